@@ -1,0 +1,3 @@
+#include "meshward/cli/commands.h"
+
+int main(int argc, char** argv) { return meshward::cli::run(argc, argv); }

@@ -1,0 +1,617 @@
+#include "meshward/model/document.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+#include <yaml-cpp/yaml.h>
+
+#include "meshward/model/decode_rules.h"
+
+namespace meshward::model {
+
+namespace {
+
+Finding document_finding(const RuleInfo& info, const std::string& file, std::uint32_t line,
+                         std::string message) {
+  std::optional<SourceRef> source;
+  if (!file.empty()) {
+    source = SourceRef{file, line};
+  }
+  return make_finding(info, ResourceRef{}, "", std::move(message), std::move(source));
+}
+
+// ---------------------------------------------------------------------------------------
+// JSON
+
+// A string stream that counts lines as RapidJSON consumes it.
+class LineCountingStream {
+ public:
+  using Ch = char;
+  explicit LineCountingStream(std::string_view text) : begin_(text.data()), cur_(text.data()), end_(text.data() + text.size()) {}
+  Ch Peek() const { return cur_ == end_ ? '\0' : *cur_; }
+  Ch Take() {
+    if (cur_ == end_) {
+      return '\0';
+    }
+    Ch c = *cur_++;
+    if (c == '\n') {
+      ++line_;
+    }
+    return c;
+  }
+  std::size_t Tell() const { return static_cast<std::size_t>(cur_ - begin_); }
+  Ch* PutBegin() { return nullptr; }
+  void Put(Ch) {}
+  void Flush() {}
+  std::size_t PutEnd(Ch*) { return 0; }
+  std::uint32_t line() const { return line_; }
+
+ private:
+  const char* begin_;
+  const char* cur_;
+  const char* end_;
+  std::uint32_t line_ = 1;
+};
+
+// Forwards SAX events to the Document that builds the DOM and records the line of every
+// value in document order (pre-order: a container before its members).
+class LineRecorder {
+ public:
+  using Ch = char;
+  LineRecorder(json::Document& doc, const LineCountingStream& stream, std::vector<std::uint32_t>& lines)
+      : doc_(doc), stream_(stream), lines_(lines) {}
+  bool Null() { return mark(), doc_.Null(); }
+  bool Bool(bool b) { return mark(), doc_.Bool(b); }
+  bool Int(int i) { return mark(), doc_.Int(i); }
+  bool Uint(unsigned u) { return mark(), doc_.Uint(u); }
+  bool Int64(std::int64_t i) { return mark(), doc_.Int64(i); }
+  bool Uint64(std::uint64_t u) { return mark(), doc_.Uint64(u); }
+  bool Double(double d) { return mark(), doc_.Double(d); }
+  bool RawNumber(const Ch* s, rapidjson::SizeType n, bool copy) { return mark(), doc_.RawNumber(s, n, copy); }
+  bool String(const Ch* s, rapidjson::SizeType n, bool copy) { return mark(), doc_.String(s, n, copy); }
+  bool StartObject() { return mark(), doc_.StartObject(); }
+  bool Key(const Ch* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool EndObject(rapidjson::SizeType n) { return doc_.EndObject(n); }
+  bool StartArray() { return mark(), doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) { return doc_.EndArray(n); }
+
+ private:
+  void mark() { lines_.push_back(stream_.line()); }
+  json::Document& doc_;
+  const LineCountingStream& stream_;
+  std::vector<std::uint32_t>& lines_;
+};
+
+constexpr unsigned kJsonFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag |
+                                rapidjson::kParseFullPrecisionFlag;
+
+// Walks the DOM in the same pre-order the recorder saw, pairing values with lines, and
+// measures depth. Iterative: input depth must not become stack depth.
+bool assign_lines(const json::Value& root, const std::vector<std::uint32_t>* lines, LineMap* map,
+                  std::size_t max_depth) {
+  struct Item {
+    const json::Value* v;
+    std::size_t depth;
+  };
+  std::vector<Item> stack{{&root, 1}};
+  std::size_t index = 0;
+  while (!stack.empty()) {
+    Item it = stack.back();
+    stack.pop_back();
+    if (it.depth > max_depth) {
+      return false;
+    }
+    if (map != nullptr && lines != nullptr && index < lines->size()) {
+      map->emplace(it.v, (*lines)[index]);
+    }
+    ++index;
+    if (it.v->IsObject()) {
+      for (auto m = it.v->MemberEnd(); m != it.v->MemberBegin();) {
+        --m;
+        stack.push_back({&m->value, it.depth + 1});
+      }
+    } else if (it.v->IsArray()) {
+      for (auto e = it.v->End(); e != it.v->Begin();) {
+        --e;
+        stack.push_back({e, it.depth + 1});
+      }
+    }
+  }
+  return true;
+}
+
+void parse_json(std::string_view text, const std::string& file, bool track_lines,
+                const ParseLimits& limits, ParsedStream& out) {
+  LineCountingStream stream(text);
+  // Several JSON values may follow each other (e.g. concatenated `kubectl get -o json`).
+  while (true) {
+    while (stream.Peek() == ' ' || stream.Peek() == '\n' || stream.Peek() == '\r' || stream.Peek() == '\t') {
+      stream.Take();
+    }
+    if (stream.Peek() == '\0') {
+      break;
+    }
+    ParsedDocument doc;
+    doc.first_line = stream.line();
+    doc.json = std::make_unique<json::Document>();
+    std::vector<std::uint32_t> lines;
+    rapidjson::ParseResult result;
+    auto generate = [&](json::Document& handler) {
+      rapidjson::Reader reader;
+      if (track_lines) {
+        LineRecorder recorder(handler, stream, lines);
+        result = reader.Parse<kJsonFlags>(stream, recorder);
+      } else {
+        result = reader.Parse<kJsonFlags>(stream, handler);
+      }
+      return !result.IsError();
+    };
+    doc.json->Populate(generate);
+    if (result.IsError()) {
+      out.findings.push_back(document_finding(
+          kDocumentUnparseable, file, stream.line(),
+          std::string("JSON does not parse: ") + rapidjson::GetParseError_En(result.Code()) +
+              " (offset " + std::to_string(result.Offset()) + ")"));
+      return;  // Nothing after a JSON syntax error can be located reliably.
+    }
+    if (!assign_lines(*doc.json, track_lines ? &lines : nullptr, track_lines ? &doc.lines : nullptr,
+                      limits.max_depth)) {
+      out.findings.push_back(document_finding(
+          kDocumentTooComplex, file, doc.first_line,
+          "document nests deeper than " + std::to_string(limits.max_depth) + " levels"));
+      continue;
+    }
+    out.documents.push_back(std::move(doc));
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// YAML
+
+struct YamlChunk {
+  std::string_view text;
+  std::uint32_t first_line;  // 1-based line of the chunk's first line
+};
+
+bool is_separator(std::string_view line, std::string_view marker) {
+  if (line.substr(0, 3) != marker) {
+    return false;
+  }
+  return line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r';
+}
+
+// Splits a stream at document markers the way kubectl's YAML reader does: a line starting
+// with "---" begins a new document; "..." ends one.
+std::vector<YamlChunk> split_documents(std::string_view text) {
+  std::vector<YamlChunk> chunks;
+  std::size_t start = 0;
+  std::uint32_t start_line = 1;
+  std::uint32_t line_no = 1;
+  std::size_t pos = 0;
+  auto flush = [&](std::size_t end) {
+    if (end > start) {
+      chunks.push_back({text.substr(start, end - start), start_line});
+    }
+  };
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    std::size_t line_end = nl == std::string_view::npos ? text.size() : nl;
+    std::string_view line = text.substr(pos, line_end - pos);
+    std::size_t next = nl == std::string_view::npos ? text.size() : nl + 1;
+    if (is_separator(line, "---") || is_separator(line, "...")) {
+      flush(pos);
+      // Content after "--- " on the same line belongs to the new document (e.g. "--- !tag"),
+      // so keep the separator line in it but blank the marker out below.
+      if (is_separator(line, "---") && line.size() > 3) {
+        start = pos;
+        start_line = line_no;
+      } else {
+        start = next;
+        start_line = line_no + 1;
+      }
+    }
+    pos = next;
+    ++line_no;
+  }
+  flush(text.size());
+  return chunks;
+}
+
+bool only_blank_or_comments(std::string_view text) {
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, (nl == std::string_view::npos ? text.size() : nl) - pos);
+    std::size_t i = line.find_first_not_of(" \t\r");
+    if (i != std::string_view::npos && line[i] != '#' && !(line.substr(i, 1) == "%")) {
+      return false;
+    }
+    if (nl == std::string_view::npos) {
+      break;
+    }
+    pos = nl + 1;
+  }
+  return true;
+}
+
+class YamlConverter {
+ public:
+  YamlConverter(json::Document& doc, LineMap* lines, std::uint32_t first_line, std::size_t node_budget,
+                std::size_t byte_budget, std::size_t max_depth)
+      : doc_(doc), alloc_(doc.GetAllocator()), lines_(lines), first_line_(first_line),
+        node_budget_(node_budget), byte_budget_(byte_budget), max_depth_(max_depth) {}
+
+  // Converts `node` into `out`, which must already sit at its final address (containers are
+  // reserved before children are added, so addresses do not move and the line map stays
+  // valid). Returns false with error() set when the document cannot become JSON.
+  bool convert(const YAML::Node& node, json::Value& out, std::size_t depth) {
+    if (++nodes_ > node_budget_) {
+      error_ = "document expands to more than " + std::to_string(node_budget_) +
+               " values (YAML aliases?)";
+      too_complex_ = true;
+      return false;
+    }
+    if (depth > max_depth_) {
+      error_ = "document nests deeper than " + std::to_string(max_depth_) + " levels";
+      too_complex_ = true;
+      return false;
+    }
+    if (lines_ != nullptr) {
+      (*lines_)[&out] = first_line_ + static_cast<std::uint32_t>(node.Mark().line < 0 ? 0 : node.Mark().line);
+    }
+    switch (node.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null:
+        out.SetNull();
+        return true;
+      case YAML::NodeType::Scalar:
+        return scalar(node, out);
+      case YAML::NodeType::Sequence: {
+        out.SetArray();
+        out.Reserve(static_cast<rapidjson::SizeType>(node.size()), alloc_);
+        for (const auto& item : node) {
+          out.PushBack(json::Value(), alloc_);
+          if (!convert(item, out[out.Size() - 1], depth + 1)) {
+            return false;
+          }
+        }
+        return true;
+      }
+      case YAML::NodeType::Map:
+        return map(node, out, depth);
+    }
+    return true;
+  }
+
+  const std::string& error() const { return error_; }
+  bool too_complex() const { return too_complex_; }
+  std::uint32_t error_line() const { return error_line_; }
+
+ private:
+  bool map(const YAML::Node& node, json::Value& out, std::size_t depth) {
+    out.SetObject();
+    // Collect entries first: merge keys ("<<: *base") add the base's entries that the map
+    // does not set itself, as go-yaml (and so kubectl) does.
+    std::vector<std::pair<std::string, YAML::Node>> entries;
+    std::vector<YAML::Node> merges;
+    for (const auto& kv : node) {
+      const YAML::Node& key = kv.first;
+      if (!key.IsScalar()) {
+        error_ = "a mapping key must be a plain value, not a list or mapping";
+        error_line_ = first_line_ + static_cast<std::uint32_t>(std::max(0, key.Mark().line));
+        return false;
+      }
+      if (key.Tag() == "?" && key.Scalar() == "<<") {
+        if (kv.second.IsSequence()) {
+          for (const auto& m : kv.second) {
+            merges.push_back(m);
+          }
+        } else {
+          merges.push_back(kv.second);
+        }
+        continue;
+      }
+      entries.emplace_back(key.Scalar(), kv.second);
+    }
+    for (const auto& m : merges) {
+      if (!m.IsMap()) {
+        error_ = "a merge key (<<) must refer to a mapping";
+        error_line_ = first_line_ + static_cast<std::uint32_t>(std::max(0, m.Mark().line));
+        return false;
+      }
+      for (const auto& kv : m) {
+        if (!kv.first.IsScalar()) {
+          continue;
+        }
+        std::string k = kv.first.Scalar();
+        bool exists = false;
+        for (const auto& e : entries) {
+          exists = exists || e.first == k;
+        }
+        if (!exists) {
+          entries.emplace_back(std::move(k), kv.second);
+        }
+      }
+    }
+    // RapidJSON 1.1 has no MemberReserve: add every key first (moves only null values), then
+    // fill the values in place, so their addresses are final when the line map records them.
+    for (auto& entry : entries) {
+      if (!charge(entry.first.size())) {
+        return false;
+      }
+      out.AddMember(json::Value(entry.first.c_str(), static_cast<rapidjson::SizeType>(entry.first.size()), alloc_),
+                    json::Value(), alloc_);
+    }
+    auto member = out.MemberBegin();
+    for (auto& entry : entries) {
+      if (!convert(entry.second, member->value, depth + 1)) {
+        return false;
+      }
+      ++member;
+    }
+    return true;
+  }
+
+  bool charge(std::size_t bytes) {
+    bytes_ += bytes;
+    if (bytes_ > byte_budget_) {
+      error_ = "document expands to more than " + std::to_string(byte_budget_) + " bytes (YAML aliases?)";
+      too_complex_ = true;
+      return false;
+    }
+    return true;
+  }
+
+  bool scalar(const YAML::Node& node, json::Value& out) {
+    const std::string& s = node.Scalar();
+    if (!charge(s.size())) {
+      return false;
+    }
+    const std::string& tag = node.Tag();
+    auto as_string = [&]() {
+      out.SetString(s.c_str(), static_cast<rapidjson::SizeType>(s.size()), alloc_);
+      return true;
+    };
+    if (tag == "!" || tag == "tag:yaml.org,2002:str") {
+      return as_string();  // quoted, or explicitly a string
+    }
+    if (tag != "?" && tag.rfind("tag:yaml.org,2002:", 0) != 0) {
+      return as_string();  // custom tags: keep the text
+    }
+    return resolve_plain(s, out, as_string);
+  }
+
+  template <class AsString>
+  bool resolve_plain(const std::string& s, json::Value& out, AsString as_string) {
+    // Plain scalars resolve like go-yaml v2, which kubectl uses to turn YAML into JSON.
+    if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") {
+      out.SetNull();
+      return true;
+    }
+    static const char* const kTrue[] = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"};
+    static const char* const kFalse[] = {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"};
+    for (const char* t : kTrue) {
+      if (s == t) {
+        out.SetBool(true);
+        return true;
+      }
+    }
+    for (const char* f : kFalse) {
+      if (s == f) {
+        out.SetBool(false);
+        return true;
+      }
+    }
+    static const char* const kSpecialFloats[] = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
+                                                 "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN"};
+    for (const char* f : kSpecialFloats) {
+      if (s == f) {
+        error_ = "the value " + s + " is not representable in JSON";
+        return false;
+      }
+    }
+    char c = s[0];
+    if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.')) {
+      return as_string();
+    }
+    std::string plain;
+    plain.reserve(s.size());
+    for (char ch : s) {
+      if (ch != '_') {
+        plain += ch;
+      }
+    }
+    if (auto i = parse_go_int(plain)) {
+      if (i->negative) {
+        out.SetInt64(i->signed_value);
+      } else {
+        out.SetUint64(i->unsigned_value);
+        if (i->unsigned_value <= static_cast<std::uint64_t>(INT64_MAX)) {
+          out.SetInt64(static_cast<std::int64_t>(i->unsigned_value));
+        }
+      }
+      return true;
+    }
+    if (looks_like_float(plain)) {
+      errno = 0;
+      char* end = nullptr;
+      double d = std::strtod(plain.c_str(), &end);
+      if (end == plain.c_str() + plain.size() && errno != ERANGE && std::isfinite(d)) {
+        out.SetDouble(d);
+        return true;
+      }
+    }
+    return as_string();
+  }
+
+  struct GoInt {
+    bool negative;
+    std::int64_t signed_value;
+    std::uint64_t unsigned_value;
+  };
+  // strconv.ParseInt/ParseUint with base 0: optional sign, 0x/0o/0b prefixes, leading-0 octal.
+  static std::optional<GoInt> parse_go_int(const std::string& text) {
+    std::string_view s = text;
+    bool negative = false;
+    if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+      negative = s[0] == '-';
+      s.remove_prefix(1);
+    }
+    if (s.empty()) {
+      return std::nullopt;
+    }
+    int base = 10;
+    if (s.size() > 1 && s[0] == '0') {
+      if (s[1] == 'x' || s[1] == 'X') {
+        base = 16;
+        s.remove_prefix(2);
+      } else if (s[1] == 'o' || s[1] == 'O') {
+        base = 8;
+        s.remove_prefix(2);
+      } else if (s[1] == 'b' || s[1] == 'B') {
+        base = 2;
+        s.remove_prefix(2);
+      } else {
+        base = 8;
+        s.remove_prefix(1);
+      }
+    }
+    if (s.empty()) {
+      return std::nullopt;
+    }
+    std::uint64_t value = 0;
+    const auto b = static_cast<std::uint64_t>(base);
+    for (char ch : s) {
+      int digit = -1;
+      if (ch >= '0' && ch <= '9') {
+        digit = ch - '0';
+      } else if (ch >= 'a' && ch <= 'f') {
+        digit = ch - 'a' + 10;
+      } else if (ch >= 'A' && ch <= 'F') {
+        digit = ch - 'A' + 10;
+      }
+      if (digit < 0 || digit >= base) {
+        return std::nullopt;
+      }
+      const auto d = static_cast<std::uint64_t>(digit);
+      if (value > (UINT64_MAX - d) / b) {
+        return std::nullopt;  // Go: out of range -> not an int (becomes a float or a string)
+      }
+      value = value * b + d;
+    }
+    if (negative) {
+      if (value > static_cast<std::uint64_t>(INT64_MAX) + 1) {
+        return std::nullopt;
+      }
+      const std::int64_t v = value == static_cast<std::uint64_t>(INT64_MAX) + 1
+                                 ? INT64_MIN
+                                 : -static_cast<std::int64_t>(value);
+      return GoInt{true, v, 0};
+    }
+    return GoInt{false, 0, value};
+  }
+
+  static bool looks_like_float(const std::string& s) {
+    // Decimal float forms only: strtod would also take "inf", "nan" and hex floats.
+    bool digit = false;
+    for (char ch : s) {
+      if (ch >= '0' && ch <= '9') {
+        digit = true;
+      } else if (!(ch == '.' || ch == 'e' || ch == 'E' || ch == '+' || ch == '-')) {
+        return false;
+      }
+    }
+    return digit;
+  }
+
+  json::Document& doc_;
+  json::Allocator& alloc_;
+  LineMap* lines_;
+  std::uint32_t first_line_;
+  std::size_t node_budget_;
+  std::size_t byte_budget_;
+  std::size_t max_depth_;
+  std::size_t nodes_ = 0;
+  std::size_t bytes_ = 0;
+  std::string error_;
+  std::uint32_t error_line_ = 0;
+  bool too_complex_ = false;
+};
+
+void parse_yaml_chunk(const YamlChunk& chunk, const std::string& file, bool track_lines,
+                      const ParseLimits& limits, ParsedStream& out) {
+  if (only_blank_or_comments(chunk.text)) {
+    return;
+  }
+  std::vector<YAML::Node> nodes;
+  try {
+    nodes = YAML::LoadAll(std::string(chunk.text));
+  } catch (const YAML::Exception& e) {
+    std::uint32_t line = chunk.first_line + static_cast<std::uint32_t>(e.mark.line < 0 ? 0 : e.mark.line);
+    out.findings.push_back(document_finding(kDocumentUnparseable, file, line,
+                                            "YAML does not parse: " + e.msg));
+    return;
+  }
+  for (const auto& node : nodes) {
+    ParsedDocument doc;
+    doc.first_line = chunk.first_line;
+    doc.json = std::make_unique<json::Document>();
+    const std::size_t budget_base = chunk.text.size() + 4096;
+    YamlConverter converter(*doc.json, track_lines ? &doc.lines : nullptr, chunk.first_line,
+                            limits.max_nodes_per_byte * budget_base,
+                            limits.max_nodes_per_byte * budget_base + (1u << 20), limits.max_depth);
+    bool ok = false;
+    try {
+      ok = converter.convert(node, *doc.json, 1);
+    } catch (const YAML::Exception& e) {
+      out.findings.push_back(document_finding(kDocumentUnparseable, file, chunk.first_line,
+                                              "YAML does not convert to JSON: " + e.msg));
+      continue;
+    }
+    if (!ok) {
+      std::uint32_t line = converter.error_line() != 0 ? converter.error_line() : chunk.first_line;
+      out.findings.push_back(document_finding(
+          converter.too_complex() ? kDocumentTooComplex : kDocumentUnparseable, file, line,
+          converter.error()));
+      continue;
+    }
+    if (!node.IsDefined() || node.IsNull()) {
+      continue;  // Empty document.
+    }
+    out.documents.push_back(std::move(doc));
+  }
+}
+
+bool looks_like_json(std::string_view text, const std::string& file) {
+  if (file.size() >= 5 && file.compare(file.size() - 5, 5, ".json") == 0) {
+    return true;
+  }
+  std::size_t i = text.find_first_not_of(" \t\r\n");
+  if (i != std::string_view::npos && text.substr(i, 3) == "\xEF\xBB\xBF") {
+    i = text.find_first_not_of(" \t\r\n", i + 3);
+  }
+  return i != std::string_view::npos && (text[i] == '{' || text[i] == '[');
+}
+
+}  // namespace
+
+ParsedStream parse_stream(std::string_view text, const std::string& file, InputFormat format,
+                          bool track_lines, const ParseLimits& limits) {
+  ParsedStream out;
+  // A UTF-8 byte order mark is legal at the start of both formats.
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") {
+    text.remove_prefix(3);
+  }
+  if (format == InputFormat::Json || (format == InputFormat::Auto && looks_like_json(text, file))) {
+    parse_json(text, file, track_lines, limits, out);
+    return out;
+  }
+  for (const auto& chunk : split_documents(text)) {
+    parse_yaml_chunk(chunk, file, track_lines, limits, out);
+  }
+  return out;
+}
+
+}  // namespace meshward::model

@@ -1,0 +1,1 @@
+#include "meshward/world/snapshot.h"
