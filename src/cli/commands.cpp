@@ -1,14 +1,41 @@
 #include "meshward/cli/commands.h"
 
 #include <iostream>
+#include <string>
+#include <vector>
 
 namespace meshward::cli {
 
+namespace {
+
+constexpr const char* kUsage =
+    "meshward: validates Istio configuration the way the mesh will see it.\n"
+    "\n"
+    "Usage: meshward <command> [flags]\n"
+    "\n"
+    "Commands:\n"
+    "  check     read manifests (-f FILE|DIR|-) and report findings\n"
+    "  version   print the version and build information\n"
+    "  help      print this text; `meshward <command> --help` for a command's flags\n";
+
+}  // namespace
+
 int run(int argc, char** argv) {
-  (void)argc;
-  (void)argv;
-  std::cout << "meshward\n";
-  return 0;
+  std::vector<std::string> words(argv + 1, argv + argc);
+  if (words.empty() || words[0] == "help" || words[0] == "--help" || words[0] == "-h") {
+    std::cout << kUsage;
+    return words.empty() ? kExitUsage : kExitOk;
+  }
+  const std::string command = words[0];
+  std::vector<std::string> rest(words.begin() + 1, words.end());
+  if (command == "check") {
+    return check(rest, std::cout, std::cerr);
+  }
+  if (command == "version" || command == "--version") {
+    return version(rest, std::cout, std::cerr);
+  }
+  std::cerr << "meshward: unknown command \"" << command << "\"\n\n" << kUsage;
+  return kExitUsage;
 }
 
 }  // namespace meshward::cli

@@ -87,6 +87,7 @@ ObjectPtr decode_known(const json::Value& root, const Loc& root_loc, std::string
   if (!options.file.empty()) {
     object->source = SourceRef{options.file, root_loc.line};
   }
+  object->sequence = options.sequence_base;
   return object;
 }
 
@@ -130,7 +131,9 @@ void decode_root(const json::Value& root, const Loc& loc, const DecodeOptions& o
     }
     return;
   }
-  ObjectPtr obj = decode_known(root, loc, api_version, kind_name, options, ctx, out.skipped_unknown);
+  DecodeOptions numbered = options;
+  numbered.sequence_base = options.sequence_base + out.objects.size();
+  ObjectPtr obj = decode_known(root, loc, api_version, kind_name, numbered, ctx, out.skipped_unknown);
   if (obj) {
     out.objects.push_back(std::move(obj));
   }
@@ -167,18 +170,15 @@ ObjectPtr decode_object(const json::Value& root, const DecodeOptions& options,
 
 namespace meshward::model {
 
-DecodeResult decode_stream(std::string_view text, const std::string& file,
-                           const std::string& default_namespace) {
-  ParsedStream parsed = parse_stream(text, file);
+DecodeResult decode_stream(std::string_view text, const DecodeOptions& options) {
+  ParsedStream parsed = parse_stream(text, options.file);
   DecodeResult result;
   result.findings = std::move(parsed.findings);
+  DecodeOptions per_document = options;
   for (const auto& doc : parsed.documents) {
-    DecodeOptions options;
-    options.file = file;
-    options.lines = &doc.lines;
-    options.first_line = doc.first_line;
-    options.default_namespace = default_namespace;
-    decode_document(*doc.json, options, result);
+    per_document.lines = &doc.lines;
+    per_document.first_line = doc.first_line;
+    decode_document(*doc.json, per_document, result);
   }
   return result;
 }

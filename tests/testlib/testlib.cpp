@@ -6,7 +6,9 @@
 namespace meshward::testing {
 
 model::DecodeResult decode_text(std::string_view text, const std::string& file) {
-  return model::decode_stream(text, file);
+  model::DecodeOptions options;
+  options.file = file;
+  return model::decode_stream(text, options);
 }
 
 std::string describe(const std::vector<Finding>& findings) {

@@ -1,7 +1,23 @@
 #pragma once
-// The meshward command line: `meshward check | version | help`.
+// The meshward command line: `meshward check | version | help`. Each command is a function
+// of its arguments and two streams, so tests run them in-process.
+
+#include <iosfwd>
+#include <string>
+#include <vector>
 
 namespace meshward::cli {
+
+/// Exit statuses shared by every command (docs/DESIGN.md): 0 nothing at or above the
+/// failure threshold, 1 findings at or above it, 2 input or usage error.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFindings = 1;
+inline constexpr int kExitUsage = 2;
+
+/// `meshward check -f PATH... [-o text|json] [--fail-on SEVERITY] [-n NAMESPACE]`.
+int check(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// `meshward version [-o text|json]`.
+int version(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 /// Runs the command named by argv[1]; returns the process exit status.
 int run(int argc, char** argv);

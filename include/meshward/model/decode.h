@@ -47,6 +47,8 @@ struct DecodeOptions {
   const LineMap* lines = nullptr;      ///< Lines of the document's values, when from a file.
   std::uint32_t first_line = 0;        ///< Line of the document's start.
   std::string default_namespace = "default";  ///< For namespaced objects without one.
+  /// Object::sequence of an object = sequence_base + its index in DecodeResult::objects.
+  std::uint64_t sequence_base = 0;
 };
 
 /// Decodes one JSON document: an object of a modelled kind, a List (`kind: List` or
@@ -65,8 +67,8 @@ ObjectPtr decode_object(const json::Value& root, const DecodeOptions& options,
 namespace meshward::model {
 
 /// Parses and decodes a whole file's text (YAML stream or JSON): parse findings, decode
-/// findings and objects, in document order. `file` names the source in findings.
-DecodeResult decode_stream(std::string_view text, const std::string& file,
-                           const std::string& default_namespace = "default");
+/// findings and objects, in document order. `options.file` names the source in findings;
+/// `lines` and `first_line` are filled per document.
+DecodeResult decode_stream(std::string_view text, const DecodeOptions& options);
 
 }  // namespace meshward::model

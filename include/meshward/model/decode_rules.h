@@ -32,9 +32,15 @@ inline constexpr RuleInfo kDocumentTooComplex{
     "MW1008", "document-too-complex", Family::Resource, Severity::Error,
     "A document expands past the decoder's size limits (e.g. YAML alias bombs)", ""};
 
+inline constexpr RuleInfo kObjectDuplicate{
+    "MW1009", "object-duplicate", Family::Resource, Severity::Warning,
+    "The same object (kind, namespace, name) is defined twice in the input; the last one is used",
+    ""};
+
 /// Every decoder rule, in code order.
 inline constexpr const RuleInfo* kDecodeRules[] = {
     &kDocumentUnparseable, &kFieldWrongType, &kEnumValueUnknown,  &kFieldRequired,
-    &kFieldUnknown,        &kFieldDuplicate, &kApiVersionUnsupported, &kDocumentTooComplex};
+    &kFieldUnknown,        &kFieldDuplicate, &kApiVersionUnsupported, &kDocumentTooComplex,
+    &kObjectDuplicate};
 
 }  // namespace meshward::model

@@ -2,15 +2,11 @@
 
 namespace meshward::model {
 
-void decode(ObjectReader& r, NamespaceSpec& out) {
-  (void)out;
-  r.ignore_unknown();
-}
-
 std::shared_ptr<Object> decode_namespace(ObjectReader& r) {
+  // Everything meshward needs is in metadata; spec (finalizers) and status (phase) are
+  // accepted without reading them.
   auto obj = std::make_shared<Namespace>();
-  r.optional("spec", obj->spec);
-  r.ignore("status");
+  r.ignore_unknown();
   return obj;
 }
 

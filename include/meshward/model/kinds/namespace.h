@@ -1,5 +1,6 @@
 #pragma once
-// Namespace: skeleton, being filled in (fields land with their decoder and tests).
+// Kubernetes core/v1 Namespace. Only metadata matters (labels such as istio-injection and
+// istio.io/dataplane-mode, which `meta.labels` holds); spec and status are ignored.
 
 #include "meshward/model/field.h"
 #include "meshward/model/object.h"
@@ -7,16 +8,11 @@
 
 namespace meshward::model {
 
-struct NamespaceSpec {
-  Loc loc;
-};
-void decode(ObjectReader& r, NamespaceSpec& out);
-
+/// A decoded Namespace: ObjectMeta only.
 class Namespace : public Object {
  public:
   static constexpr Kind kKind = Kind::Namespace;
   Namespace() : Object(kKind) {}
-  NamespaceSpec spec;
 };
 std::shared_ptr<Object> decode_namespace(ObjectReader& r);
 

@@ -1,14 +1,70 @@
 #pragma once
-// Sidecar: skeleton, being filled in (fields land with their decoder and tests).
+// networking.istio.io Sidecar: narrows what a workload's proxy listens on (ingress) and which
+// hosts it can reach (egress), and what happens to traffic to unknown hosts.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "meshward/model/field.h"
+#include "meshward/model/kinds/common.h"
+#include "meshward/model/kinds/gateway.h"
 #include "meshward/model/object.h"
 #include "meshward/model/reader.h"
 
 namespace meshward::model {
 
+/// networking.v1alpha3.CaptureMode, in proto order.
+enum class CaptureMode : std::uint8_t { Default, Iptables, None };
+template <>
+struct EnumNames<CaptureMode> {
+  static constexpr std::string_view names[] = {"DEFAULT", "IPTABLES", "NONE"};
+};
+
+/// OutboundTrafficPolicy.Mode, in proto order.
+enum class OutboundTrafficPolicyMode : std::uint8_t { RegistryOnly, AllowAny };
+template <>
+struct EnumNames<OutboundTrafficPolicyMode> {
+  static constexpr std::string_view names[] = {"REGISTRY_ONLY", "ALLOW_ANY"};
+};
+
+/// networking.v1alpha3.IstioIngressListener: one inbound port of the workload.
+struct IstioIngressListener {
+  Loc loc;
+  std::optional<Port> port;  ///< Required (SidecarPort in the proto: same fields as Port).
+  Field<std::string> bind;
+  Field<CaptureMode> capture_mode;  ///< Absent means DEFAULT.
+  Field<std::string> default_endpoint;
+  std::optional<ServerTlsSettings> tls;
+};
+void decode(ObjectReader& r, IstioIngressListener& out);
+
+/// networking.v1alpha3.IstioEgressListener: hosts reachable through one port (or all ports).
+struct IstioEgressListener {
+  Loc loc;
+  std::optional<Port> port;
+  Field<std::string> bind;
+  Field<CaptureMode> capture_mode;  ///< Absent means DEFAULT.
+  std::vector<Field<std::string>> hosts;  ///< Required: "namespace/dnsName" entries.
+};
+void decode(ObjectReader& r, IstioEgressListener& out);
+
+/// networking.v1alpha3.OutboundTrafficPolicy.
+struct OutboundTrafficPolicy {
+  Loc loc;
+  Field<OutboundTrafficPolicyMode> mode;  ///< Absent means REGISTRY_ONLY.
+};
+void decode(ObjectReader& r, OutboundTrafficPolicy& out);
+
+/// networking.v1alpha3.Sidecar spec.
 struct SidecarSpec {
   Loc loc;
+  std::optional<WorkloadSelector> workload_selector;
+  std::vector<IstioIngressListener> ingress;
+  std::vector<IstioEgressListener> egress;
+  std::optional<OutboundTrafficPolicy> outbound_traffic_policy;
 };
 void decode(ObjectReader& r, SidecarSpec& out);
 

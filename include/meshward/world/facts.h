@@ -1,0 +1,47 @@
+#pragma once
+// What the world indexes read from one object: the hosts it is found under, the gateways a
+// VirtualService binds, and its exportTo visibility. Pure functions of the object (they never
+// look at other objects); safe from any thread.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "meshward/model/object.h"
+
+namespace meshward::world {
+
+/// The annotation that carries a Kubernetes Service's exportTo list (comma separated).
+inline constexpr std::string_view kExportToAnnotation = "networking.istio.io/exportTo";
+
+/// Whether objects of `kind` are indexed by host (VirtualService, DestinationRule,
+/// ServiceEntry, Service).
+bool is_host_indexed_kind(model::Kind kind);
+
+/// The hosts under which `object` is found by host, as pilot normalises them:
+/// VirtualService `spec.hosts` and DestinationRule `spec.host` resolved with
+/// resolve_short_name() in the object's namespace; ServiceEntry `spec.hosts` verbatim;
+/// Service `<name>.<ns>.svc.cluster.local`. Empty for other kinds. In spec order; duplicates
+/// kept.
+std::vector<std::string> indexed_hosts(const model::Object& object);
+
+/// The gateway refs a VirtualService binds (resolve_gateway_refs() of `spec.gateways` in its
+/// namespace: `ns/name` or `mesh`; `{"mesh"}` when the list is empty). Empty for other kinds.
+std::vector<std::string> bound_gateways(const model::Object& object);
+
+/// The object's exportTo entries: VirtualService, DestinationRule, ServiceEntry
+/// `spec.exportTo`; Service annotation `networking.istio.io/exportTo` split on commas and
+/// trimmed. Empty when absent (which means public) and for other kinds.
+std::vector<std::string> export_to(const model::Object& object);
+
+/// Whether `object` is visible to (applies to proxies and configuration in) namespace `ns`,
+/// with the mesh defaults (default*ExportTo = `*`):
+/// - no exportTo, or `*` among the entries: every namespace;
+/// - `.`: the object's own namespace; a namespace name: that namespace;
+/// - `~` (nobody): for a VirtualService it hides the object even from entries beside it (as
+///   pilot's initVirtualServices does); elsewhere it matches no namespace.
+/// A DestinationRule with a workloadSelector is visible only in its own namespace (pilot forces
+/// it private). Kinds without exportTo (Gateway, Sidecar, policies, ...) are visible everywhere.
+bool visible_to(const model::Object& object, std::string_view ns);
+
+}  // namespace meshward::world
