@@ -126,7 +126,7 @@ void decode_root(const json::Value& root, const Loc& loc, const DecodeOptions& o
     }
     for (rapidjson::SizeType i = 0; i < items->value.Size(); ++i) {
       const json::Value& item = items->value[i];
-      Loc item_loc{"", ctx.line_of(item, loc.line)};
+      Loc item_loc{"", ctx.child_line(items->value, i, loc.line)};
       decode_root(item, item_loc, options, ctx, out, depth + 1);
     }
     return;

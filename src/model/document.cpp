@@ -91,11 +91,17 @@ constexpr unsigned kJsonFlags = rapidjson::kParseIterativeFlag | rapidjson::kPar
 // measures depth. Iterative: input depth must not become stack depth.
 bool assign_lines(const json::Value& root, const std::vector<std::uint32_t>* lines, LineMap* map,
                   std::size_t max_depth) {
+  constexpr std::size_t kNoSlot = static_cast<std::size_t>(-1);
   struct Item {
     const json::Value* v;
     std::size_t depth;
+    std::size_t slot;  // where this value's line goes in its parent's block
   };
-  std::vector<Item> stack{{&root, 1}};
+  std::vector<Item> stack{{&root, 1, kNoSlot}};
+  const bool record = map != nullptr && lines != nullptr;
+  if (record) {
+    map->reserve(lines->size());
+  }
   std::size_t index = 0;
   while (!stack.empty()) {
     Item it = stack.back();
@@ -103,20 +109,29 @@ bool assign_lines(const json::Value& root, const std::vector<std::uint32_t>* lin
     if (it.depth > max_depth) {
       return false;
     }
-    if (map != nullptr && lines != nullptr && index < lines->size()) {
-      map->emplace(it.v, (*lines)[index]);
-    }
+    const std::uint32_t line = record && index < lines->size() ? (*lines)[index] : 0;
     ++index;
+    if (record && it.slot != kNoSlot) {
+      map->set(it.slot, line);
+    }
     if (it.v->IsObject()) {
+      std::size_t first = record ? map->add_container(it.v, line, it.v->MemberCount()) : 0;
+      std::size_t i = it.v->MemberCount();
       for (auto m = it.v->MemberEnd(); m != it.v->MemberBegin();) {
         --m;
-        stack.push_back({&m->value, it.depth + 1});
+        --i;
+        stack.push_back({&m->value, it.depth + 1, record ? first + i : kNoSlot});
       }
     } else if (it.v->IsArray()) {
+      std::size_t first = record ? map->add_container(it.v, line, it.v->Size()) : 0;
+      std::size_t i = it.v->Size();
       for (auto e = it.v->End(); e != it.v->Begin();) {
         --e;
-        stack.push_back({e, it.depth + 1});
+        --i;
+        stack.push_back({e, it.depth + 1, record ? first + i : kNoSlot});
       }
+    } else if (record && it.slot == kNoSlot) {
+      map->set_root(it.v, line);
     }
   }
   return true;
@@ -246,7 +261,8 @@ class YamlConverter {
   // Converts `node` into `out`, which must already sit at its final address (containers are
   // reserved before children are added, so addresses do not move and the line map stays
   // valid). Returns false with error() set when the document cannot become JSON.
-  bool convert(const YAML::Node& node, json::Value& out, std::size_t depth) {
+  bool convert(const YAML::Node& node, json::Value& out, std::size_t depth,
+               std::size_t slot = kNoSlot) {
     if (++nodes_ > node_budget_) {
       error_ = "document expands to more than " + std::to_string(node_budget_) +
                " values (YAML aliases?)";
@@ -258,29 +274,41 @@ class YamlConverter {
       too_complex_ = true;
       return false;
     }
-    if (lines_ != nullptr) {
-      (*lines_)[&out] = first_line_ + static_cast<std::uint32_t>(node.Mark().line < 0 ? 0 : node.Mark().line);
+    const std::uint32_t line =
+        first_line_ + static_cast<std::uint32_t>(node.Mark().line < 0 ? 0 : node.Mark().line);
+    if (lines_ != nullptr && slot != kNoSlot) {
+      lines_->set(slot, line);
     }
+    line_ = line;
     switch (node.Type()) {
       case YAML::NodeType::Undefined:
       case YAML::NodeType::Null:
         out.SetNull();
+        record_root(out, slot, line);
         return true;
       case YAML::NodeType::Scalar:
+        record_root(out, slot, line);
         return scalar(node, out);
       case YAML::NodeType::Sequence: {
         out.SetArray();
         out.Reserve(static_cast<rapidjson::SizeType>(node.size()), alloc_);
-        for (const auto& item : node) {
+        for (std::size_t i = 0; i < node.size(); ++i) {
           out.PushBack(json::Value(), alloc_);
-          if (!convert(item, out[out.Size() - 1], depth + 1)) {
+        }
+        const std::size_t first =
+            lines_ != nullptr ? lines_->add_container(&out, line, out.Size()) : 0;
+        std::size_t i = 0;
+        for (const auto& item : node) {
+          if (!convert(item, out[static_cast<rapidjson::SizeType>(i)], depth + 1,
+                       lines_ != nullptr ? first + i : kNoSlot)) {
             return false;
           }
+          ++i;
         }
         return true;
       }
       case YAML::NodeType::Map:
-        return map(node, out, depth);
+        return map(node, out, depth, line);
     }
     return true;
   }
@@ -290,7 +318,15 @@ class YamlConverter {
   std::uint32_t error_line() const { return error_line_; }
 
  private:
-  bool map(const YAML::Node& node, json::Value& out, std::size_t depth) {
+  static constexpr std::size_t kNoSlot = static_cast<std::size_t>(-1);
+
+  void record_root(json::Value& out, std::size_t slot, std::uint32_t line) {
+    if (lines_ != nullptr && slot == kNoSlot) {
+      lines_->set_root(&out, line);
+    }
+  }
+
+  bool map(const YAML::Node& node, json::Value& out, std::size_t depth, std::uint32_t line) {
     out.SetObject();
     // Collect entries first: merge keys ("<<: *base") add the base's entries that the map
     // does not set itself, as go-yaml (and so kubectl) does.
@@ -344,12 +380,15 @@ class YamlConverter {
       out.AddMember(json::Value(entry.first.c_str(), static_cast<rapidjson::SizeType>(entry.first.size()), alloc_),
                     json::Value(), alloc_);
     }
+    const std::size_t first = lines_ != nullptr ? lines_->add_container(&out, line, entries.size()) : 0;
     auto member = out.MemberBegin();
+    std::size_t i = 0;
     for (auto& entry : entries) {
-      if (!convert(entry.second, member->value, depth + 1)) {
+      if (!convert(entry.second, member->value, depth + 1, lines_ != nullptr ? first + i : kNoSlot)) {
         return false;
       }
       ++member;
+      ++i;
     }
     return true;
   }
@@ -536,6 +575,7 @@ class YamlConverter {
   std::size_t nodes_ = 0;
   std::size_t bytes_ = 0;
   std::string error_;
+  std::uint32_t line_ = 0;
   std::uint32_t error_line_ = 0;
   bool too_complex_ = false;
 };
@@ -550,8 +590,10 @@ void parse_yaml_chunk(const YamlChunk& chunk, const std::string& file, bool trac
     nodes = YAML::LoadAll(std::string(chunk.text));
   } catch (const YAML::Exception& e) {
     std::uint32_t line = chunk.first_line + static_cast<std::uint32_t>(e.mark.line < 0 ? 0 : e.mark.line);
-    out.findings.push_back(document_finding(kDocumentUnparseable, file, line,
-                                            "YAML does not parse: " + e.msg));
+    out.findings.push_back(document_finding(
+        kDocumentUnparseable, file, line,
+        "YAML does not parse (document starting at line " + std::to_string(chunk.first_line) +
+            "): " + e.msg));
     return;
   }
   for (const auto& node : nodes) {

@@ -7,12 +7,88 @@
 
 namespace meshward::model {
 
-std::uint32_t DecodeContext::line_of(const json::Value& v, std::uint32_t fallback) const {
-  if (lines_ == nullptr) {
-    return fallback;
+namespace {
+inline std::size_t slot_hash(const json::Value* p) {
+  // Values are 16-byte aligned-ish and allocated close together: mix the bits.
+  auto x = reinterpret_cast<std::uintptr_t>(p) >> 4;
+  x ^= x >> 17;
+  x *= 0x9E3779B97F4A7C15ull;
+  return static_cast<std::size_t>(x ^ (x >> 29));
+}
+}  // namespace
+
+std::size_t LineMap::block_of(const json::Value& container) const {
+  if (table_.empty()) {
+    return kNoBlock;
   }
-  auto it = lines_->find(&v);
-  return it == lines_->end() ? fallback : it->second;
+  const std::size_t mask = table_.size() - 1;
+  for (std::size_t i = slot_hash(&container) & mask;; i = (i + 1) & mask) {
+    if (table_[i].key == &container) {
+      return table_[i].block;
+    }
+    if (table_[i].key == nullptr) {
+      return kNoBlock;
+    }
+  }
+}
+
+std::uint32_t LineMap::line_of(const json::Value& v, std::uint32_t fallback) const {
+  const std::size_t block = block_of(v);
+  return block == kNoBlock ? fallback : lines_[block];
+}
+
+std::uint32_t LineMap::child_line(const json::Value& container, std::size_t index,
+                                  std::uint32_t fallback) const {
+  return line_in_block(block_of(container), index, fallback);
+}
+
+void LineMap::reserve(std::size_t values) {
+  lines_.reserve(values + values / 4);
+  std::size_t want = 16;
+  while (want < values) {  // containers are at most all values; load factor <= 1/2 for ~1/2
+    want <<= 1;
+  }
+  if (want > table_.size()) {
+    std::vector<Slot> old = std::move(table_);
+    table_.assign(want, Slot{});
+    used_ = 0;
+    for (const Slot& s : old) {
+      if (s.key != nullptr) {
+        const std::size_t mask = table_.size() - 1;
+        std::size_t i = slot_hash(s.key) & mask;
+        while (table_[i].key != nullptr) {
+          i = (i + 1) & mask;
+        }
+        table_[i] = s;
+        ++used_;
+      }
+    }
+  }
+}
+
+void LineMap::grow() { reserve(table_.empty() ? 16 : table_.size() * 2); }
+
+std::size_t LineMap::add_container(const json::Value* v, std::uint32_t line, std::size_t children) {
+  const std::size_t block = lines_.size();
+  set_root(v, line);
+  lines_.resize(lines_.size() + children, 0);
+  return block + 1;
+}
+
+void LineMap::set_root(const json::Value* v, std::uint32_t line) {
+  if ((used_ + 1) * 2 > table_.size()) {
+    grow();
+  }
+  const std::size_t mask = table_.size() - 1;
+  std::size_t i = slot_hash(v) & mask;
+  while (table_[i].key != nullptr && table_[i].key != v) {
+    i = (i + 1) & mask;
+  }
+  if (table_[i].key == nullptr) {
+    ++used_;
+  }
+  table_[i] = Slot{v, static_cast<std::uint32_t>(lines_.size())};
+  lines_.push_back(line);
 }
 
 void DecodeContext::report(const RuleInfo& info, const Loc& loc, std::string message) {
@@ -389,7 +465,17 @@ bool read_enum(const json::Value& v, const Loc& loc, DecodeContext& ctx,
   return false;
 }
 
-const json::Value* ObjectReader::take(std::string_view key) {
+Loc ObjectReader::at(std::string_view key, const json::Value& value) const {
+  std::size_t index = 0;
+  for (auto it = object_.MemberBegin(); it != object_.MemberEnd(); ++it, ++index) {
+    if (&it->value == &value) {
+      return at(key, index);
+    }
+  }
+  return missing(key);
+}
+
+std::size_t ObjectReader::take_index(std::string_view key) {
   if (asked_count_ < asked_.size()) {
     asked_[asked_count_++] = key;
   } else {
@@ -397,16 +483,24 @@ const json::Value* ObjectReader::take(std::string_view key) {
   }
   // Last occurrence wins, as in Go's and Kubernetes' JSON decoders; duplicates are reported
   // by finish().
-  const json::Value* found = nullptr;
-  for (auto it = object_.MemberBegin(); it != object_.MemberEnd(); ++it) {
+  std::size_t found = kAbsent;
+  std::size_t index = 0;
+  for (auto it = object_.MemberBegin(); it != object_.MemberEnd(); ++it, ++index) {
     if (std::string_view(it->name.GetString(), it->name.GetStringLength()) == key) {
-      found = &it->value;
+      found = index;
     }
   }
-  if (found != nullptr && found->IsNull()) {
-    return nullptr;
+  if (found != kAbsent &&
+      (object_.MemberBegin() + static_cast<std::ptrdiff_t>(found))->value.IsNull()) {
+    return kAbsent;
   }
   return found;
+}
+
+const json::Value* ObjectReader::take(std::string_view key) {
+  const std::size_t index = take_index(key);
+  return index == kAbsent ? nullptr
+                          : &(object_.MemberBegin() + static_cast<std::ptrdiff_t>(index))->value;
 }
 
 void ObjectReader::report_missing(std::string_view key) {
@@ -420,7 +514,8 @@ void ObjectReader::finish() {
   // 100k-key object stays linear.
   const bool large = object_.MemberCount() > 32;
   std::unordered_set<std::string_view> seen;
-  for (auto it = begin; it != end; ++it) {
+  std::size_t index = 0;
+  for (auto it = begin; it != end; ++it, ++index) {
     std::string_view name(it->name.GetString(), it->name.GetStringLength());
     bool duplicate = false;
     if (large) {
@@ -431,7 +526,7 @@ void ObjectReader::finish() {
       }
     }
     if (duplicate) {
-      ctx_.report(kFieldDuplicate, at(name, it->value),
+      ctx_.report(kFieldDuplicate, at(name, index),
                   "key \"" + std::string(name.substr(0, 64)) +
                       "\" appears more than once; the last one is used");
     }
@@ -446,7 +541,7 @@ void ObjectReader::finish() {
       }
     }
     if (!known) {
-      ctx_.report(kFieldUnknown, at(name, it->value),
+      ctx_.report(kFieldUnknown, at(name, index),
                   "unknown field \"" + std::string(name.substr(0, 64)) + "\"");
     }
   }

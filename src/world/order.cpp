@@ -58,8 +58,7 @@ std::optional<std::int64_t> parse_rfc3339_nanos(std::string_view s) {
       !expect(s, pos, ':') || !read_digits(s, pos, 2, second)) {
     return std::nullopt;
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
-      second > 60) {
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
     return std::nullopt;
   }
   std::int64_t nanos = 0;

@@ -131,6 +131,16 @@ std::optional<model::Labels> workload_labels(const model::Object& object) {
   return std::nullopt;
 }
 
+bool workload_matches(const model::Object& object, const model::Labels& selector) {
+  if (object.kind() == model::Kind::Pod) {
+    return selector_matches(selector, object.meta.labels);
+  }
+  if (const auto* we = object.as<model::WorkloadEntry>()) {
+    return selector_matches(selector, we->spec.labels);
+  }
+  return false;
+}
+
 bool selection_matches(const Selection& selection, const model::Labels& labels) {
   switch (selection.mode) {
     case SelectionMode::All:

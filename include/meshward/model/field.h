@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -32,6 +33,46 @@ struct Field {
   const T* operator->() const { return &value; }
   /// The value when present, else `fallback`.
   const T& value_or(const T& fallback) const { return present ? value : fallback; }
+};
+
+/// An optional sub-message, allocated only when present. Most optional blocks of a route or
+/// a traffic policy are absent in real objects, and std::optional would reserve their full
+/// size inline (kilobytes per route); this keeps absent blocks at one pointer. Same reading
+/// API as std::optional; copies are deep.
+template <class T>
+class Optional {
+ public:
+  Optional() = default;
+  Optional(std::nullopt_t) {}  // NOLINT: implicit like std::optional
+  Optional(const Optional& other) : p_(other.p_ ? std::make_unique<T>(*other.p_) : nullptr) {}
+  Optional(Optional&&) noexcept = default;
+  Optional& operator=(const Optional& other) {
+    p_ = other.p_ ? std::make_unique<T>(*other.p_) : nullptr;
+    return *this;
+  }
+  Optional& operator=(Optional&&) noexcept = default;
+  Optional& operator=(std::nullopt_t) {
+    p_.reset();
+    return *this;
+  }
+
+  bool has_value() const { return p_ != nullptr; }
+  explicit operator bool() const { return p_ != nullptr; }
+  T& operator*() { return *p_; }
+  const T& operator*() const { return *p_; }
+  T* operator->() { return p_.get(); }
+  const T* operator->() const { return p_.get(); }
+  T& value() { return *p_; }
+  const T& value() const { return *p_; }
+  T& emplace() {
+    p_ = std::make_unique<T>();
+    return *p_;
+  }
+  void reset() { p_.reset(); }
+  friend bool operator==(const Optional& o, std::nullopt_t) { return !o.p_; }
+
+ private:
+  std::unique_ptr<T> p_;
 };
 
 /// A protobuf/Go duration as Istio accepts it ("1.5s", "100ms", "1h2m"); kept as written too.

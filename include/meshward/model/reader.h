@@ -22,8 +22,52 @@
 
 namespace meshward::model {
 
-/// Line of each JSON value of a document read from a file (1-based).
-using LineMap = std::unordered_map<const json::Value*, std::uint32_t>;
+/// Lines (1-based) of a document's values, for documents read from files. Only containers
+/// (objects, arrays) are keyed, each to a block holding its own line and its children's
+/// lines by member/element index: decoding asks for a child's line while it holds the parent,
+/// so one hash lookup per object serves all its fields.
+class LineMap {
+ public:
+  /// Line of a container value (or of a scalar root); `fallback` when unknown.
+  std::uint32_t line_of(const json::Value& v, std::uint32_t fallback) const;
+  /// Line of the `index`-th member/element of `container`; `fallback` when unknown.
+  std::uint32_t child_line(const json::Value& container, std::size_t index,
+                           std::uint32_t fallback) const;
+
+  /// The block of a container, for repeated child lookups (kNoBlock when unknown).
+  static constexpr std::size_t kNoBlock = static_cast<std::size_t>(-1);
+  std::size_t block_of(const json::Value& container) const;
+  /// Line of child `index` of the container whose block is `block`.
+  std::uint32_t line_in_block(std::size_t block, std::size_t index, std::uint32_t fallback) const {
+    if (block == kNoBlock) {
+      return fallback;
+    }
+    const std::size_t slot = block + 1 + index;
+    return slot < lines_.size() && lines_[slot] != 0 ? lines_[slot] : fallback;
+  }
+  /// Reserves room for about `values` values.
+  void reserve(std::size_t values);
+
+  /// Builders. add_container() opens a block for `v` (own line + `children` slots) and
+  /// returns the slot of its first child; set() fills a slot.
+  std::size_t add_container(const json::Value* v, std::uint32_t line, std::size_t children);
+  void set(std::size_t slot, std::uint32_t line) { lines_[slot] = line; }
+  void set_root(const json::Value* v, std::uint32_t line);
+  bool empty() const { return used_ == 0; }
+
+ private:
+  // Open-addressing table (linear probing, power-of-two size) from container address to
+  // block: hundreds of thousands of entries per large file, looked up once per decoded
+  // struct, so it must be flat rather than node-based.
+  struct Slot {
+    const json::Value* key = nullptr;
+    std::uint32_t block = 0;
+  };
+  void grow();
+  std::vector<Slot> table_;
+  std::size_t used_ = 0;
+  std::vector<std::uint32_t> lines_;
+};
 
 /// State shared by one document's decoding: where lines come from, where findings go, and
 /// which resource the findings are about.
@@ -32,8 +76,22 @@ class DecodeContext {
   DecodeContext(const LineMap* lines, std::vector<Finding>& findings)
       : lines_(lines), findings_(findings) {}
 
-  /// Line of a value in its file, or `fallback` when unknown.
-  std::uint32_t line_of(const json::Value& v, std::uint32_t fallback = 0) const;
+  /// Line of a container value (or the root) in its file, or `fallback` when unknown.
+  std::uint32_t line_of(const json::Value& v, std::uint32_t fallback = 0) const {
+    return lines_ == nullptr ? fallback : lines_->line_of(v, fallback);
+  }
+  /// Line of the `index`-th member/element of `container`, or `fallback` when unknown.
+  std::uint32_t child_line(const json::Value& container, std::size_t index,
+                           std::uint32_t fallback) const {
+    return lines_ == nullptr ? fallback : lines_->child_line(container, index, fallback);
+  }
+  /// Block of a container in the line map (one lookup for many child_line_in() calls).
+  std::size_t block_of(const json::Value& container) const {
+    return lines_ == nullptr ? LineMap::kNoBlock : lines_->block_of(container);
+  }
+  std::uint32_t child_line_in(std::size_t block, std::size_t index, std::uint32_t fallback) const {
+    return lines_ == nullptr ? fallback : lines_->line_in_block(block, index, fallback);
+  }
 
   /// Adds a finding about the current resource at `loc`.
   void report(const RuleInfo& info, const Loc& loc, std::string message);
@@ -99,6 +157,8 @@ struct IsOptional : std::false_type {};
 template <class T>
 struct IsOptional<std::optional<T>> : std::true_type {};
 template <class T>
+struct IsOptional<Optional<T>> : std::true_type {};
+template <class T>
 struct IsStringMap : std::false_type {};
 template <class T, class C, class A>
 struct IsStringMap<std::map<std::string, T, C, A>> : std::true_type {};
@@ -127,18 +187,19 @@ bool decode_value(const json::Value& v, const Loc& loc, DecodeContext& ctx, T& o
 class ObjectReader {
  public:
   ObjectReader(const json::Value& object, const Loc& loc, DecodeContext& ctx)
-      : object_(object), loc_(loc), ctx_(ctx) {}
+      : object_(object), loc_(loc), ctx_(ctx), block_(ctx.block_of(object)) {}
   ObjectReader(const ObjectReader&) = delete;
   ObjectReader& operator=(const ObjectReader&) = delete;
 
   /// Decodes `key` into `out` if present and not null. Returns whether it was present.
   template <class T>
   bool optional(std::string_view key, T& out) {
-    const json::Value* v = take(key);
-    if (v == nullptr) {
+    const std::size_t index = take_index(key);
+    if (index == kAbsent) {
       return false;
     }
-    decode_value(*v, at(key, *v), ctx_, out);
+    decode_value((object_.MemberBegin() + static_cast<std::ptrdiff_t>(index))->value,
+                 at(key, index), ctx_, out);
     return true;
   }
 
@@ -160,10 +221,13 @@ class ObjectReader {
   /// The raw value of `key` (marked as read), or nullptr when absent or null. For fields
   /// whose decoding depends on their shape (oneofs, int-or-string).
   const json::Value* raw(std::string_view key) { return take(key); }
-  /// Location of `key`'s value (line of the value itself when known).
-  Loc at(std::string_view key, const json::Value& value) const {
-    return Loc{child_path(loc_.path, key), ctx_.line_of(value, loc_.line)};
+  /// Location of `key`'s value, given the member's index in this object.
+  Loc at(std::string_view key, std::size_t member_index) const {
+    return Loc{child_path(loc_.path, key), ctx_.child_line_in(block_, member_index, loc_.line)};
   }
+  /// Location of `key`'s value (line of the value itself when known), for a value obtained
+  /// from raw().
+  Loc at(std::string_view key, const json::Value& value) const;
   /// Location of a missing `key`: its path, and the line of the object that lacks it.
   Loc missing(std::string_view key) const { return Loc{child_path(loc_.path, key), loc_.line}; }
 
@@ -179,11 +243,15 @@ class ObjectReader {
   const json::Value& object() const { return object_; }
 
  private:
+  static constexpr std::size_t kAbsent = static_cast<std::size_t>(-1);
+  /// Index of the (last) member named `key`, kAbsent when absent or null; marks it as read.
+  std::size_t take_index(std::string_view key);
   const json::Value* take(std::string_view key);
 
   const json::Value& object_;
   const Loc& loc_;
   DecodeContext& ctx_;
+  std::size_t block_;  // this object's block in the line map
   // Keys asked for so far; objects are small, so a linear scan beats hashing.
   std::array<std::string_view, 64> asked_{};
   std::size_t asked_count_ = 0;
@@ -209,10 +277,11 @@ bool decode_value(const json::Value& v, const Loc& loc, DecodeContext& ctx, T& o
     }
     out.clear();
     out.reserve(v.Size());
+    const std::size_t block = ctx.block_of(v);
     for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
       out.emplace_back();
       const json::Value& item = v[i];
-      decode_value(item, Loc{index_path(loc.path, i), ctx.line_of(item, loc.line)}, ctx,
+      decode_value(item, Loc{index_path(loc.path, i), ctx.child_line_in(block, i, loc.line)}, ctx,
                    out.back());
     }
     return true;
@@ -229,9 +298,11 @@ bool decode_value(const json::Value& v, const Loc& loc, DecodeContext& ctx, T& o
       return false;
     }
     out.clear();
-    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+    std::size_t index = 0;
+    const std::size_t block = ctx.block_of(v);
+    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it, ++index) {
       std::string key(it->name.GetString(), it->name.GetStringLength());
-      Loc item_loc{map_key_path(loc.path, key), ctx.line_of(it->value, loc.line)};
+      Loc item_loc{map_key_path(loc.path, key), ctx.child_line_in(block, index, loc.line)};
       decode_value(it->value, item_loc, ctx, out[std::move(key)]);
     }
     return true;

@@ -25,11 +25,11 @@ std::int64_t creation_time_nanos(const model::Object& object);
 /// it lives). Compares creation time, then Object::sequence, then name, then namespace, then
 /// kind: total for objects with distinct ObjectKeys.
 struct OrderKey {
-  std::int64_t time = 0;
-  std::uint64_t sequence = 0;
-  std::string_view name;
-  std::string_view namespace_;
-  model::Kind kind = model::Kind::Namespace;
+  std::int64_t time = 0;                      ///< creation_time_nanos().
+  std::uint64_t sequence = 0;                 ///< Object::sequence.
+  std::string_view name;                      ///< metadata.name.
+  std::string_view namespace_;                ///< metadata.namespace.
+  model::Kind kind = model::Kind::Namespace;  ///< Last tie-break.
   friend auto operator<=>(const OrderKey&, const OrderKey&) = default;
   friend bool operator==(const OrderKey&, const OrderKey&) = default;
 };

@@ -41,8 +41,8 @@ enum class SelectionMode : std::uint8_t {
 /// The result of workload_selection(): a mode and, for SelectionMode::Labels, the selector
 /// (borrowed from the object; valid as long as the object lives).
 struct Selection {
-  SelectionMode mode = SelectionMode::None;
-  const model::StringMap* labels = nullptr;
+  SelectionMode mode = SelectionMode::None;  ///< How the object selects.
+  const model::StringMap* labels = nullptr;  ///< The selector when mode is Labels, else null.
 };
 
 /// How `object` selects workloads, per kind:
@@ -68,6 +68,10 @@ bool is_workload_kind(model::Kind kind);
 /// The labels a workload carries (Pod `metadata.labels`, WorkloadEntry `spec.labels`);
 /// nullopt for other kinds. Copies; indexes read the objects directly.
 std::optional<model::Labels> workload_labels(const model::Object& object);
+
+/// Whether workload `object` (Pod, WorkloadEntry) carries every label of `selector`; false for
+/// other kinds. An empty selector matches every workload.
+bool workload_matches(const model::Object& object, const model::Labels& selector);
 
 /// Whether `selection` (of an object in any namespace) picks a workload with `labels`.
 bool selection_matches(const Selection& selection, const model::Labels& labels);

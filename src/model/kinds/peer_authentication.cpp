@@ -25,7 +25,12 @@ void decode(ObjectReader& r, PeerAuthenticationSpec& out) {
   r.optional("portLevelMtls", out.port_level_mtls);
   for (const auto& [key, mtls] : out.port_level_mtls) {
     if (!is_uint32_key(key)) {
-      r.ctx().report(kFieldWrongType, mtls.loc,
+      // An entry whose value was not an object never got a location; point at its key.
+      Loc loc = mtls.loc.path.empty()
+                    ? Loc{map_key_path(child_path(r.loc().path, "portLevelMtls"), key),
+                          r.loc().line}
+                    : mtls.loc;
+      r.ctx().report(kFieldWrongType, loc,
                      "portLevelMtls key \"" + key + "\" is not a port number");
     }
   }

@@ -69,14 +69,14 @@ void decode(ObjectReader& r, AuthorizationCondition& out);
 /// Rule.From.
 struct RuleFrom {
   Loc loc;
-  std::optional<AuthorizationSource> source;
+  Optional<AuthorizationSource> source;
 };
 void decode(ObjectReader& r, RuleFrom& out);
 
 /// Rule.To.
 struct RuleTo {
   Loc loc;
-  std::optional<AuthorizationOperation> operation;
+  Optional<AuthorizationOperation> operation;
 };
 void decode(ObjectReader& r, RuleTo& out);
 
@@ -101,13 +101,13 @@ void decode(ObjectReader& r, ExtensionProvider& out);
 /// (a check reports otherwise).
 struct AuthorizationPolicySpec {
   Loc loc;
-  std::optional<LabelSelector> selector;
-  std::optional<PolicyTargetReference> target_ref;  ///< Deprecated in favour of target_refs.
+  Optional<LabelSelector> selector;
+  Optional<PolicyTargetReference> target_ref;  ///< Deprecated in favour of target_refs.
   std::vector<PolicyTargetReference> target_refs;
   /// Empty: the policy matches no request (an ALLOW policy then denies everything it selects).
   std::vector<AuthorizationRule> rules;
   Field<AuthorizationAction> action;  ///< Absent means ALLOW (the proto default).
-  std::optional<ExtensionProvider> provider;  ///< Only with action CUSTOM.
+  Optional<ExtensionProvider> provider;  ///< Only with action CUSTOM.
 };
 void decode(ObjectReader& r, AuthorizationPolicySpec& out);
 

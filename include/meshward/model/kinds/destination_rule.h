@@ -73,11 +73,11 @@ void decode(ObjectReader& r, MagLev& out);
 struct ConsistentHashLb {
   Loc loc;
   Field<std::string> http_header_name;
-  std::optional<HttpCookie> http_cookie;
+  Optional<HttpCookie> http_cookie;
   Field<bool> use_source_ip;
   Field<std::string> http_query_parameter_name;
-  std::optional<RingHash> ring_hash;
-  std::optional<MagLev> maglev;
+  Optional<RingHash> ring_hash;
+  Optional<MagLev> maglev;
   Field<std::uint64_t> minimum_ring_size;  ///< Deprecated: use ring_hash.
 };
 void decode(ObjectReader& r, ConsistentHashLb& out);
@@ -123,10 +123,10 @@ void decode(ObjectReader& r, WarmupConfiguration& out);
 struct LoadBalancerSettings {
   Loc loc;
   Field<SimpleLb> simple;  ///< Absent (or UNSPECIFIED) means the mesh default.
-  std::optional<ConsistentHashLb> consistent_hash;
-  std::optional<LocalityLoadBalancerSetting> locality_lb_setting;
+  Optional<ConsistentHashLb> consistent_hash;
+  Optional<LocalityLoadBalancerSetting> locality_lb_setting;
   Field<Duration> warmup_duration_secs;
-  std::optional<WarmupConfiguration> warmup;
+  Optional<WarmupConfiguration> warmup;
 };
 void decode(ObjectReader& r, LoadBalancerSettings& out);
 
@@ -147,7 +147,7 @@ struct TcpSettings {
   Loc loc;
   Field<std::int32_t> max_connections;
   Field<Duration> connect_timeout;
-  std::optional<TcpKeepalive> tcp_keepalive;
+  Optional<TcpKeepalive> tcp_keepalive;
   Field<Duration> max_connection_duration;
   Field<Duration> idle_timeout;
 };
@@ -177,8 +177,8 @@ void decode(ObjectReader& r, HttpSettings& out);
 /// ConnectionPoolSettings: upstream connection limits (also Sidecar inboundConnectionPool).
 struct ConnectionPoolSettings {
   Loc loc;
-  std::optional<TcpSettings> tcp;
-  std::optional<HttpSettings> http;
+  Optional<TcpSettings> tcp;
+  Optional<HttpSettings> http;
 };
 void decode(ObjectReader& r, ConnectionPoolSettings& out);
 
@@ -227,19 +227,19 @@ void decode(ObjectReader& r, ClientTlsSettings& out);
 /// TrafficPolicy.PortTrafficPolicy: policy overrides for one destination port.
 struct PortTrafficPolicy {
   Loc loc;
-  std::optional<PortSelector> port;
-  std::optional<LoadBalancerSettings> load_balancer;
-  std::optional<ConnectionPoolSettings> connection_pool;
-  std::optional<OutlierDetection> outlier_detection;
-  std::optional<ClientTlsSettings> tls;
+  Optional<PortSelector> port;
+  Optional<LoadBalancerSettings> load_balancer;
+  Optional<ConnectionPoolSettings> connection_pool;
+  Optional<OutlierDetection> outlier_detection;
+  Optional<ClientTlsSettings> tls;
 };
 void decode(ObjectReader& r, PortTrafficPolicy& out);
 
 /// TrafficPolicy.TunnelSettings: tunnel (HTTP CONNECT/POST) traffic to `targetHost`.
 struct TunnelSettings {
   Loc loc;
-  Field<std::string> protocol;     ///< "CONNECT" (default) or "POST"; validated by checks.
-  Field<std::string> target_host;  ///< Required.
+  Field<std::string> protocol;       ///< "CONNECT" (default) or "POST"; validated by checks.
+  Field<std::string> target_host;    ///< Required.
   Field<std::uint32_t> target_port;  ///< Required.
 };
 void decode(ObjectReader& r, TunnelSettings& out);
@@ -261,8 +261,9 @@ void decode(ObjectReader& r, ProxyProtocol& out);
 /// TrafficPolicy.RetryBudget: cap on concurrent retries relative to active requests.
 struct RetryBudget {
   Loc loc;
-  std::optional<Percent> percent;
-  Field<std::uint32_t> min_retry_concurrency;
+  Field<double> percent;  ///< A plain number (DoubleValue), not a Percent; absent means 20.
+  Field<std::uint32_t> min_retry_concurrency;  ///< Absent means 3.
+  Field<Duration> budget_interval;
 };
 void decode(ObjectReader& r, RetryBudget& out);
 
@@ -270,14 +271,14 @@ void decode(ObjectReader& r, RetryBudget& out);
 /// secured and tunnelled.
 struct TrafficPolicy {
   Loc loc;
-  std::optional<LoadBalancerSettings> load_balancer;
-  std::optional<ConnectionPoolSettings> connection_pool;
-  std::optional<OutlierDetection> outlier_detection;
-  std::optional<ClientTlsSettings> tls;
+  Optional<LoadBalancerSettings> load_balancer;
+  Optional<ConnectionPoolSettings> connection_pool;
+  Optional<OutlierDetection> outlier_detection;
+  Optional<ClientTlsSettings> tls;
   std::vector<PortTrafficPolicy> port_level_settings;
-  std::optional<TunnelSettings> tunnel;
-  std::optional<ProxyProtocol> proxy_protocol;
-  std::optional<RetryBudget> retry_budget;
+  Optional<TunnelSettings> tunnel;
+  Optional<ProxyProtocol> proxy_protocol;
+  Optional<RetryBudget> retry_budget;
 };
 void decode(ObjectReader& r, TrafficPolicy& out);
 
@@ -286,7 +287,7 @@ struct Subset {
   Loc loc;
   Field<std::string> name;  ///< Required.
   StringMap labels;
-  std::optional<TrafficPolicy> traffic_policy;
+  Optional<TrafficPolicy> traffic_policy;
 };
 void decode(ObjectReader& r, Subset& out);
 
@@ -298,10 +299,10 @@ void decode(ObjectReader& r, Subset& out);
 struct DestinationRuleSpec {
   Loc loc;
   Field<std::string> host;  ///< Required.
-  std::optional<TrafficPolicy> traffic_policy;
+  Optional<TrafficPolicy> traffic_policy;
   std::vector<Subset> subsets;
   std::vector<Field<std::string>> export_to;  ///< Empty means all namespaces.
-  std::optional<LabelSelector> workload_selector;
+  Optional<LabelSelector> workload_selector;
 };
 void decode(ObjectReader& r, DestinationRuleSpec& out);
 

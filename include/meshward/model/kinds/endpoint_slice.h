@@ -59,14 +59,14 @@ void decode(ObjectReader& r, EndpointHints& out);
 struct Endpoint {
   Loc loc;
   std::vector<Field<std::string>> addresses;
-  std::optional<EndpointConditions> conditions;
+  Optional<EndpointConditions> conditions;
   Field<std::string> hostname;
   Field<std::string> node_name;
   /// v1 `zone`; for v1beta1 (and v1 objects carrying only `deprecatedTopology`) the value of
   /// the topology.kubernetes.io/zone entry, with that entry's location.
   Field<std::string> zone;
-  std::optional<ObjectReference> target_ref;
-  std::optional<EndpointHints> hints;
+  Optional<ObjectReference> target_ref;
+  Optional<EndpointHints> hints;
   /// v1beta1 `topology` or v1 `deprecatedTopology`, as written.
   StringMap topology;
 };

@@ -2,6 +2,7 @@
 // Kubernetes core/v1 Endpoints: the addresses behind a Service, grouped into subsets that
 // share ports. Fields are top level (there is no spec).
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,7 +41,7 @@ struct EndpointAddress {
   Field<std::string> ip;
   Field<std::string> hostname;
   Field<std::string> node_name;
-  std::optional<ObjectReference> target_ref;
+  Optional<ObjectReference> target_ref;
 };
 void decode(ObjectReader& r, EndpointAddress& out);
 

@@ -38,9 +38,10 @@ enum class EnvoyFilterApplyTo : std::uint8_t {
 template <>
 struct EnumNames<EnvoyFilterApplyTo> {
   static constexpr std::string_view names[] = {
-      "INVALID",      "LISTENER",   "FILTER_CHAIN", "NETWORK_FILTER",   "HTTP_FILTER",
-      "ROUTE_CONFIGURATION", "VIRTUAL_HOST", "HTTP_ROUTE", "CLUSTER", "EXTENSION_CONFIG",
-      "BOOTSTRAP",    "LISTENER_FILTER"};
+      "INVALID",          "LISTENER",    "FILTER_CHAIN",
+      "NETWORK_FILTER",   "HTTP_FILTER", "ROUTE_CONFIGURATION",
+      "VIRTUAL_HOST",     "HTTP_ROUTE",  "CLUSTER",
+      "EXTENSION_CONFIG", "BOOTSTRAP",   "LISTENER_FILTER"};
 };
 
 /// EnvoyFilter.PatchContext, in proto order.
@@ -77,9 +78,9 @@ enum class EnvoyFilterPatchOperation : std::uint8_t {
 };
 template <>
 struct EnumNames<EnvoyFilterPatchOperation> {
-  static constexpr std::string_view names[] = {"INVALID",       "MERGE",        "ADD",
-                                               "REMOVE",        "INSERT_BEFORE", "INSERT_AFTER",
-                                               "INSERT_FIRST",  "REPLACE"};
+  static constexpr std::string_view names[] = {"INVALID",      "MERGE",         "ADD",
+                                               "REMOVE",       "INSERT_BEFORE", "INSERT_AFTER",
+                                               "INSERT_FIRST", "REPLACE"};
 };
 
 /// EnvoyFilter.Patch.FilterClass, in proto order.
@@ -177,7 +178,10 @@ void decode(ObjectReader& r, EnvoyFilterListenerMatch& out);
 struct EnvoyFilterPatch {
   Loc loc;
   Field<EnvoyFilterPatchOperation> operation;  ///< Absent means INVALID.
-  std::optional<RawJson> value;                ///< google.protobuf.Struct: Envoy config.
+  /// google.protobuf.Struct: the Envoy config to merge/add, kept whole. Set only when `value`
+  /// is a JSON object (anything else is a wrong-type finding).
+  std::optional<RawJson> value;
+  Loc value_loc;  ///< Where `value` is, for findings about its content (RawJson has no Loc).
   Field<EnvoyFilterFilterClass> filter_class;  ///< Absent means UNSPECIFIED.
 };
 void decode(ObjectReader& r, EnvoyFilterPatch& out);
@@ -208,7 +212,7 @@ struct EnvoyFilterSpec {
   std::optional<WorkloadSelector> workload_selector;  ///< Exclusive with target_refs.
   std::vector<PolicyTargetReference> target_refs;
   std::vector<EnvoyConfigObjectPatch> config_patches;  ///< Required.
-  Field<std::int32_t> priority;  ///< Lower applies first; absent means 0.
+  Field<std::int32_t> priority;                        ///< Lower applies first; absent means 0.
 };
 void decode(ObjectReader& r, EnvoyFilterSpec& out);
 

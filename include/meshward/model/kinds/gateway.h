@@ -73,10 +73,10 @@ void decode(ObjectReader& r, ServerTlsSettings& out);
 
 struct Server {
   Loc loc;
-  std::optional<Port> port;
+  Optional<Port> port;
   Field<std::string> bind;
   std::vector<Field<std::string>> hosts;
-  std::optional<ServerTlsSettings> tls;
+  Optional<ServerTlsSettings> tls;
   Field<std::string> default_endpoint;
   Field<std::string> name;
 };

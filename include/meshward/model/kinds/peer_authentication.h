@@ -35,9 +35,9 @@ struct PeerAuthenticationSpec {
   Loc loc;
   /// Absent: the policy applies to every workload of its namespace (mesh-wide in the root
   /// namespace).
-  std::optional<LabelSelector> selector;
+  Optional<LabelSelector> selector;
   /// Absent: inherit from the parent policy.
-  std::optional<MutualTls> mtls;
+  Optional<MutualTls> mtls;
   /// Keyed by port number as written ("8080"); a key that is not a port number is reported
   /// (MW1002) but kept. Only honoured when `selector` is set.
   std::map<std::string, MutualTls> port_level_mtls;

@@ -53,8 +53,8 @@ void decode(ObjectReader& r, JwtRule& out);
 /// (a check reports otherwise).
 struct RequestAuthenticationSpec {
   Loc loc;
-  std::optional<LabelSelector> selector;
-  std::optional<PolicyTargetReference> target_ref;  ///< Deprecated in favour of target_refs.
+  Optional<LabelSelector> selector;
+  Optional<PolicyTargetReference> target_ref;  ///< Deprecated in favour of target_refs.
   std::vector<PolicyTargetReference> target_refs;
   std::vector<JwtRule> jwt_rules;
 };

@@ -10,7 +10,9 @@
 
 #include "meshward/model/field.h"
 #include "meshward/model/kinds/common.h"
+#include "meshward/model/kinds/destination_rule.h"
 #include "meshward/model/kinds/gateway.h"
+#include "meshward/model/kinds/virtual_service.h"
 #include "meshward/model/object.h"
 #include "meshward/model/reader.h"
 
@@ -38,6 +40,7 @@ struct IstioIngressListener {
   Field<CaptureMode> capture_mode;  ///< Absent means DEFAULT.
   Field<std::string> default_endpoint;
   std::optional<ServerTlsSettings> tls;
+  std::optional<ConnectionPoolSettings> connection_pool;  ///< Overrides inbound_connection_pool.
 };
 void decode(ObjectReader& r, IstioIngressListener& out);
 
@@ -46,7 +49,7 @@ struct IstioEgressListener {
   Loc loc;
   std::optional<Port> port;
   Field<std::string> bind;
-  Field<CaptureMode> capture_mode;  ///< Absent means DEFAULT.
+  Field<CaptureMode> capture_mode;        ///< Absent means DEFAULT.
   std::vector<Field<std::string>> hosts;  ///< Required: "namespace/dnsName" entries.
 };
 void decode(ObjectReader& r, IstioEgressListener& out);
@@ -54,7 +57,8 @@ void decode(ObjectReader& r, IstioEgressListener& out);
 /// networking.v1alpha3.OutboundTrafficPolicy.
 struct OutboundTrafficPolicy {
   Loc loc;
-  Field<OutboundTrafficPolicyMode> mode;  ///< Absent means REGISTRY_ONLY.
+  Field<OutboundTrafficPolicyMode> mode;    ///< Absent means REGISTRY_ONLY.
+  std::optional<Destination> egress_proxy;  ///< Where ALLOW_ANY traffic to unknown hosts goes.
 };
 void decode(ObjectReader& r, OutboundTrafficPolicy& out);
 
@@ -65,6 +69,8 @@ struct SidecarSpec {
   std::vector<IstioIngressListener> ingress;
   std::vector<IstioEgressListener> egress;
   std::optional<OutboundTrafficPolicy> outbound_traffic_policy;
+  /// Inbound connection limits for every ingress listener without its own connection_pool.
+  std::optional<ConnectionPoolSettings> inbound_connection_pool;
 };
 void decode(ObjectReader& r, SidecarSpec& out);
 

@@ -38,7 +38,7 @@ struct Destination {
   Loc loc;
   Field<std::string> host;  ///< Required.
   Field<std::string> subset;
-  std::optional<PortSelector> port;
+  Optional<PortSelector> port;
 };
 void decode(ObjectReader& r, Destination& out);
 
@@ -63,10 +63,10 @@ using StringMatchMap = std::map<std::string, StringMatch>;
 struct HttpMatchRequest {
   Loc loc;
   Field<std::string> name;
-  std::optional<StringMatch> uri;
-  std::optional<StringMatch> scheme;
-  std::optional<StringMatch> method;
-  std::optional<StringMatch> authority;
+  Optional<StringMatch> uri;
+  Optional<StringMatch> scheme;
+  Optional<StringMatch> method;
+  Optional<StringMatch> authority;
   StringMatchMap headers;
   Field<std::uint32_t> port;
   StringMap source_labels;
@@ -91,8 +91,8 @@ void decode(ObjectReader& r, HeaderOperations& out);
 /// networking Headers: header manipulation for requests and responses.
 struct Headers {
   Loc loc;
-  std::optional<HeaderOperations> request;
-  std::optional<HeaderOperations> response;
+  Optional<HeaderOperations> request;
+  Optional<HeaderOperations> response;
 };
 void decode(ObjectReader& r, Headers& out);
 
@@ -100,9 +100,9 @@ void decode(ObjectReader& r, Headers& out);
 /// manipulation.
 struct HttpRouteDestination {
   Loc loc;
-  std::optional<Destination> destination;  ///< Required.
+  Optional<Destination> destination;  ///< Required.
   Field<std::int32_t> weight;              ///< Absent means 0 (100 when it is the only one).
-  std::optional<Headers> headers;
+  Optional<Headers> headers;
 };
 void decode(ObjectReader& r, HttpRouteDestination& out);
 
@@ -138,7 +138,7 @@ void decode(ObjectReader& r, HttpBody& out);
 struct HttpDirectResponse {
   Loc loc;
   Field<std::uint32_t> status;  ///< Required.
-  std::optional<HttpBody> body;
+  Optional<HttpBody> body;
 };
 void decode(ObjectReader& r, HttpDirectResponse& out);
 
@@ -164,7 +164,7 @@ struct HttpRewrite {
   Loc loc;
   Field<std::string> uri;
   Field<std::string> authority;
-  std::optional<RegexRewrite> uri_regex_rewrite;
+  Optional<RegexRewrite> uri_regex_rewrite;
 };
 void decode(ObjectReader& r, HttpRewrite& out);
 
@@ -208,7 +208,7 @@ struct HttpFaultInjectionDelay {
   Field<Duration> fixed_delay;
   Field<Duration> exponential_delay;
   Field<std::int32_t> percent;
-  std::optional<Percent> percentage;
+  Optional<Percent> percentage;
 };
 void decode(ObjectReader& r, HttpFaultInjectionDelay& out);
 
@@ -219,23 +219,23 @@ struct HttpFaultInjectionAbort {
   Field<std::int32_t> http_status;
   Field<std::string> grpc_status;
   Field<std::string> http2_error;
-  std::optional<Percent> percentage;
+  Optional<Percent> percentage;
 };
 void decode(ObjectReader& r, HttpFaultInjectionAbort& out);
 
 /// HTTPFaultInjection: delay and/or abort faults of an HTTP route.
 struct HttpFaultInjection {
   Loc loc;
-  std::optional<HttpFaultInjectionDelay> delay;
-  std::optional<HttpFaultInjectionAbort> abort;
+  Optional<HttpFaultInjectionDelay> delay;
+  Optional<HttpFaultInjectionAbort> abort;
 };
 void decode(ObjectReader& r, HttpFaultInjection& out);
 
 /// HTTPMirrorPolicy: one of several mirror destinations of an HTTP route.
 struct HttpMirrorPolicy {
   Loc loc;
-  std::optional<Destination> destination;  ///< Required.
-  std::optional<Percent> percentage;
+  Optional<Destination> destination;  ///< Required.
+  Optional<Percent> percentage;
 };
 void decode(ObjectReader& r, HttpMirrorPolicy& out);
 
@@ -246,19 +246,19 @@ struct HttpRoute {
   Field<std::string> name;
   std::vector<HttpMatchRequest> match;
   std::vector<HttpRouteDestination> route;
-  std::optional<HttpRedirect> redirect;
-  std::optional<HttpDirectResponse> direct_response;
-  std::optional<Delegate> delegate;
-  std::optional<HttpRewrite> rewrite;
+  Optional<HttpRedirect> redirect;
+  Optional<HttpDirectResponse> direct_response;
+  Optional<Delegate> delegate;
+  Optional<HttpRewrite> rewrite;
   Field<Duration> timeout;
-  std::optional<HttpRetry> retries;
-  std::optional<HttpFaultInjection> fault;
-  std::optional<Destination> mirror;
+  Optional<HttpRetry> retries;
+  Optional<HttpFaultInjection> fault;
+  Optional<Destination> mirror;
   Field<std::uint32_t> mirror_percent;  ///< Deprecated: use mirror_percentage.
-  std::optional<Percent> mirror_percentage;
+  Optional<Percent> mirror_percentage;
   std::vector<HttpMirrorPolicy> mirrors;
-  std::optional<CorsPolicy> cors_policy;
-  std::optional<Headers> headers;
+  Optional<CorsPolicy> cors_policy;
+  Optional<Headers> headers;
 };
 void decode(ObjectReader& r, HttpRoute& out);
 
@@ -268,7 +268,7 @@ void decode(ObjectReader& r, HttpRoute& out);
 /// RouteDestination: a weighted destination of a TLS or TCP route.
 struct RouteDestination {
   Loc loc;
-  std::optional<Destination> destination;  ///< Required.
+  Optional<Destination> destination;  ///< Required.
   Field<std::int32_t> weight;
 };
 void decode(ObjectReader& r, RouteDestination& out);
