@@ -1,9 +1,12 @@
+#include <iterator>
 #include <ostream>
 
 #include "meshward/cli/args.h"
 #include "meshward/cli/commands.h"
 #include "meshward/core/report.h"
+#include "meshward/rules/run.h"
 #include "meshward/world/loader.h"
+#include "meshward/world/snapshot.h"
 
 namespace meshward::cli {
 
@@ -66,6 +69,11 @@ int check(const std::vector<std::string>& words, std::ostream& out, std::ostream
     return kExitUsage;
   }
   std::vector<Finding> findings = std::move(loaded->findings);
+  const std::size_t object_count = loaded->objects.size();
+  const world::Snapshot world(std::move(loaded->objects));
+  std::vector<Finding> checked = rules::check_world(world);
+  findings.insert(findings.end(), std::make_move_iterator(checked.begin()),
+                  std::make_move_iterator(checked.end()));
   sort_findings(findings);
 
   if (format == "json") {
@@ -77,7 +85,7 @@ int check(const std::vector<std::string>& words, std::ostream& out, std::ostream
     const FindingCounts c = count_findings(findings);
     out << c.errors << (c.errors == 1 ? " error, " : " errors, ") << c.warnings
         << (c.warnings == 1 ? " warning, " : " warnings, ") << c.infos
-        << (c.infos == 1 ? " info" : " infos") << " in " << loaded->objects.size() << " objects from "
+        << (c.infos == 1 ? " info" : " infos") << " in " << object_count << " objects from "
         << loaded->files << (loaded->files == 1 ? " file" : " files") << "\n";
   }
   if (loaded->skipped_unknown > 0) {

@@ -15,6 +15,7 @@ constexpr const char* kUsage =
     "\n"
     "Commands:\n"
     "  check     read manifests (-f FILE|DIR|-) and report findings\n"
+    "  rules     list every check with its code, severity and description\n"
     "  version   print the version and build information\n"
     "  help      print this text; `meshward <command> --help` for a command's flags\n";
 
@@ -30,6 +31,9 @@ int run(int argc, char** argv) {
   std::vector<std::string> rest(words.begin() + 1, words.end());
   if (command == "check") {
     return check(rest, std::cout, std::cerr);
+  }
+  if (command == "rules") {
+    return rules_command(rest, std::cout, std::cerr);
   }
   if (command == "version" || command == "--version") {
     return version(rest, std::cout, std::cerr);

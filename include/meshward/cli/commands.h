@@ -1,5 +1,5 @@
 #pragma once
-// The meshward command line: `meshward check | version | help`. Each command is a function
+// The meshward command line: `meshward check | rules | version | help`. Each command is a function
 // of its arguments and two streams, so tests run them in-process.
 
 #include <iosfwd>
@@ -16,6 +16,8 @@ inline constexpr int kExitUsage = 2;
 
 /// `meshward check -f PATH... [-o text|json] [--fail-on SEVERITY] [-n NAMESPACE]`.
 int check(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// `meshward rules [-o text|json|md]`: the check catalogue.
+int rules_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 /// `meshward version [-o text|json]`.
 int version(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstdio>
 
 #include "meshward/world/host.h"
@@ -99,8 +98,8 @@ TEST(HostIndexProperty, EmptyIndex) {
   EXPECT_TRUE(out.empty());
 }
 
-// Not a benchmark (see bench/), a guard: a 10k-object world must index in well under a second
-// even in a debug build. Prints the time for the record.
+// A 10k-object world indexes completely: every object findable by key, host queries answer.
+// (Timing lives in bench/decode_bench, never in a unit test.)
 TEST(SnapshotScale, TenThousandObjects) {
   WorldGenerator gen(42);
   std::string yaml;
@@ -113,25 +112,16 @@ TEST(SnapshotScale, TenThousandObjects) {
   }
   const auto objects = decode_all(yaml);
   ASSERT_EQ(objects.size(), 10000u);
-  const auto start = std::chrono::steady_clock::now();
   const Snapshot snap(objects);
-  const auto built = std::chrono::steady_clock::now();
   EXPECT_EQ(snap.size(), 10000u);
-  std::size_t hits = 0;
-  for (int i = 0; i < 1000; ++i) {
-    hits += snap.by_host(model::Kind::VirtualService,
-                         WorldGenerator::kQueries[i % std::size(WorldGenerator::kQueries)])
-                .size();
+  for (const auto& object : objects) {
+    ASSERT_EQ(snap.find(model::key_of(*object)), object.get());
   }
-  const auto queried = std::chrono::steady_clock::now();
-  const auto ms = [](auto d) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(d).count() / 1000.0;
-  };
-  std::printf(
-      "[ info     ] 10k-object snapshot built in %.1f ms; 1000 by_host queries in %.1f ms "
-      "(%zu hits)\n",
-      ms(built - start), ms(queried - built), hits);
-  EXPECT_LT(ms(built - start), 1000.0);
+  std::size_t hits = 0;
+  for (const auto* query : WorldGenerator::kQueries) {
+    hits += snap.by_host(model::Kind::VirtualService, query).size();
+  }
+  EXPECT_GT(hits, 0u);
 }
 
 }  // namespace

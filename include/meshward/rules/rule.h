@@ -1,0 +1,155 @@
+#pragma once
+// What a check is: its metadata (RuleInfo, core/diag.h), the kinds it reads, and a function.
+// Two families of functions:
+//  - resource checks see one object alone (what Istio's own webhook rejects), and
+//  - mesh checks see the whole world through a Context (what the object does to the mesh).
+// Each check lives in one file under src/rules/<family>/ and registers itself with
+// MESHWARD_REGISTER_RULE (registry.h); nothing else is edited to add one.
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "meshward/core/diag.h"
+#include "meshward/model/field.h"
+#include "meshward/model/object.h"
+#include "meshward/world/view.h"
+
+namespace meshward::rules {
+
+using model::Kind;
+
+/// A set of kinds, for a rule's declared inputs.
+class KindSet {
+ public:
+  constexpr KindSet() = default;
+  constexpr KindSet(std::initializer_list<Kind> kinds) {
+    for (Kind k : kinds) {
+      bits_ |= bit(k);
+    }
+  }
+  constexpr bool contains(Kind k) const { return (bits_ & bit(k)) != 0; }
+  constexpr void add(Kind k) { bits_ |= bit(k); }
+  constexpr bool empty() const { return bits_ == 0; }
+  constexpr std::uint32_t bits() const { return bits_; }
+  friend constexpr bool operator==(KindSet, KindSet) = default;
+  /// Kind names, comma-separated, in Kind order.
+  std::string to_string() const;
+
+ private:
+  static constexpr std::uint32_t bit(Kind k) { return 1u << static_cast<unsigned>(k); }
+  std::uint32_t bits_ = 0;
+};
+
+/// Where checks put findings. Path and line come from the decoded field's Loc, the resource
+/// and file from the object, so a check never builds a location by hand.
+class Sink {
+ public:
+  /// Reports at `loc` inside `object` with the rule's default severity.
+  void report(const RuleInfo& info, const model::Object& object, const model::Loc& loc,
+              std::string message);
+  /// Same with an explicit severity; `reason` says why it differs from the default.
+  void report(const RuleInfo& info, const model::Object& object, const model::Loc& loc,
+              std::string message, Severity severity, std::string_view reason);
+
+  const std::vector<Finding>& findings() const { return findings_; }
+  std::vector<Finding> take() { return std::move(findings_); }
+
+ private:
+  std::vector<Finding> findings_;
+};
+
+/// A mesh check's window on the world. It forwards to a world::View and records which kinds
+/// a check read, so tests can compare that with the rule's declared inputs.
+class Context {
+ public:
+  explicit Context(const world::View& view) : view_(view) {}
+
+  const world::View& view() const { return view_; }
+
+  world::ObjectList of_kind(Kind kind) const {
+    touch(kind);
+    return view_.of_kind(kind);
+  }
+  world::ObjectList in_namespace(Kind kind, std::string_view ns) const {
+    touch(kind);
+    return view_.in_namespace(kind, ns);
+  }
+  world::ObjectList by_host(Kind kind, std::string_view host) const {
+    touch(kind);
+    return view_.by_host(kind, host);
+  }
+  world::ObjectList binding_gateway(std::string_view ref) const {
+    touch(Kind::VirtualService);
+    return view_.binding_gateway(ref);
+  }
+  world::ObjectList selecting(Kind kind, std::string_view ns, const model::Labels& labels) const {
+    touch(kind);
+    return view_.selecting(kind, ns, labels);
+  }
+  world::ObjectList selected_by(Kind kind, std::string_view ns,
+                                const model::Labels& selector) const {
+    touch(kind);
+    return view_.selected_by(kind, ns, selector);
+  }
+  const model::Object* find(Kind kind, std::string_view ns, std::string_view name) const {
+    touch(kind);
+    return view_.find(kind, ns, name);
+  }
+  template <class T>
+  const T* find_as(std::string_view ns, std::string_view name) const {
+    touch(T::kKind);
+    return view_.find_as<T>(ns, name);
+  }
+  /// Calls `fn(const T&)` for every object of T's kind.
+  template <class T, class Fn>
+  void each(Fn&& fn) const {
+    for (const model::Object* o : of_kind(T::kKind)) {
+      fn(*o->as<T>());
+    }
+  }
+  bool visible_to(const model::Object& object, std::string_view ns) const {
+    return view_.visible_to(object, ns);
+  }
+
+  /// Kinds read so far.
+  KindSet touched() const { return touched_; }
+
+ private:
+  void touch(Kind kind) const { touched_.add(kind); }
+  const world::View& view_;
+  mutable KindSet touched_;
+};
+
+using ObjectCheck = std::function<void(const model::Object&, Sink&)>;
+using MeshCheck = std::function<void(const Context&, Sink&)>;
+
+/// One registered check.
+struct Rule {
+  RuleInfo info;
+  KindSet inputs;  ///< Kinds the check reads (for a resource check: the kind it checks).
+  ObjectCheck check_object;  ///< Resource checks: called with each object of `inputs`.
+  MeshCheck check_mesh;      ///< Mesh checks: called once per evaluation.
+};
+
+/// A resource check on objects of kind T: `fn(const T&, Sink&)`.
+template <class T>
+Rule resource_rule(const RuleInfo& info, void (*fn)(const T&, Sink&)) {
+  Rule rule{info, KindSet{T::kKind}, {}, {}};
+  rule.check_object = [fn](const model::Object& object, Sink& out) {
+    if (const T* typed = object.as<T>()) {
+      fn(*typed, out);
+    }
+  };
+  return rule;
+}
+
+/// A mesh check reading `inputs`.
+inline Rule mesh_rule(const RuleInfo& info, KindSet inputs, void (*fn)(const Context&, Sink&)) {
+  return Rule{info, inputs, {}, MeshCheck(fn)};
+}
+
+}  // namespace meshward::rules

@@ -1,0 +1,24 @@
+#pragma once
+// Running checks: every resource check on every object, every mesh check on the world.
+
+#include <string>
+#include <vector>
+
+#include "meshward/core/diag.h"
+#include "meshward/model/object.h"
+#include "meshward/world/view.h"
+
+namespace meshward::rules {
+
+struct RunOptions {
+  /// Only these rules (codes or names); empty = all.
+  std::vector<std::string> only;
+};
+
+/// Resource checks on one object (what Istio's webhook checks).
+std::vector<Finding> check_object(const model::Object& object, const RunOptions& options = {});
+
+/// Resource checks on every object of `view`, then every mesh check on `view`.
+std::vector<Finding> check_world(const world::View& view, const RunOptions& options = {});
+
+}  // namespace meshward::rules
