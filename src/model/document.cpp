@@ -262,7 +262,7 @@ class YamlConverter {
   // reserved before children are added, so addresses do not move and the line map stays
   // valid). Returns false with error() set when the document cannot become JSON.
   bool convert(const YAML::Node& node, json::Value& out, std::size_t depth,
-               std::size_t slot = kNoSlot) {
+               std::size_t slot = kNoSlot, std::uint32_t slot_line = 0) {
     if (++nodes_ > node_budget_) {
       error_ = "document expands to more than " + std::to_string(node_budget_) +
                " values (YAML aliases?)";
@@ -277,7 +277,7 @@ class YamlConverter {
     const std::uint32_t line =
         first_line_ + static_cast<std::uint32_t>(node.Mark().line < 0 ? 0 : node.Mark().line);
     if (lines_ != nullptr && slot != kNoSlot) {
-      lines_->set(slot, line);
+      lines_->set(slot, slot_line != 0 ? slot_line : line);
     }
     line_ = line;
     switch (node.Type()) {
@@ -320,6 +320,10 @@ class YamlConverter {
  private:
   static constexpr std::size_t kNoSlot = static_cast<std::size_t>(-1);
 
+  std::uint32_t mark_line(const YAML::Node& node) const {
+    return first_line_ + static_cast<std::uint32_t>(node.Mark().line < 0 ? 0 : node.Mark().line);
+  }
+
   void record_root(json::Value& out, std::size_t slot, std::uint32_t line) {
     if (lines_ != nullptr && slot == kNoSlot) {
       lines_->set_root(&out, line);
@@ -330,7 +334,14 @@ class YamlConverter {
     out.SetObject();
     // Collect entries first: merge keys ("<<: *base") add the base's entries that the map
     // does not set itself, as go-yaml (and so kubectl) does.
-    std::vector<std::pair<std::string, YAML::Node>> entries;
+    // Entries carry their key's line: a finding about a member points at its key, which is
+    // where a block mapping or sequence value is introduced.
+    struct Entry {
+      std::string key;
+      YAML::Node value;
+      std::uint32_t key_line;
+    };
+    std::vector<Entry> entries;
     std::vector<YAML::Node> merges;
     for (const auto& kv : node) {
       const YAML::Node& key = kv.first;
@@ -349,7 +360,7 @@ class YamlConverter {
         }
         continue;
       }
-      entries.emplace_back(key.Scalar(), kv.second);
+      entries.push_back(Entry{key.Scalar(), kv.second, mark_line(key)});
     }
     for (const auto& m : merges) {
       if (!m.IsMap()) {
@@ -364,27 +375,28 @@ class YamlConverter {
         std::string k = kv.first.Scalar();
         bool exists = false;
         for (const auto& e : entries) {
-          exists = exists || e.first == k;
+          exists = exists || e.key == k;
         }
         if (!exists) {
-          entries.emplace_back(std::move(k), kv.second);
+          entries.push_back(Entry{std::move(k), kv.second, mark_line(kv.first)});
         }
       }
     }
     // RapidJSON 1.1 has no MemberReserve: add every key first (moves only null values), then
     // fill the values in place, so their addresses are final when the line map records them.
     for (auto& entry : entries) {
-      if (!charge(entry.first.size())) {
+      if (!charge(entry.key.size())) {
         return false;
       }
-      out.AddMember(json::Value(entry.first.c_str(), static_cast<rapidjson::SizeType>(entry.first.size()), alloc_),
+      out.AddMember(json::Value(entry.key.c_str(), static_cast<rapidjson::SizeType>(entry.key.size()), alloc_),
                     json::Value(), alloc_);
     }
     const std::size_t first = lines_ != nullptr ? lines_->add_container(&out, line, entries.size()) : 0;
     auto member = out.MemberBegin();
     std::size_t i = 0;
     for (auto& entry : entries) {
-      if (!convert(entry.second, member->value, depth + 1, lines_ != nullptr ? first + i : kNoSlot)) {
+      if (!convert(entry.value, member->value, depth + 1, lines_ != nullptr ? first + i : kNoSlot,
+                   entry.key_line)) {
         return false;
       }
       ++member;

@@ -120,7 +120,7 @@ TEST(EnvoyFilterDecode, StatsFilterInsertedBeforeTheRouter) {
   EXPECT_FALSE(cp.patch->filter_class.present);
   ASSERT_TRUE(cp.patch->value.has_value());
   EXPECT_EQ(cp.patch->value_loc.path, "spec.configPatches[0].patch.value");
-  EXPECT_EQ(cp.patch->value_loc.line, 23u);
+  EXPECT_EQ(cp.patch->value_loc.line, 22u);
   const json::Value* value = cp.patch->value->get();
   ASSERT_NE(value, nullptr);
   ASSERT_TRUE(value->IsObject());
@@ -453,7 +453,7 @@ spec:
 )");
   EXPECT_TRUE(has_finding(result.findings, "MW1004", "spec.configPatches"))
       << describe(result.findings);
-  EXPECT_EQ(finding_line(result.findings, "MW1004", "spec.configPatches"), 6u);
+  EXPECT_EQ(finding_line(result.findings, "MW1004", "spec.configPatches"), 5u);
   EXPECT_EQ(result.findings.size(), 1u) << describe(result.findings);
 }
 

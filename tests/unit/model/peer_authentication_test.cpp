@@ -204,7 +204,7 @@ spec:
   ASSERT_NE(bad_key, nullptr);
   ASSERT_TRUE(bad_key->source.has_value());
   // Map entries carry their value's line: the entry's object starts on the line after `http:`.
-  EXPECT_EQ(bad_key->source->line, 16u);
+  EXPECT_EQ(bad_key->source->line, 15u);
   EXPECT_TRUE(has_finding(result.findings, "MW1005", "spec.portLevelMtls[8443].mod"));
   EXPECT_EQ(result.findings.size(), 5u) << describe(result.findings);
 

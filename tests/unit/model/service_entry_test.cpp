@@ -302,7 +302,7 @@ metadata:
   name: no-spec
 )");
   EXPECT_TRUE(has_finding(result.findings, "MW1004", "spec.hosts")) << describe(result.findings);
-  EXPECT_EQ(finding_line(result.findings, "MW1004", "spec.hosts"), 6u);
+  EXPECT_EQ(finding_line(result.findings, "MW1004", "spec.hosts"), 5u);
   EXPECT_TRUE(has_finding(result.findings, "MW1004", "spec"));
   EXPECT_EQ(result.findings.size(), 2u) << describe(result.findings);
 }

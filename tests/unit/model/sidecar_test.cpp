@@ -240,7 +240,7 @@ spec:
   EXPECT_TRUE(has_finding(result.findings, "MW1005", "spec.workloadSelector.matchLabels"))
       << describe(result.findings);
   // Findings point at the value's line; a block mapping's value starts on its first key.
-  EXPECT_EQ(finding_line(result.findings, "MW1005", "spec.workloadSelector.matchLabels"), 8u);
+  EXPECT_EQ(finding_line(result.findings, "MW1005", "spec.workloadSelector.matchLabels"), 7u);
   EXPECT_TRUE(has_finding(result.findings, "MW1004", "spec.ingress[0].port"));
   EXPECT_EQ(finding_line(result.findings, "MW1004", "spec.ingress[0].port"), 10u);
   EXPECT_TRUE(has_finding(result.findings, "MW1003", "spec.ingress[0].captureMode"));

@@ -714,7 +714,7 @@ spec:
     if (finding.path == "spec.http[0].route[1].destination.host") {
       // A missing key is reported at the line of the object that lacks it.
       ASSERT_TRUE(finding.source.has_value());
-      EXPECT_EQ(finding.source->line, 12u);
+      EXPECT_EQ(finding.source->line, 11u);
     }
   }
   const VirtualService* vs = only<VirtualService>(result);

@@ -121,7 +121,7 @@ struct EnvoyFilterVirtualHostMatch {
   Loc loc;
   Field<std::string> name;
   Field<std::string> domain_name;
-  std::optional<EnvoyFilterRouteMatch> route;
+  Optional<EnvoyFilterRouteMatch> route;
 };
 void decode(ObjectReader& r, EnvoyFilterVirtualHostMatch& out);
 
@@ -131,7 +131,7 @@ struct EnvoyFilterRouteConfigurationMatch {
   Field<std::uint32_t> port_number;
   Field<std::string> port_name;
   Field<std::string> gateway;  ///< "namespace/name" of an Istio Gateway.
-  std::optional<EnvoyFilterVirtualHostMatch> vhost;
+  Optional<EnvoyFilterVirtualHostMatch> vhost;
   Field<std::string> name;
 };
 void decode(ObjectReader& r, EnvoyFilterRouteConfigurationMatch& out);
@@ -147,7 +147,7 @@ void decode(ObjectReader& r, EnvoyFilterSubFilterMatch& out);
 struct EnvoyFilterFilterMatch {
   Loc loc;
   Field<std::string> name;
-  std::optional<EnvoyFilterSubFilterMatch> sub_filter;
+  Optional<EnvoyFilterSubFilterMatch> sub_filter;
 };
 void decode(ObjectReader& r, EnvoyFilterFilterMatch& out);
 
@@ -158,7 +158,7 @@ struct EnvoyFilterFilterChainMatch {
   Field<std::string> sni;
   Field<std::string> transport_protocol;     ///< "raw_buffer" or "tls".
   Field<std::string> application_protocols;  ///< Comma separated (h2, http/1.1, ...).
-  std::optional<EnvoyFilterFilterMatch> filter;
+  Optional<EnvoyFilterFilterMatch> filter;
   Field<std::uint32_t> destination_port;
 };
 void decode(ObjectReader& r, EnvoyFilterFilterChainMatch& out);
@@ -168,7 +168,7 @@ struct EnvoyFilterListenerMatch {
   Loc loc;
   Field<std::uint32_t> port_number;
   Field<std::string> port_name;  ///< Not implemented by Istio (hidden from its docs).
-  std::optional<EnvoyFilterFilterChainMatch> filter_chain;
+  Optional<EnvoyFilterFilterChainMatch> filter_chain;
   Field<std::string> listener_filter;
   Field<std::string> name;
 };
@@ -180,7 +180,7 @@ struct EnvoyFilterPatch {
   Field<EnvoyFilterPatchOperation> operation;  ///< Absent means INVALID.
   /// google.protobuf.Struct: the Envoy config to merge/add, kept whole. Set only when `value`
   /// is a JSON object (anything else is a wrong-type finding).
-  std::optional<RawJson> value;
+  Optional<RawJson> value;
   Loc value_loc;  ///< Where `value` is, for findings about its content (RawJson has no Loc).
   Field<EnvoyFilterFilterClass> filter_class;  ///< Absent means UNSPECIFIED.
 };
@@ -190,10 +190,10 @@ void decode(ObjectReader& r, EnvoyFilterPatch& out);
 struct EnvoyConfigObjectMatch {
   Loc loc;
   Field<EnvoyFilterPatchContext> context;  ///< Absent means ANY.
-  std::optional<EnvoyFilterProxyMatch> proxy;
-  std::optional<EnvoyFilterListenerMatch> listener;
-  std::optional<EnvoyFilterRouteConfigurationMatch> route_configuration;
-  std::optional<EnvoyFilterClusterMatch> cluster;
+  Optional<EnvoyFilterProxyMatch> proxy;
+  Optional<EnvoyFilterListenerMatch> listener;
+  Optional<EnvoyFilterRouteConfigurationMatch> route_configuration;
+  Optional<EnvoyFilterClusterMatch> cluster;
 };
 void decode(ObjectReader& r, EnvoyConfigObjectMatch& out);
 
@@ -201,15 +201,15 @@ void decode(ObjectReader& r, EnvoyConfigObjectMatch& out);
 struct EnvoyConfigObjectPatch {
   Loc loc;
   Field<EnvoyFilterApplyTo> apply_to;  ///< Absent means INVALID.
-  std::optional<EnvoyConfigObjectMatch> match;
-  std::optional<EnvoyFilterPatch> patch;
+  Optional<EnvoyConfigObjectMatch> match;
+  Optional<EnvoyFilterPatch> patch;
 };
 void decode(ObjectReader& r, EnvoyConfigObjectPatch& out);
 
 /// networking.v1alpha3.EnvoyFilter spec.
 struct EnvoyFilterSpec {
   Loc loc;
-  std::optional<WorkloadSelector> workload_selector;  ///< Exclusive with target_refs.
+  Optional<WorkloadSelector> workload_selector;  ///< Exclusive with target_refs.
   std::vector<PolicyTargetReference> target_refs;
   std::vector<EnvoyConfigObjectPatch> config_patches;  ///< Required.
   Field<std::int32_t> priority;                        ///< Lower applies first; absent means 0.

@@ -51,7 +51,7 @@ struct ServiceEntrySpec {
   Field<ServiceEntryLocation> location;      ///< Absent means MESH_EXTERNAL.
   Field<ServiceEntryResolution> resolution;  ///< Absent means NONE.
   std::vector<WorkloadEntrySpec> endpoints;  ///< Exclusive with workload_selector.
-  std::optional<WorkloadSelector> workload_selector;
+  Optional<WorkloadSelector> workload_selector;
   std::vector<Field<std::string>> export_to;
   std::vector<Field<std::string>> subject_alt_names;
 };

@@ -35,19 +35,19 @@ struct EnumNames<OutboundTrafficPolicyMode> {
 /// networking.v1alpha3.IstioIngressListener: one inbound port of the workload.
 struct IstioIngressListener {
   Loc loc;
-  std::optional<Port> port;  ///< Required (SidecarPort in the proto: same fields as Port).
+  Optional<Port> port;  ///< Required (SidecarPort in the proto: same fields as Port).
   Field<std::string> bind;
   Field<CaptureMode> capture_mode;  ///< Absent means DEFAULT.
   Field<std::string> default_endpoint;
-  std::optional<ServerTlsSettings> tls;
-  std::optional<ConnectionPoolSettings> connection_pool;  ///< Overrides inbound_connection_pool.
+  Optional<ServerTlsSettings> tls;
+  Optional<ConnectionPoolSettings> connection_pool;  ///< Overrides inbound_connection_pool.
 };
 void decode(ObjectReader& r, IstioIngressListener& out);
 
 /// networking.v1alpha3.IstioEgressListener: hosts reachable through one port (or all ports).
 struct IstioEgressListener {
   Loc loc;
-  std::optional<Port> port;
+  Optional<Port> port;
   Field<std::string> bind;
   Field<CaptureMode> capture_mode;        ///< Absent means DEFAULT.
   std::vector<Field<std::string>> hosts;  ///< Required: "namespace/dnsName" entries.
@@ -58,19 +58,19 @@ void decode(ObjectReader& r, IstioEgressListener& out);
 struct OutboundTrafficPolicy {
   Loc loc;
   Field<OutboundTrafficPolicyMode> mode;    ///< Absent means REGISTRY_ONLY.
-  std::optional<Destination> egress_proxy;  ///< Where ALLOW_ANY traffic to unknown hosts goes.
+  Optional<Destination> egress_proxy;  ///< Where ALLOW_ANY traffic to unknown hosts goes.
 };
 void decode(ObjectReader& r, OutboundTrafficPolicy& out);
 
 /// networking.v1alpha3.Sidecar spec.
 struct SidecarSpec {
   Loc loc;
-  std::optional<WorkloadSelector> workload_selector;
+  Optional<WorkloadSelector> workload_selector;
   std::vector<IstioIngressListener> ingress;
   std::vector<IstioEgressListener> egress;
-  std::optional<OutboundTrafficPolicy> outbound_traffic_policy;
+  Optional<OutboundTrafficPolicy> outbound_traffic_policy;
   /// Inbound connection limits for every ingress listener without its own connection_pool.
-  std::optional<ConnectionPoolSettings> inbound_connection_pool;
+  Optional<ConnectionPoolSettings> inbound_connection_pool;
 };
 void decode(ObjectReader& r, SidecarSpec& out);
 
