@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <unistd.h>
+
 #include <benchmark/benchmark.h>
 
 #include "gen_world.h"
@@ -58,7 +60,14 @@ int peak_rss_child(std::size_t objects) {
 
 // Peak RSS (KiB) a fresh process adds while loading a world of `objects` objects.
 long peak_rss_kib_of_load(std::size_t objects) {
-  const std::string command = "/proc/self/exe --peak-rss " + std::to_string(objects);
+  // popen runs a shell, for which /proc/self/exe would be the shell: resolve it here.
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) {
+    return -1;
+  }
+  self[n] = '\0';
+  const std::string command = std::string(self) + " --peak-rss " + std::to_string(objects);
   std::FILE* p = popen(command.c_str(), "r");
   if (p == nullptr) {
     return -1;

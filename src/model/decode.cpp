@@ -124,10 +124,16 @@ void decode_root(const json::Value& root, const Loc& loc, const DecodeOptions& o
     if (depth > 4) {
       return;  // Lists of lists of lists: not something kubectl produces.
     }
+    const bool own_maps = depth == 0 && options.item_lines != nullptr &&
+                          options.item_lines->size() == items->value.Size();
     for (rapidjson::SizeType i = 0; i < items->value.Size(); ++i) {
       const json::Value& item = items->value[i];
       Loc item_loc{"", ctx.child_line(items->value, i, loc.line)};
+      const LineMap* previous = own_maps ? ctx.set_lines(&(*options.item_lines)[i]) : nullptr;
       decode_root(item, item_loc, options, ctx, out, depth + 1);
+      if (own_maps) {
+        ctx.set_lines(previous);
+      }
     }
     return;
   }
@@ -177,6 +183,7 @@ DecodeResult decode_stream(std::string_view text, const DecodeOptions& options) 
   DecodeOptions per_document = options;
   for (const auto& doc : parsed.documents) {
     per_document.lines = &doc.lines;
+    per_document.item_lines = doc.item_lines.empty() ? nullptr : &doc.item_lines;
     per_document.first_line = doc.first_line;
     decode_document(*doc.json, per_document, result);
   }

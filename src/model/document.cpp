@@ -60,8 +60,9 @@ class LineCountingStream {
 class LineRecorder {
  public:
   using Ch = char;
-  LineRecorder(json::Document& doc, const LineCountingStream& stream, std::vector<std::uint32_t>& lines)
-      : doc_(doc), stream_(stream), lines_(lines) {}
+  LineRecorder(json::Document& doc, const LineCountingStream& stream,
+               std::vector<std::uint32_t>& lines, std::size_t& containers)
+      : doc_(doc), stream_(stream), lines_(lines), containers_(containers) {}
   bool Null() { return mark(), doc_.Null(); }
   bool Bool(bool b) { return mark(), doc_.Bool(b); }
   bool Int(int i) { return mark(), doc_.Int(i); }
@@ -71,10 +72,10 @@ class LineRecorder {
   bool Double(double d) { return mark(), doc_.Double(d); }
   bool RawNumber(const Ch* s, rapidjson::SizeType n, bool copy) { return mark(), doc_.RawNumber(s, n, copy); }
   bool String(const Ch* s, rapidjson::SizeType n, bool copy) { return mark(), doc_.String(s, n, copy); }
-  bool StartObject() { return mark(), doc_.StartObject(); }
+  bool StartObject() { return mark(), ++containers_, doc_.StartObject(); }
   bool Key(const Ch* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
   bool EndObject(rapidjson::SizeType n) { return doc_.EndObject(n); }
-  bool StartArray() { return mark(), doc_.StartArray(); }
+  bool StartArray() { return mark(), ++containers_, doc_.StartArray(); }
   bool EndArray(rapidjson::SizeType n) { return doc_.EndArray(n); }
 
  private:
@@ -82,26 +83,56 @@ class LineRecorder {
   json::Document& doc_;
   const LineCountingStream& stream_;
   std::vector<std::uint32_t>& lines_;
+  std::size_t& containers_;
 };
 
 constexpr unsigned kJsonFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag |
                                 rapidjson::kParseFullPrecisionFlag;
 
+bool is_list_document(const json::Value& root, const json::Value** items) {
+  if (!root.IsObject()) {
+    return false;
+  }
+  auto kind = root.FindMember("kind");
+  auto it = root.FindMember("items");
+  if (kind == root.MemberEnd() || !kind->value.IsString() || it == root.MemberEnd() ||
+      !it->value.IsArray()) {
+    return false;
+  }
+  std::string_view k(kind->value.GetString(), kind->value.GetStringLength());
+  if (k.size() < 4 || k.substr(k.size() - 4) != "List") {
+    return false;
+  }
+  *items = &it->value;
+  return true;
+}
+
 // Walks the DOM in the same pre-order the recorder saw, pairing values with lines, and
-// measures depth. Iterative: input depth must not become stack depth.
-bool assign_lines(const json::Value& root, const std::vector<std::uint32_t>* lines, LineMap* map,
+// measures depth. Iterative: input depth must not become stack depth. The items of a List
+// get a line map each (`item_maps`): an object is decoded while its own small map is hot in
+// cache, where one map for a 100k-object List would make every lookup a cache miss.
+bool assign_lines(const json::Value& root, const std::vector<std::uint32_t>* lines,
+                  std::size_t containers, LineMap* map, std::vector<LineMap>* item_maps,
                   std::size_t max_depth) {
   constexpr std::size_t kNoSlot = static_cast<std::size_t>(-1);
   struct Item {
     const json::Value* v;
     std::size_t depth;
-    std::size_t slot;  // where this value's line goes in its parent's block
+    LineMap* own;       // map holding this value's block (and its children's)
+    LineMap* parent;    // map holding `slot`
+    std::size_t slot;   // where this value's line goes in its parent's block
   };
-  std::vector<Item> stack{{&root, 1, kNoSlot}};
   const bool record = map != nullptr && lines != nullptr;
-  if (record) {
-    map->reserve(lines->size());
+  const json::Value* list_items = nullptr;
+  if (record && item_maps != nullptr && is_list_document(root, &list_items)) {
+    item_maps->resize(list_items->Size());
+  } else {
+    list_items = nullptr;
+    if (record) {
+      map->reserve(lines->size(), containers);
+    }
   }
+  std::vector<Item> stack{{&root, 1, map, nullptr, kNoSlot}};
   std::size_t index = 0;
   while (!stack.empty()) {
     Item it = stack.back();
@@ -112,26 +143,27 @@ bool assign_lines(const json::Value& root, const std::vector<std::uint32_t>* lin
     const std::uint32_t line = record && index < lines->size() ? (*lines)[index] : 0;
     ++index;
     if (record && it.slot != kNoSlot) {
-      map->set(it.slot, line);
+      it.parent->set(it.slot, line);
     }
     if (it.v->IsObject()) {
-      std::size_t first = record ? map->add_container(it.v, line, it.v->MemberCount()) : 0;
+      std::size_t first = record ? it.own->add_container(it.v, line, it.v->MemberCount()) : 0;
       std::size_t i = it.v->MemberCount();
       for (auto m = it.v->MemberEnd(); m != it.v->MemberBegin();) {
         --m;
         --i;
-        stack.push_back({&m->value, it.depth + 1, record ? first + i : kNoSlot});
+        stack.push_back({&m->value, it.depth + 1, it.own, it.own, record ? first + i : kNoSlot});
       }
     } else if (it.v->IsArray()) {
-      std::size_t first = record ? map->add_container(it.v, line, it.v->Size()) : 0;
+      std::size_t first = record ? it.own->add_container(it.v, line, it.v->Size()) : 0;
       std::size_t i = it.v->Size();
       for (auto e = it.v->End(); e != it.v->Begin();) {
         --e;
         --i;
-        stack.push_back({e, it.depth + 1, record ? first + i : kNoSlot});
+        LineMap* child_map = it.v == list_items ? &(*item_maps)[i] : it.own;
+        stack.push_back({e, it.depth + 1, child_map, it.own, record ? first + i : kNoSlot});
       }
-    } else if (record && it.slot == kNoSlot) {
-      map->set_root(it.v, line);
+    } else if (record && (it.slot == kNoSlot || it.own != it.parent)) {
+      it.own->set_root(it.v, line);
     }
   }
   return true;
@@ -152,11 +184,12 @@ void parse_json(std::string_view text, const std::string& file, bool track_lines
     doc.first_line = stream.line();
     doc.json = std::make_unique<json::Document>();
     std::vector<std::uint32_t> lines;
+    std::size_t containers = 0;
     rapidjson::ParseResult result;
     auto generate = [&](json::Document& handler) {
       rapidjson::Reader reader;
       if (track_lines) {
-        LineRecorder recorder(handler, stream, lines);
+        LineRecorder recorder(handler, stream, lines, containers);
         result = reader.Parse<kJsonFlags>(stream, recorder);
       } else {
         result = reader.Parse<kJsonFlags>(stream, handler);
@@ -171,8 +204,8 @@ void parse_json(std::string_view text, const std::string& file, bool track_lines
               " (offset " + std::to_string(result.Offset()) + ")"));
       return;  // Nothing after a JSON syntax error can be located reliably.
     }
-    if (!assign_lines(*doc.json, track_lines ? &lines : nullptr, track_lines ? &doc.lines : nullptr,
-                      limits.max_depth)) {
+    if (!assign_lines(*doc.json, track_lines ? &lines : nullptr, containers,
+                      track_lines ? &doc.lines : nullptr, &doc.item_lines, limits.max_depth)) {
       out.findings.push_back(document_finding(
           kDocumentTooComplex, file, doc.first_line,
           "document nests deeper than " + std::to_string(limits.max_depth) + " levels"));

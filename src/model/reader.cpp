@@ -9,7 +9,8 @@ namespace meshward::model {
 
 namespace {
 inline std::size_t slot_hash(const json::Value* p) {
-  // Values are 16-byte aligned-ish and allocated close together: mix the bits.
+  // Values sit 16 or 32 bytes apart in RapidJSON's pool: mix the address bits so siblings
+  // do not pile up in neighbouring slots (linear probing).
   auto x = reinterpret_cast<std::uintptr_t>(p) >> 4;
   x ^= x >> 17;
   x *= 0x9E3779B97F4A7C15ull;
@@ -42,10 +43,10 @@ std::uint32_t LineMap::child_line(const json::Value& container, std::size_t inde
   return line_in_block(block_of(container), index, fallback);
 }
 
-void LineMap::reserve(std::size_t values) {
-  lines_.reserve(values + values / 4);
+void LineMap::reserve(std::size_t values, std::size_t containers) {
+  lines_.reserve(values + containers);
   std::size_t want = 16;
-  while (want < values) {  // containers are at most all values; load factor <= 1/2 for ~1/2
+  while (want < 2 * containers) {  // load factor <= 1/2
     want <<= 1;
   }
   if (want > table_.size()) {
@@ -66,7 +67,7 @@ void LineMap::reserve(std::size_t values) {
   }
 }
 
-void LineMap::grow() { reserve(table_.empty() ? 16 : table_.size() * 2); }
+void LineMap::grow() { reserve(lines_.size(), table_.empty() ? 8 : table_.size()); }
 
 std::size_t LineMap::add_container(const json::Value* v, std::uint32_t line, std::size_t children) {
   const std::size_t block = lines_.size();

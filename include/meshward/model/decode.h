@@ -45,6 +45,8 @@ struct DecodeResult {
 struct DecodeOptions {
   std::string file;                    ///< Source file for findings; empty for requests.
   const LineMap* lines = nullptr;      ///< Lines of the document's values, when from a file.
+  /// Per-item line maps of a List document (ParsedDocument::item_lines), if any.
+  const std::vector<LineMap>* item_lines = nullptr;
   std::uint32_t first_line = 0;        ///< Line of the document's start.
   std::string default_namespace = "default";  ///< For namespaced objects without one.
   /// Object::sequence of an object = sequence_base + its index in DecodeResult::objects.

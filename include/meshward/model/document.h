@@ -18,6 +18,9 @@ namespace meshward::model {
 struct ParsedDocument {
   std::unique_ptr<json::Document> json;
   LineMap lines;
+  /// For a JSON `List` document: one line map per item (index = item index); `lines` then
+  /// covers the List object itself. Empty otherwise.
+  std::vector<LineMap> item_lines;
   std::uint32_t first_line = 1;  ///< Line where the document starts in its file.
 };
 

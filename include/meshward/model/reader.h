@@ -45,8 +45,8 @@ class LineMap {
     const std::size_t slot = block + 1 + index;
     return slot < lines_.size() && lines_[slot] != 0 ? lines_[slot] : fallback;
   }
-  /// Reserves room for about `values` values.
-  void reserve(std::size_t values);
+  /// Reserves room for `values` values of which `containers` are objects or arrays.
+  void reserve(std::size_t values, std::size_t containers);
 
   /// Builders. add_container() opens a block for `v` (own line + `children` slots) and
   /// returns the slot of its first child; set() fills a slot.
@@ -95,6 +95,13 @@ class DecodeContext {
 
   /// Adds a finding about the current resource at `loc`.
   void report(const RuleInfo& info, const Loc& loc, std::string message);
+
+  /// Switches the line map (a List item has its own); returns the previous one.
+  const LineMap* set_lines(const LineMap* lines) {
+    const LineMap* previous = lines_;
+    lines_ = lines;
+    return previous;
+  }
 
   ResourceRef resource;  ///< Filled in as soon as apiVersion/kind/metadata are read.
   std::string file;      ///< Source file, empty for admission requests.
