@@ -74,6 +74,7 @@ int check(const std::vector<std::string>& words, std::ostream& out, std::ostream
   std::vector<Finding> checked = rules::check_world(world);
   findings.insert(findings.end(), std::make_move_iterator(checked.begin()),
                   std::make_move_iterator(checked.end()));
+  rules::drop_findings_on_rejected_fields(findings);
   sort_findings(findings);
 
   if (format == "json") {

@@ -14,6 +14,7 @@ constexpr const char* kUsage =
     "Usage: meshward <command> [flags]\n"
     "\n"
     "Commands:\n"
+    "  serve     run the admission webhook (HTTPS) on a world of manifests\n"
     "  check     read manifests (-f FILE|DIR|-) and report findings\n"
     "  rules     list every check with its code, severity and description\n"
     "  version   print the version and build information\n"
@@ -29,6 +30,9 @@ int run(int argc, char** argv) {
   }
   const std::string command = words[0];
   std::vector<std::string> rest(words.begin() + 1, words.end());
+  if (command == "serve") {
+    return serve(rest, std::cout, std::cerr);
+  }
   if (command == "check") {
     return check(rest, std::cout, std::cerr);
   }

@@ -49,4 +49,36 @@ std::vector<Finding> check_world(const world::View& view, const RunOptions& opti
   return sink.take();
 }
 
+void drop_findings_on_rejected_fields(std::vector<Finding>& findings) {
+  std::vector<const Finding*> rejected;
+  for (const Finding& f : findings) {
+    if (f.code == "MW1002" || f.code == "MW1003") {
+      rejected.push_back(&f);
+    }
+  }
+  if (rejected.empty()) {
+    return;
+  }
+  auto covered = [&](const Finding& f) {
+    if (f.code.rfind("MW100", 0) == 0) {
+      return false;  // decoder findings stay
+    }
+    for (const Finding* r : rejected) {
+      const bool same_object = r->resource.kind == f.resource.kind &&
+                               r->resource.namespace_ == f.resource.namespace_ &&
+                               r->resource.name == f.resource.name;
+      // The check reports at the rejected field, or at its parent when it saw it as absent.
+      const bool at_field = f.path == r->path;
+      const bool at_parent = !f.path.empty() && r->path.size() > f.path.size() &&
+                             r->path.compare(0, f.path.size(), f.path) == 0 &&
+                             (r->path[f.path.size()] == '.' || r->path[f.path.size()] == '[');
+      if (same_object && (at_field || at_parent)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  findings.erase(std::remove_if(findings.begin(), findings.end(), covered), findings.end());
+}
+
 }  // namespace meshward::rules

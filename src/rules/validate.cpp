@@ -586,6 +586,17 @@ Result regex(std::string_view pattern) {
     return "regex is too large (" + std::to_string(pattern.size()) +
            " bytes), max length allowed is 1024";
   }
+  // Go rejects `\C` (any byte), which RE2 accepts.
+  for (std::size_t i = 0; i + 1 < pattern.size(); ++i) {
+    if (pattern[i] == '\\') {
+      if (pattern[i + 1] == 'C') {
+        return "regex " + quote(pattern) +
+               " does not compile: invalid escape sequence \\C (Istio uses RE2 syntax as Go "
+               "accepts it)";
+      }
+      ++i;
+    }
+  }
   // Go's regexp.Compile uses syntax.Perl: Perl classes (\d \s \w), \b, non-greedy operators,
   // UTF-8, leftmost-first matching, `.` not matching `\n`. RE2's defaults match that; we only
   // silence logging.
@@ -880,6 +891,276 @@ std::vector<ExportToProblem> export_to(std::string_view namespace_,
     problems.push_back({0, "exportTo \"~\" (no one) cannot be combined with other entries"});
   }
   return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+Result selector_label(std::string_view key, std::string_view value) {
+  if (key.empty()) {
+    return "empty key is not supported in a selector (" + quote(std::string(key) + "=" +
+                                                             std::string(value)) + ")";
+  }
+  if (key.find('*') != std::string_view::npos || value.find('*') != std::string_view::npos) {
+    return "wildcard is not supported in a selector (" + quote(std::string(key) + "=" +
+                                                               std::string(value)) + ")";
+  }
+  return std::nullopt;
+}
+
+}  // namespace meshward::rules::validate
+
+// ---------------------------------------------------------------------------------------------
+// Security kinds.
+
+#include "meshward/core/json.h"
+
+namespace meshward::rules::validate {
+namespace {
+
+bool sec_is_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+bool sec_is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// RFC 3986 pchar*: unreserved / pct-encoded / sub-delims / ":" / "@".
+bool is_pchars(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (sec_is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == ':' ||
+        c == '@') {
+      continue;
+    }
+    if (c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' || c == '*' ||
+        c == '+' || c == ',' || c == ';' || c == '=') {
+      continue;
+    }
+    if (c == '%' && i + 2 < s.size() && sec_is_hex(s[i + 1]) && sec_is_hex(s[i + 2])) {
+      i += 2;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+bool has_string_member(const json::Value& v, const char* name) {
+  auto it = v.FindMember(name);
+  return it != v.MemberEnd() && it->value.IsString() && it->value.GetStringLength() > 0;
+}
+
+Result jwk_key(const json::Value& key, std::size_t index) {
+  const std::string where = "key " + std::to_string(index);
+  if (!key.IsObject()) {
+    return where + " is not a JSON object";
+  }
+  auto kty = key.FindMember("kty");
+  if (kty == key.MemberEnd() || !kty->value.IsString()) {
+    return where + " has no \"kty\"";
+  }
+  const std::string_view type(kty->value.GetString(), kty->value.GetStringLength());
+  std::vector<const char*> required;
+  if (type == "RSA") {
+    required = {"n", "e"};
+  } else if (type == "EC") {
+    required = {"crv", "x", "y"};
+  } else if (type == "OKP") {
+    required = {"crv", "x"};
+  } else if (type == "oct") {
+    required = {"k"};
+  } else {
+    return where + " has unsupported kty " + quote(type) + " (want RSA, EC, OKP or oct)";
+  }
+  for (const char* field : required) {
+    if (!has_string_member(key, field)) {
+      return where + " (kty " + std::string(type) + ") has no \"" + field + "\"";
+    }
+  }
+  return std::nullopt;
+}
+
+bool parse_json(std::string_view text, json::Document& doc) {
+  doc.Parse(text.data(), text.size());
+  return !doc.HasParseError();
+}
+
+}  // namespace
+
+Result jwks_uri(std::string_view uri) {
+  for (char c : uri) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return "jwksUri " + quote(uri) + " contains a control character";
+    }
+  }
+  const auto colon = uri.find(':');
+  std::string scheme(colon == std::string_view::npos ? std::string_view() : uri.substr(0, colon));
+  for (char& c : scheme) {
+    c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  if (scheme != "http" && scheme != "https") {
+    return "jwksUri " + quote(uri) + " has scheme " + quote(scheme) +
+           ", only http and https are supported";
+  }
+  std::string_view rest = uri.substr(colon + 1);
+  if (rest.substr(0, 2) != "//") {
+    return std::nullopt;  // opaque URL: no host to check (istiod then fails to fetch)
+  }
+  rest.remove_prefix(2);
+  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    authority.remove_prefix(at + 1);
+  }
+  if (authority.find(' ') != std::string_view::npos) {
+    return "jwksUri " + quote(uri) + " has a space in its host";
+  }
+  std::string_view port;
+  if (!authority.empty() && authority.front() == '[') {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) {
+      return "jwksUri " + quote(uri) + " has an unterminated IPv6 host";
+    }
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') {
+        return "jwksUri " + quote(uri) + " has text after its IPv6 host";
+      }
+      port = after.substr(1);
+    }
+  } else if (const auto c = authority.rfind(':'); c != std::string_view::npos) {
+    port = authority.substr(c + 1);
+  }
+  if (!port.empty()) {  // "host:" (empty port) is the default port in Go's url.Parse
+    std::int64_t n = 0;
+    for (char c : port) {
+      if (c < '0' || c > '9') {
+        return "jwksUri " + quote(uri) + " has a non-numeric port " + quote(port);
+      }
+      n = n * 10 + (c - '0');
+      if (n > 65535) {
+        break;
+      }
+    }
+    if (n < 1 || n > 65535) {
+      return "jwksUri " + quote(uri) + " has port " + quote(port) + " outside 1..65535";
+    }
+  }
+  return std::nullopt;
+}
+
+Result jwks(std::string_view text) {
+  json::Document doc;
+  if (!parse_json(text, doc)) {
+    return std::string("jwks is not valid JSON (") +
+           rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
+           std::to_string(doc.GetErrorOffset()) + ")";
+  }
+  if (!doc.IsObject()) {
+    return std::string("jwks must be a JSON object (a JWK set or a single JWK), found ") +
+           json::type_name(doc);
+  }
+  auto keys = doc.FindMember("keys");
+  if (keys == doc.MemberEnd()) {
+    return jwk_key(doc, 0);
+  }
+  if (!keys->value.IsArray()) {
+    return std::string("jwks \"keys\" must be an array");
+  }
+  std::size_t i = 0;
+  for (const json::Value& key : keys->value.GetArray()) {
+    if (Result bad = jwk_key(key, i++)) {
+      return bad;
+    }
+  }
+  return std::nullopt;
+}
+
+bool jwks_has_private_key(std::string_view text) {
+  json::Document doc;
+  if (!parse_json(text, doc) || !doc.IsObject()) {
+    return false;
+  }
+  auto is_private = [](const json::Value& key) {
+    if (!key.IsObject()) {
+      return false;
+    }
+    for (const char* field : {"d", "p", "q", "dp", "dq", "qi"}) {
+      if (key.HasMember(field)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  auto keys = doc.FindMember("keys");
+  if (keys == doc.MemberEnd()) {
+    return is_private(doc);
+  }
+  if (!keys->value.IsArray()) {
+    return false;
+  }
+  for (const json::Value& key : keys->value.GetArray()) {
+    if (is_private(key)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Result authz_path(std::string_view path) {
+  if (path.find("{*}") == std::string_view::npos && path.find("{**}") == std::string_view::npos) {
+    return std::nullopt;
+  }
+  if (path.empty() || path.front() != '/') {
+    return "path template " + quote(path) + " must start with \"/\"";
+  }
+  bool seen_any = false;  // a {**} was seen
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    const auto slash = path.find('/', start);
+    const std::string_view seg =
+        path.substr(start, slash == std::string_view::npos ? std::string_view::npos
+                                                           : slash - start);
+    if (seg == "{*}" || seg == "{**}") {
+      if (seen_any) {
+        return "path template " + quote(path) + " has an operator after {**}: {**} must be the "
+                                                "last operator";
+      }
+      seen_any = seg == "{**}";
+    } else if (seg.find('{') != std::string_view::npos ||
+               seg.find('}') != std::string_view::npos) {
+      return "path template " + quote(path) + " has segment " + quote(seg) +
+             ": only {*} and {**} are supported, as whole segments (no named variables)";
+    } else if (seg == "*" || seg == "**") {
+      return "path template " + quote(path) + " has a bare " + quote(seg) +
+             " segment: write {*} or {**}";
+    } else if (!is_pchars(seg)) {
+      return "path template " + quote(path) + " has segment " + quote(seg) +
+             " with characters not allowed in a URL path segment";
+    }
+    if (slash == std::string_view::npos) {
+      break;
+    }
+    start = slash + 1;
+  }
+  return std::nullopt;
+}
+
+Result authz_service_account(std::string_view value) {
+  if (value.size() > 320) {
+    return "service account " + quote(value) + " is longer than 320 characters";
+  }
+  if (value.find('*') != std::string_view::npos) {
+    return "service account " + quote(value) + " has a wildcard, which is not supported";
+  }
+  const auto slash = value.find('/');
+  if (slash == std::string_view::npos) {
+    return value.empty() ? Result("service account is empty") : std::nullopt;
+  }
+  if (value.find('/', slash + 1) != std::string_view::npos || slash == 0 ||
+      slash + 1 == value.size()) {
+    return "service account " + quote(value) + " must be \"<name>\" or \"<namespace>/<name>\"";
+  }
+  return std::nullopt;
 }
 
 }  // namespace meshward::rules::validate

@@ -1,5 +1,5 @@
 #pragma once
-// The meshward command line: `meshward check | rules | version | help`. Each command is a function
+// The meshward command line: `meshward serve | check | rules | version | help`. Each command is a function
 // of its arguments and two streams, so tests run them in-process.
 
 #include <iosfwd>
@@ -18,6 +18,9 @@ inline constexpr int kExitUsage = 2;
 int check(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 /// `meshward rules [-o text|json|md]`: the check catalogue.
 int rules_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// `meshward serve --world PATH [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]
+/// [--client-ca FILE] [--threads N]`: the admission webhook; returns after SIGTERM/SIGINT.
+int serve(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 /// `meshward version [-o text|json]`.
 int version(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 

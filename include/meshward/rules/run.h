@@ -21,4 +21,9 @@ std::vector<Finding> check_object(const model::Object& object, const RunOptions&
 /// Resource checks on every object of `view`, then every mesh check on `view`.
 std::vector<Finding> check_world(const world::View& view, const RunOptions& options = {});
 
+/// Drops check findings about fields the decoder already rejected (MW1002 wrong type, MW1003
+/// unknown enum value): such a field reads as absent, so a check would report the same spot
+/// a second time as "missing" or "0". Keeps every decoder finding. Call it on the merged list.
+void drop_findings_on_rejected_fields(std::vector<Finding>& findings);
+
 }  // namespace meshward::rules

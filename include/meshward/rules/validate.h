@@ -183,4 +183,40 @@ std::vector<ExportToProblem> export_to(std::string_view namespace_,
                                        const std::vector<model::Field<std::string>>& entries,
                                        ExportToKind kind = ExportToKind::Default);
 
+// ---------------------------------------------------------------------------------------------
+// Workload selectors (validateWorkloadSelector, ValidateAlphaWorkloadSelector).
+
+/// One `key: value` of a workload selector (matchLabels / labels): the key must be non-empty
+/// and neither key nor value may contain `*`. A selector without labels is a warning callers
+/// report themselves ("applied to all workloads in the namespace").
+Result selector_label(std::string_view key, std::string_view value);
+
+}  // namespace meshward::rules::validate
+
+// ---------------------------------------------------------------------------------------------
+// Security kinds (pkg/config/security/security.go, validateJwtRule, AuthorizationPolicy).
+
+namespace meshward::rules::validate {
+
+/// security.ParseJwksURI: scheme http or https (case-insensitive), a numeric port in 1..65535
+/// when one is written, no control characters, no spaces in the host.
+Result jwks_uri(std::string_view uri);
+/// Inline `jwks` as jwk.Parse accepts it: a JSON object that is a JWK set (`keys`: array of
+/// keys) or a single key; every key has a known `kty` (RSA, EC, oct, OKP) and its public
+/// parameters (RSA n+e, EC crv+x+y, OKP crv+x, oct k).
+Result jwks(std::string_view text);
+/// Whether a JWKS (valid or not) holds asymmetric private key material: `d`, `p`, `q`, `dp`,
+/// `dq` or `qi` (an oct key's `k` is a shared secret by nature and is not counted).
+bool jwks_has_private_key(std::string_view text);
+/// AuthorizationPolicy operation paths (CheckValidPathTemplate): a path that uses `{*}` or
+/// `{**}` must start with `/`, use them only as whole segments, with `{**}` as the last
+/// operator, no named variables, `{}`, bare `*`/`**` segments, and literal segments of RFC 3986
+/// pchars. Paths without a template are free-form (exact, `*` prefix/suffix).
+Result authz_path(std::string_view path);
+/// AuthorizationPolicy source serviceAccounts entry: `sa` or `ns/sa` (each part a non-empty
+/// name), no `*`, ≤320 characters.
+Result authz_service_account(std::string_view value);
+/// Most serviceAccounts (and notServiceAccounts) entries one source may list.
+inline constexpr std::size_t kMaxServiceAccounts = 16;
+
 }  // namespace meshward::rules::validate

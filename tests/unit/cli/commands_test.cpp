@@ -38,6 +38,7 @@ TEST(CheckCommand, FailOnThreshold) {
   std::ostringstream out, err;
   EXPECT_EQ(check({"-f", dir}, out, err), kExitOk) << out.str();
   EXPECT_NE(out.str().find("warning MW1005"), std::string::npos) << out.str();
+  EXPECT_EQ(out.str().find(": error "), std::string::npos) << out.str();
   EXPECT_EQ(check({"-f", dir, "--fail-on", "warning"}, out, err), kExitFindings);
 }
 

@@ -1,0 +1,44 @@
+#pragma once
+// Listener: accepts connections and starts a Session for each, on its own strand.
+
+#include <memory>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "meshward/core/result.h"
+#include "meshward/server/asio.h"
+#include "meshward/server/state.h"
+
+namespace meshward::server {
+
+/// Parses "host:port", ":port", "[v6]:port" ("localhost" is 127.0.0.1; an empty host is
+/// 0.0.0.0). The Error says what is wrong with `listen`.
+Result<tcp::endpoint> parse_listen(std::string_view listen);
+
+/// Accepts connections until stop(). Owned by shared_ptr (the accept in flight holds it).
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  /// Opens, binds and listens (reuse_address on). The Error names the step and the address.
+  static Result<std::shared_ptr<Listener>> create(net::io_context& ioc, const tcp::endpoint& endpoint,
+                                                  std::shared_ptr<ServerState> state);
+
+  /// Starts accepting.
+  void run();
+  /// Stops accepting (the listening socket closes; accepted connections go on). Thread-safe.
+  void stop();
+  /// The bound address (the real port when asked for port 0).
+  tcp::endpoint local_endpoint() const { return endpoint_; }
+
+  Listener(net::io_context& ioc, std::shared_ptr<ServerState> state);
+
+ private:
+  void do_accept();
+  void on_accept(error_code ec, tcp::socket socket);
+
+  net::io_context& ioc_;
+  tcp::acceptor acceptor_;
+  std::shared_ptr<ServerState> state_;
+  tcp::endpoint endpoint_;
+};
+
+}  // namespace meshward::server

@@ -1,0 +1,94 @@
+#pragma once
+// Configuration and the state every part of the server shares (listener, sessions, router,
+// reload thread). One ServerState per Server, held by shared_ptr so a session outliving a
+// shutdown race still finds it.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "meshward/admission/decide.h"
+#include "meshward/admission/policy.h"
+#include "meshward/admission/world_slot.h"
+#include "meshward/server/metrics.h"
+#include "meshward/server/tls.h"
+
+namespace meshward::server {
+
+/// Per-connection limits.
+struct Limits {
+  std::size_t body_bytes = 3 * 1024 * 1024;  ///< Larger request bodies get 413.
+  std::uint32_t header_bytes = 16 * 1024;     ///< Larger request headers get 431.
+  std::size_t max_connections = 1024;         ///< More are accepted and closed at once.
+};
+
+/// Timeouts, each applied before the operation it bounds (Beast's expires_after).
+struct Timeouts {
+  std::chrono::milliseconds handshake{10'000};  ///< TLS detection + handshake.
+  std::chrono::milliseconds idle{60'000};       ///< Waiting for (the whole header of) a request.
+  std::chrono::milliseconds body{30'000};       ///< Reading a request body.
+  std::chrono::milliseconds write{30'000};      ///< Writing a response.
+  std::chrono::milliseconds shutdown{5'000};    ///< TLS close_notify exchange.
+};
+
+/// Everything `meshward serve` configures.
+struct ServerConfig {
+  std::string listen = ":8443";  ///< host:port; empty host = all IPv4 addresses; port 0 = any.
+  TlsFiles tls;
+  std::vector<std::string> world_paths;  ///< Files/dirs of the standalone world; may be empty
+                                         ///< when the caller publishes to the slot itself.
+  unsigned threads = 0;                  ///< 0 = std::thread::hardware_concurrency().
+  Limits limits;
+  Timeouts timeouts;
+  std::chrono::milliseconds drain_timeout{15'000};   ///< Bound on in-flight work at shutdown.
+  std::chrono::milliseconds reload_interval{2'000};  ///< Poll period for certs and world files.
+  admission::Policy policy;
+  admission::WarningLimits warning_limits;
+  std::string version = "unknown";
+  std::string commit = "unknown";
+  std::ostream* log = nullptr;  ///< JSON log lines (decisions, reloads); null = silent.
+};
+
+class Session;
+
+/// State shared by the listener, sessions, router and reload thread. Thread-safe members
+/// only (atomics, mutex-guarded maps, thread-safe stores).
+struct ServerState {
+  ServerState(ServerConfig cfg, std::shared_ptr<admission::WorldSlot> world_slot)
+      : config(std::move(cfg)), slot(std::move(world_slot)), tls(config.tls) {}
+
+  const ServerConfig config;
+  std::shared_ptr<admission::WorldSlot> slot;
+  TlsStore tls;
+  Metrics metrics;
+  std::atomic<bool> draining{false};
+
+  /// Writes one JSON log line (newline added) if a log sink is configured.
+  void log(const std::string& json_line);
+
+  /// Session registry for drain: sessions add themselves when they start and remove
+  /// themselves when destroyed.
+  void add_session(Session* s, const std::shared_ptr<Session>& p);
+  void remove_session(Session* s);
+  std::vector<std::shared_ptr<Session>> sessions();
+  /// Blocks until no session is left or `deadline` passes; true when none is left.
+  bool wait_no_sessions(std::chrono::steady_clock::time_point deadline);
+
+ private:
+  std::mutex log_mutex_;
+  std::mutex sessions_mutex_;
+  std::condition_variable sessions_cv_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+};
+
+/// "2026-11-25T20:21:28.123Z".
+std::string utc_timestamp();
+
+}  // namespace meshward::server

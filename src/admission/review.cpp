@@ -1,0 +1,370 @@
+#include "meshward/admission/review.h"
+
+#include <utility>
+
+#include "meshward/core/json.h"
+#include "meshward/model/decode.h"
+#include "meshward/model/document.h"
+
+namespace meshward::admission {
+
+namespace {
+
+constexpr std::string_view kGroupPrefix = "admission.k8s.io/";
+
+Error fail(std::string message) { return Error{std::move(message)}; }
+
+std::string_view str(const json::Value& v) { return {v.GetString(), v.GetStringLength()}; }
+
+// A string member, or nullptr when absent; `type_error` is set when present but not a string.
+const json::Value* member(const json::Value& obj, const char* name) {
+  auto it = obj.FindMember(name);
+  return it == obj.MemberEnd() ? nullptr : &it->value;
+}
+
+Result<std::string> string_member(const json::Value& obj, const char* name, const char* where,
+                                  bool required) {
+  const json::Value* v = member(obj, name);
+  if (v == nullptr || v->IsNull()) {
+    if (required) {
+      return fail(std::string(where) + "." + name + " is missing");
+    }
+    return std::string();
+  }
+  if (!v->IsString()) {
+    return fail(std::string(where) + "." + name + " must be a string, got " + json::type_name(*v));
+  }
+  return std::string(str(*v));
+}
+
+std::string_view group_of(std::string_view api_version) {
+  auto slash = api_version.find('/');
+  return slash == std::string_view::npos ? std::string_view() : api_version.substr(0, slash);
+}
+
+// Decodes request.object / request.oldObject. Returns an Error for a shape problem (not an
+// object, kind mismatch); null object when the field is absent or null.
+Result<model::ObjectPtr> decode_embedded(const json::Value& request, const char* field,
+                                         const Review& review, std::vector<Finding>* findings) {
+  const json::Value* v = member(request, field);
+  if (v == nullptr || v->IsNull()) {
+    return model::ObjectPtr();
+  }
+  const std::string where = std::string("request.") + field;
+  if (!v->IsObject()) {
+    return fail(where + " must be an object, got " + json::type_name(*v));
+  }
+  auto api = string_member(*v, "apiVersion", where.c_str(), true);
+  if (!api) {
+    return api.error();
+  }
+  auto kind = string_member(*v, "kind", where.c_str(), true);
+  if (!kind) {
+    return kind.error();
+  }
+  if (*kind != review.kind.kind || group_of(*api) != review.kind.group) {
+    return fail(where + " is " + *api + " " + *kind + " but request.kind is " +
+                (review.kind.group.empty() ? "" : review.kind.group + "/") + review.kind.version +
+                " " + review.kind.kind);
+  }
+  model::DecodeOptions options;
+  options.default_namespace = review.namespace_.empty() ? "default" : review.namespace_;
+  std::vector<Finding> scratch;
+  model::ObjectPtr obj = model::decode_object(*v, options, findings ? *findings : scratch);
+  if (!obj) {
+    // A modelled kind that does not decode as one object: its findings say why (the
+    // decision denies on them); keep going with no object.
+    return model::ObjectPtr();
+  }
+  return obj;
+}
+
+Result<Review> parse_request(const json::Value& root) {
+  Review review;
+  const json::Value* api = member(root, "apiVersion");
+  const json::Value* kind = member(root, "kind");
+  if (api == nullptr || !api->IsString()) {
+    return fail("apiVersion is missing; expected admission.k8s.io/v1 or admission.k8s.io/v1beta1");
+  }
+  if (str(*api) == "admission.k8s.io/v1") {
+    review.version = ReviewVersion::V1;
+  } else if (str(*api) == "admission.k8s.io/v1beta1") {
+    review.version = ReviewVersion::V1beta1;
+  } else {
+    return fail("apiVersion \"" + std::string(str(*api)) +
+                "\" is not supported; expected admission.k8s.io/v1 or admission.k8s.io/v1beta1");
+  }
+  if (kind == nullptr || !kind->IsString() || str(*kind) != "AdmissionReview") {
+    return fail("kind must be AdmissionReview");
+  }
+  const json::Value* request = member(root, "request");
+  if (request == nullptr || request->IsNull()) {
+    return fail("the AdmissionReview has no request");
+  }
+  if (!request->IsObject()) {
+    return fail(std::string("request must be an object, got ") + json::type_name(*request));
+  }
+  auto uid = string_member(*request, "uid", "request", true);
+  if (!uid) {
+    return uid.error();
+  }
+  if (uid->empty()) {
+    return fail("request.uid is empty");
+  }
+  review.uid = std::move(*uid);
+
+  const json::Value* gvk = member(*request, "kind");
+  if (gvk == nullptr || !gvk->IsObject()) {
+    return fail("request.kind is missing or not an object");
+  }
+  auto group = string_member(*gvk, "group", "request.kind", false);
+  auto version = string_member(*gvk, "version", "request.kind", false);
+  auto kind_name = string_member(*gvk, "kind", "request.kind", true);
+  for (auto* r : {&group, &version, &kind_name}) {
+    if (!*r) {
+      return r->error();
+    }
+  }
+  review.kind = {std::move(*group), std::move(*version), std::move(*kind_name)};
+  if (review.kind.kind.empty()) {
+    return fail("request.kind.kind is empty");
+  }
+
+  auto op = string_member(*request, "operation", "request", true);
+  if (!op) {
+    return op.error();
+  }
+  if (*op == "CREATE") {
+    review.operation = Operation::Create;
+  } else if (*op == "UPDATE") {
+    review.operation = Operation::Update;
+  } else if (*op == "DELETE") {
+    review.operation = Operation::Delete;
+  } else if (*op == "CONNECT") {
+    review.operation = Operation::Connect;
+  } else {
+    return fail("request.operation \"" + *op + "\" is not CREATE, UPDATE, DELETE or CONNECT");
+  }
+  auto ns = string_member(*request, "namespace", "request", false);
+  auto name = string_member(*request, "name", "request", false);
+  if (!ns) {
+    return ns.error();
+  }
+  if (!name) {
+    return name.error();
+  }
+  review.namespace_ = std::move(*ns);
+  review.name = std::move(*name);
+  if (const json::Value* dry = member(*request, "dryRun"); dry != nullptr && !dry->IsNull()) {
+    if (!dry->IsBool()) {
+      return fail(std::string("request.dryRun must be a boolean, got ") + json::type_name(*dry));
+    }
+    review.dry_run = dry->GetBool();
+  }
+  if (review.operation == Operation::Connect) {
+    return review;  // Nothing to decode: CONNECT is allowed without checks.
+  }
+
+  // Istio looks kinds up by group and kind, ignoring the version, so a new API version is
+  // not rejected for being new.
+  review.modelled = model::find_kind(review.kind.group, review.kind.kind) != nullptr;
+  const bool needs_object =
+      review.operation == Operation::Create || review.operation == Operation::Update;
+  const json::Value* object = member(*request, "object");
+  if (needs_object && (object == nullptr || object->IsNull())) {
+    return fail("request.object is missing for " + std::string(operation_name(review.operation)));
+  }
+  if (!review.modelled) {
+    return review;
+  }
+  auto obj = decode_embedded(*request, "object", review, &review.object_findings);
+  if (!obj) {
+    return obj.error();
+  }
+  review.object = std::move(*obj);
+  auto old = decode_embedded(*request, "oldObject", review, nullptr);
+  if (!old) {
+    return old.error();
+  }
+  review.old_object = std::move(*old);
+  return review;
+}
+
+void write_string(json::Writer& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+std::string_view reason_phrase(int status) {
+  switch (status) {
+    case 400:
+      return "BadRequest";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "NotFound";
+    case 405:
+      return "MethodNotAllowed";
+    case 413:
+      return "RequestEntityTooLarge";
+    case 415:
+      return "UnsupportedMediaType";
+    case 431:
+      return "RequestHeaderFieldsTooLarge";
+    case 503:
+      return "ServiceUnavailable";
+    default:
+      return status >= 500 ? "InternalError" : "BadRequest";
+  }
+}
+
+}  // namespace
+
+std::string_view review_api_version(ReviewVersion v) {
+  return v == ReviewVersion::V1 ? "admission.k8s.io/v1" : "admission.k8s.io/v1beta1";
+}
+
+std::string_view operation_name(Operation op) {
+  switch (op) {
+    case Operation::Create:
+      return "CREATE";
+    case Operation::Update:
+      return "UPDATE";
+    case Operation::Delete:
+      return "DELETE";
+    case Operation::Connect:
+      return "CONNECT";
+  }
+  return "UNKNOWN";
+}
+
+bool valid_utf8(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1Fu;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0Fu;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07u;
+    } else {
+      return false;
+    }
+    if (static_cast<std::size_t>(end - p) <= n) {
+      return false;
+    }
+    for (std::size_t i = 1; i <= n; ++i) {
+      if ((p[i] & 0xC0) != 0x80) {
+        return false;
+      }
+      cp = (cp << 6) | (p[i] & 0x3Fu);
+    }
+    static constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    p += n + 1;
+  }
+  return true;
+}
+
+Result<Review> parse_review(std::string_view body) {
+  if (body.empty()) {
+    return fail("no body found: POST an AdmissionReview as application/json");
+  }
+  if (!valid_utf8(body)) {
+    return fail("the body is not valid UTF-8");
+  }
+  try {
+    model::ParsedStream parsed = model::parse_stream(body, "", model::InputFormat::Json, false);
+    if (!parsed.findings.empty()) {
+      return fail("the body is not a valid AdmissionReview JSON document: " +
+                  parsed.findings.front().message);
+    }
+    if (parsed.documents.size() != 1 || !parsed.documents.front().json) {
+      return fail("the body must hold exactly one JSON document");
+    }
+    const json::Value& root = *parsed.documents.front().json;
+    if (!root.IsObject()) {
+      return fail(std::string("the body must be a JSON object, got ") + json::type_name(root));
+    }
+    return parse_request(root);
+  } catch (const std::exception& e) {
+    return fail(std::string("could not decode the AdmissionReview: ") + e.what());
+  }
+}
+
+std::string render_response(ReviewVersion version, std::string_view uid, const Response& response) {
+  json::StringBuffer buf;
+  json::Writer w(buf);
+  w.StartObject();
+  w.Key("apiVersion");
+  write_string(w, review_api_version(version));
+  w.Key("kind");
+  w.String("AdmissionReview");
+  w.Key("response");
+  w.StartObject();
+  w.Key("uid");
+  write_string(w, uid);
+  w.Key("allowed");
+  w.Bool(response.allowed);
+  if (!response.allowed) {
+    w.Key("status");
+    w.StartObject();
+    w.Key("code");
+    w.Int(response.status_code != 0 ? response.status_code : 403);
+    w.Key("reason");
+    write_string(w, reason_phrase(response.status_code != 0 ? response.status_code : 403));
+    w.Key("message");
+    write_string(w, response.message);
+    w.EndObject();
+  }
+  if (!response.warnings.empty()) {
+    w.Key("warnings");
+    w.StartArray();
+    for (const auto& s : response.warnings) {
+      write_string(w, s);
+    }
+    w.EndArray();
+  }
+  w.EndObject();
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+std::string render_error(int http_status, std::string_view message) {
+  json::StringBuffer buf;
+  json::Writer w(buf);
+  w.StartObject();
+  w.Key("kind");
+  w.String("Status");
+  w.Key("apiVersion");
+  w.String("v1");
+  w.Key("status");
+  w.String("Failure");
+  w.Key("message");
+  // Messages may quote user input; keep the body valid UTF-8 whatever it held.
+  if (valid_utf8(message)) {
+    write_string(w, message);
+  } else {
+    w.String("(message not valid UTF-8)");
+  }
+  w.Key("reason");
+  write_string(w, reason_phrase(http_status));
+  w.Key("code");
+  w.Int(http_status);
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace meshward::admission

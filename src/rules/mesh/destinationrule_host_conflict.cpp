@@ -1,0 +1,105 @@
+// Two DestinationRules in one namespace for the same host (both without workloadSelector, or
+// with equal selectors, and the same exportTo). pilot merges them into the oldest
+// (mergeDestinationRule, istio-translation.md §8.4): subsets are concatenated with duplicate
+// names dropped, and the top-level trafficPolicy of the first rule that has one is kept, so
+// the newer rule's trafficPolicy (TLS mode, load balancing, connection pool, outlier
+// detection: everything on the outbound|<port>||<host> cluster) and its duplicate subsets are
+// silently lost. Reported on the newer rule, at each lost field; a merge that loses nothing is
+// not reported.
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "mesh_util.h"
+#include "meshward/rules/registry.h"
+#include "meshward/world/facts.h"
+
+namespace meshward::rules {
+namespace {
+
+using model::Kind;
+
+constexpr RuleInfo kInfo{"MW2109", "destinationrule-host-conflict", Family::Mesh,
+                         Severity::Warning,
+                         "Two DestinationRules in one namespace for the same host are merged and "
+                         "the newer one's trafficPolicy or subsets are lost",
+                         ""};
+
+std::vector<std::string> sorted_export(const model::Object& o) {
+  auto v = world::export_to(o);
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+bool same_selector(const model::DestinationRule& a, const model::DestinationRule& b) {
+  if (a.spec.workload_selector.has_value() != b.spec.workload_selector.has_value()) {
+    return false;
+  }
+  if (!a.spec.workload_selector) {
+    return true;
+  }
+  return mesh::render_selector(a.spec.workload_selector->match_labels) ==
+         mesh::render_selector(b.spec.workload_selector->match_labels);
+}
+
+void check(const Context& ctx, Sink& out) {
+  const auto rules = ctx.of_kind(Kind::DestinationRule);  // oldest first
+  for (std::size_t j = 1; j < rules.size(); ++j) {
+    const auto* b = rules[j]->as<model::DestinationRule>();
+    if (b == nullptr || !b->spec.host.present) {
+      continue;
+    }
+    const std::string host = mesh::dr_host(*b);
+    // The rules b merges into, oldest first.
+    std::vector<const model::DestinationRule*> earlier;
+    for (std::size_t i = 0; i < j; ++i) {
+      const auto* a = rules[i]->as<model::DestinationRule>();
+      if (a != nullptr && a->spec.host.present && a->meta.namespace_ == b->meta.namespace_ &&
+          mesh::dr_host(*a) == host && same_selector(*a, *b) &&
+          sorted_export(*a) == sorted_export(*b)) {
+        earlier.push_back(a);
+      }
+    }
+    if (earlier.empty()) {
+      continue;
+    }
+    const std::string into = mesh::full_name(*earlier.front());
+    if (b->spec.traffic_policy) {
+      for (const model::DestinationRule* a : earlier) {
+        if (a->spec.traffic_policy) {
+          out.report(kInfo, *b, b->spec.traffic_policy->loc,
+                     "merged into DestinationRule " + into + " (older, same host " + host +
+                         "): its trafficPolicy is dropped because " + mesh::full_name(*a) +
+                         " already has one, so clusters such as outbound|<port>||" + host +
+                         " never get these settings; move them into " + mesh::full_name(*a));
+          break;
+        }
+      }
+    }
+    std::set<std::string> names;
+    for (const model::DestinationRule* a : earlier) {
+      for (const model::Subset& s : a->spec.subsets) {
+        if (s.name.present) {
+          names.insert(*s.name);
+        }
+      }
+    }
+    for (const model::Subset& s : b->spec.subsets) {
+      if (s.name.present && names.count(*s.name) != 0) {
+        out.report(kInfo, *b, s.name.loc,
+                   "merged into DestinationRule " + into + " (older, same host " + host +
+                       "): subset " + *s.name + " is already defined there, so this "
+                       "definition (labels, trafficPolicy) is dropped and cluster outbound|<port>|" +
+                       *s.name + "|" + host + " uses the older one");
+      }
+    }
+  }
+}
+
+}  // namespace
+
+MESHWARD_REGISTER_RULE(mesh_rule(kInfo, KindSet{Kind::DestinationRule}, &check));
+
+}  // namespace meshward::rules

@@ -1,0 +1,96 @@
+#pragma once
+// Helpers the mesh checks (src/rules/mesh/) share: walking a VirtualService's destinations,
+// looking a host up in the service registry (Services, ServiceEntries) and DestinationRules
+// with pilot's precedence (istio-translation.md §8.4), gateway server host forms (§4.1),
+// and describing a route's match for messages. Everything reads the world through the
+// Context, so the kinds a helper touches count as the calling check's inputs (each helper
+// says which).
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "meshward/model/kinds/destination_rule.h"
+#include "meshward/model/kinds/gateway.h"
+#include "meshward/model/kinds/service.h"
+#include "meshward/model/kinds/service_entry.h"
+#include "meshward/model/kinds/virtual_service.h"
+#include "meshward/rules/rule.h"
+
+namespace meshward::rules::mesh {
+
+/// meshConfig rootNamespace default.
+inline constexpr std::string_view kRootNamespace = "istio-system";
+
+/// Where a destination sits in its VirtualService.
+struct DestinationSite {
+  enum class Block : std::uint8_t { Http, Tls, Tcp };
+  Block block = Block::Http;
+  bool mirror = false;                   ///< An HTTP mirror / mirrors[] destination.
+  const model::HttpRoute* http = nullptr;  ///< The HTTP route (Http block only).
+};
+
+/// Calls `fn(destination, site)` for every destination of `vs`: http[].route[], http[].mirror,
+/// http[].mirrors[], tls[].route[], tcp[].route[] (in spec order).
+void for_each_destination(
+    const model::VirtualService& vs,
+    const std::function<void(const model::Destination&, const DestinationSite&)>& fn);
+
+/// The registry entries behind `host` (an FQDN, not a wildcard) visible from namespace `ns`:
+/// Kubernetes Services whose FQDN is `host`, ServiceEntries with a host that covers it.
+/// Reads Service and ServiceEntry. `ns` empty = ignore visibility.
+std::vector<const model::Object*> registry_entries(const Context& ctx, std::string_view host,
+                                                   std::string_view ns);
+/// As registry_entries() with visibility ignored (for "exists but not exported" messages).
+inline std::vector<const model::Object*> registry_entries_anywhere(const Context& ctx,
+                                                                   std::string_view host) {
+  return registry_entries(ctx, host, {});
+}
+
+/// The port numbers of a Service or ServiceEntry, in spec order.
+std::vector<std::uint32_t> service_ports(const model::Object& entry);
+
+/// The DestinationRules a client in `client_ns` uses for `host` (§8.4): the first of client
+/// namespace, service namespace(s), root namespace holding a visible DR whose host covers
+/// `host`; within it the most specific host (exact, else longest wildcard), all DRs with that
+/// host (pilot merges them). `service_namespaces` are the namespaces of the registry entries
+/// behind the host. Reads DestinationRule.
+struct DrLookup {
+  std::vector<const model::DestinationRule*> rules;  ///< Oldest first; empty = none.
+  std::string host;  ///< The DR host that matched (resolved).
+};
+DrLookup lookup_destination_rules(const Context& ctx, std::string_view host,
+                                  std::string_view client_ns,
+                                  const std::vector<std::string>& service_namespaces);
+
+/// A DestinationRule's `host` resolved in its namespace.
+std::string dr_host(const model::DestinationRule& dr);
+
+/// Gateway server host after sanitizeServerHostNamespace (`./h` -> `<gw-ns>/h`, `*/h` -> `h`).
+std::string sanitize_server_host(std::string_view host, std::string_view gateway_ns);
+/// The namespace part and the host part of a sanitized server host (`""` when no `ns/`).
+std::pair<std::string, std::string> split_server_host(std::string_view sanitized);
+/// Whether sanitized server host `server_host` applies to a VirtualService in `vs_ns`
+/// (host.NamesForNamespace) and, if so, its host part through `out`.
+bool server_host_for_namespace(std::string_view server_host, std::string_view vs_ns,
+                               std::string& out);
+
+/// "ns/name".
+std::string full_name(const model::Object& object);
+
+/// " with <conditions>" for an HTTP route's first match (path, headers, method, port), or ""
+/// when the route has no match. "(or N other matches)" appended when there are more.
+std::string describe_match(const model::HttpRoute& route);
+
+/// Joins with `sep`.
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+
+/// `app: x, version: v1` style rendering of a selector.
+std::string render_selector(const model::StringMap& selector);
+
+/// Whether any Pod or WorkloadEntry exists in the world (reads Pod and WorkloadEntry).
+bool workloads_known(const Context& ctx);
+
+}  // namespace meshward::rules::mesh

@@ -1,0 +1,149 @@
+// Two VirtualServices claim the same host for the same proxies.
+// - Bound to `mesh`: each sidecar builds one vhost per host and port; the first VirtualService
+//   in precedence order (the client namespace's own, then exported to it, then public; each
+//   group oldest first) wins and the later one's routes for that host are dropped
+//   (`pilot_vservice_dup_domain`; istio-translation.md §3.2, §8.3). istioctl analyze: IST0109
+//   ConflictingMeshGatewayVirtualServiceHosts.
+// - Bound to the same Gateway: pilot concatenates the routes of all VirtualServices for the
+//   host and moves catch-all routes last (SortVHostRoutes), so both work unless both end in a
+//   catch-all: the newer one's catch-all is never reached.
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "mesh_util.h"
+#include "meshward/rules/registry.h"
+#include "meshward/world/facts.h"
+#include "meshward/world/host.h"
+
+namespace meshward::rules {
+namespace {
+
+using model::Kind;
+
+constexpr RuleInfo kInfo{"MW2107", "virtualservice-host-conflict", Family::Mesh,
+                         Severity::Error,
+                         "Two VirtualServices claim the same host for the same gateway or mesh "
+                         "(only the first one's routes are used)",
+                         "IST0109"};
+constexpr RuleInfo kInfoGateway{kInfo.code,     kInfo.name,        kInfo.family,
+                                kInfo.severity, kInfo.description, ""};
+
+// Whether some namespace sees both VirtualServices.
+bool share_a_namespace(const Context& ctx, const model::VirtualService& a,
+                       const model::VirtualService& b) {
+  std::set<std::string> candidates{a.meta.namespace_, b.meta.namespace_,
+                                   "\x01any-other-namespace"};
+  for (const auto* vs : {&a, &b}) {
+    for (const auto& e : vs->spec.export_to) {
+      if (e.present && e.value != "." && e.value != "*" && e.value != "~") {
+        candidates.insert(e.value);
+      }
+    }
+  }
+  for (const std::string& ns : candidates) {
+    if (ctx.visible_to(a, ns) && ctx.visible_to(b, ns)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// pilot's isCatchAllRoute for an HTTP route: no match, or a match of only uri prefix "/" or
+// regex "*"/".*".
+bool is_catch_all(const model::HttpRoute& http) {
+  if (http.match.empty()) {
+    return true;
+  }
+  for (const model::HttpMatchRequest& m : http.match) {
+    const bool uri_all =
+        !m.uri || (m.uri->prefix.present && *m.uri->prefix == "/") ||
+        (m.uri->regex.present && (*m.uri->regex == "*" || *m.uri->regex == ".*"));
+    if (uri_all && !m.scheme && !m.method && !m.authority && m.headers.empty() &&
+        !m.port.present && m.source_labels.empty() && m.gateways.empty() &&
+        m.query_params.empty() && m.without_headers.empty() && !m.source_namespace.present) {
+      return true;
+    }
+  }
+  return false;
+}
+
+const model::HttpRoute* catch_all(const model::VirtualService& vs) {
+  for (const model::HttpRoute& http : vs.spec.http) {
+    if (is_catch_all(http)) {
+      return &http;
+    }
+  }
+  return nullptr;
+}
+
+void check(const Context& ctx, Sink& out) {
+  // Every gateway ref any VirtualService binds, mesh first.
+  std::set<std::string> refs;
+  for (const model::Object* o : ctx.of_kind(Kind::VirtualService)) {
+    for (const std::string& ref : world::bound_gateways(*o)) {
+      refs.insert(ref);
+    }
+  }
+  for (const std::string& ref : refs) {
+    const bool mesh_ref = ref == world::kMeshGateway;
+    std::vector<const model::VirtualService*> bound;  // oldest first
+    for (const model::Object* o : ctx.binding_gateway(ref)) {
+      if (const auto* vs = o->as<model::VirtualService>()) {
+        bound.push_back(vs);
+      }
+    }
+    for (std::size_t j = 1; j < bound.size(); ++j) {
+      const model::VirtualService& b = *bound[j];
+      std::set<std::string> reported;
+      for (const auto& h : b.spec.hosts) {
+        if (!h.present || h->empty()) {
+          continue;
+        }
+        const std::string host = world::resolve_short_name(*h, b.meta.namespace_);
+        if (!reported.insert(host).second) {
+          continue;
+        }
+        for (std::size_t i = 0; i < j; ++i) {
+          const model::VirtualService& a = *bound[i];
+          bool same = false;
+          for (const auto& ah : a.spec.hosts) {
+            same = same || (ah.present &&
+                            world::resolve_short_name(*ah, a.meta.namespace_) == host);
+          }
+          if (!same || !share_a_namespace(ctx, a, b)) {
+            continue;
+          }
+          if (mesh_ref) {
+            out.report(kInfo, b, h.loc,
+                       "VirtualService " + mesh::full_name(a) + " (older) also claims host " +
+                           host + " for sidecars (mesh): sidecars that see both build one vhost " +
+                           host + ":<port> from the first in precedence (own namespace, then oldest) "
+                           "and drop the other's routes, so clients get " +
+                           mesh::full_name(a) + "'s routing, not this one's; merge them into "
+                           "one VirtualService");
+            break;
+          }
+          const model::HttpRoute* a_all = catch_all(a);
+          const model::HttpRoute* b_all = catch_all(b);
+          if (a_all != nullptr && b_all != nullptr) {
+            out.report(kInfoGateway, b, b_all->loc,
+                       "VirtualService " + mesh::full_name(a) + " (older) also routes host " +
+                           host + " on gateway " + ref + " and also ends in a catch-all route: "
+                           "the gateway concatenates both into vhost " + host +
+                           ":<port> and the older catch-all matches first, so requests this "
+                           "route should take go to " + mesh::full_name(a) + "'s destination");
+            break;
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+MESHWARD_REGISTER_RULE(mesh_rule(kInfo, KindSet{Kind::VirtualService}, &check));
+
+}  // namespace meshward::rules

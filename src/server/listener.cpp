@@ -1,0 +1,113 @@
+#include "meshward/server/listener.h"
+
+#include <charconv>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+
+#include "meshward/server/session.h"
+
+namespace meshward::server {
+
+Result<tcp::endpoint> parse_listen(std::string_view listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string_view::npos) {
+    return Error{"--listen \"" + std::string(listen) + "\" must be HOST:PORT or :PORT"};
+  }
+  std::string_view host = listen.substr(0, colon);
+  std::string_view port_text = listen.substr(colon + 1);
+  unsigned port = 0;
+  auto [end, err] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (err != std::errc() || end != port_text.data() + port_text.size() || port > 65535 ||
+      port_text.empty()) {
+    return Error{"--listen \"" + std::string(listen) + "\": port must be a number 0-65535"};
+  }
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  net::ip::address address;
+  if (host.empty() || host == "0.0.0.0" || host == "*") {
+    address = net::ip::address_v4::any();
+  } else if (host == "localhost") {
+    address = net::ip::address_v4::loopback();
+  } else {
+    error_code ec;
+    address = net::ip::make_address(std::string(host), ec);
+    if (ec) {
+      return Error{"--listen \"" + std::string(listen) + "\": \"" + std::string(host) +
+                   "\" is not an IP address"};
+    }
+  }
+  return tcp::endpoint(address, static_cast<unsigned short>(port));
+}
+
+Listener::Listener(net::io_context& ioc, std::shared_ptr<ServerState> state)
+    : ioc_(ioc), acceptor_(net::make_strand(ioc)), state_(std::move(state)) {}
+
+Result<std::shared_ptr<Listener>> Listener::create(net::io_context& ioc, const tcp::endpoint& endpoint,
+                                                   std::shared_ptr<ServerState> state) {
+  auto self = std::make_shared<Listener>(ioc, std::move(state));
+  const std::string where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  error_code ec;
+  // Open the acceptor.
+  self->acceptor_.open(endpoint.protocol(), ec);
+  if (ec) {
+    return Error{"cannot open a socket for " + where + ": " + ec.message()};
+  }
+  // Allow address reuse (a restarted server rebinds at once).
+  self->acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (ec) {
+    return Error{"cannot set SO_REUSEADDR on " + where + ": " + ec.message()};
+  }
+  // Bind to the server address.
+  self->acceptor_.bind(endpoint, ec);
+  if (ec) {
+    return Error{"cannot listen on " + where + ": " + ec.message()};
+  }
+  // Start listening for connections.
+  self->acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Error{"cannot listen on " + where + ": " + ec.message()};
+  }
+  self->endpoint_ = self->acceptor_.local_endpoint(ec);
+  return self;
+}
+
+void Listener::run() { do_accept(); }
+
+void Listener::stop() {
+  // Close on the acceptor's strand so it never races the accept in flight.
+  net::dispatch(acceptor_.get_executor(), [self = shared_from_this()] {
+    error_code ignored;
+    self->acceptor_.close(ignored);
+  });
+}
+
+void Listener::do_accept() {
+  // The new connection gets its own strand.
+  acceptor_.async_accept(net::make_strand(ioc_),
+                         beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+}
+
+void Listener::on_accept(error_code ec, tcp::socket socket) {
+  if (!acceptor_.is_open()) {
+    return;  // stop() was called: accept no more.
+  }
+  if (!ec) {
+    if (static_cast<std::size_t>(state_->metrics.connections_active.load()) >=
+        state_->config.limits.max_connections) {
+      // Over the limit: close at once (the client retries, possibly on another replica).
+      state_->metrics.record_rejected("limit");
+      error_code ignored;
+      socket.close(ignored);
+    } else {
+      // Create the session and run it.
+      std::make_shared<Session>(std::move(socket), state_)->run();
+    }
+  }
+  // Accept another connection, also after an error (EMFILE and the like are transient).
+  do_accept();
+}
+
+}  // namespace meshward::server

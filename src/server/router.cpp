@@ -1,0 +1,229 @@
+#include "meshward/server/router.h"
+
+#include <cctype>
+#include <chrono>
+#include <exception>
+
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/verb.hpp>
+
+#include "meshward/core/json.h"
+
+namespace meshward::server {
+
+namespace http = boost::beast::http;
+
+namespace {
+
+std::string_view path_of(std::string_view target) {
+  // The API server calls `/validate?timeout=10s`: the query is not part of the route.
+  const auto q = target.find('?');
+  return q == std::string_view::npos ? target : target.substr(0, q);
+}
+
+// Kubernetes sends exactly "application/json"; accept parameters (charset) and any case.
+bool is_json(std::string_view content_type) {
+  const auto semi = content_type.find(';');
+  std::string_view type = content_type.substr(0, semi);
+  while (!type.empty() && type.back() == ' ') {
+    type.remove_suffix(1);
+  }
+  constexpr std::string_view kJson = "application/json";
+  if (type.size() != kJson.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < kJson.size(); ++i) {
+    if (static_cast<char>(std::tolower(static_cast<unsigned char>(type[i]))) != kJson[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Response text(const Request& req, http::status status, std::string_view content_type,
+              std::string body) {
+  Response res{status, req.version()};
+  res.set(http::field::server, "meshward");
+  res.set(http::field::content_type,
+          boost::beast::string_view(content_type.data(), content_type.size()));
+  res.keep_alive(req.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+void write_str(json::Writer& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+std::string decision_log(const admission::Exchange& ex, double seconds) {
+  json::StringBuffer buf;
+  json::Writer w(buf);
+  w.StartObject();
+  w.Key("ts");
+  write_str(w, utc_timestamp());
+  w.Key("level");
+  w.String(ex.decided ? "info" : "warn");
+  w.Key("msg");
+  w.String(ex.decided ? "admission decision" : "bad admission request");
+  if (ex.decided) {
+    w.Key("uid");
+    write_str(w, ex.uid);
+    w.Key("kind");
+    write_str(w, ex.kind);
+    w.Key("operation");
+    write_str(w, ex.operation);
+    w.Key("namespace");
+    write_str(w, ex.namespace_);
+    w.Key("name");
+    write_str(w, ex.name);
+    w.Key("dry_run");
+    w.Bool(ex.dry_run);
+    w.Key("allowed");
+    w.Bool(ex.decision.response.allowed);
+    w.Key("reason");
+    write_str(w, ex.decision.reason);
+    w.Key("denied");
+    w.Uint64(ex.decision.denied);
+    w.Key("warned");
+    w.Uint64(ex.decision.warned);
+    w.Key("codes");
+    w.StartArray();
+    for (const auto& f : ex.decision.introduced) {
+      write_str(w, f.code);
+    }
+    w.EndArray();
+  } else {
+    w.Key("status");
+    w.Int(ex.http_status);
+    w.Key("error");
+    write_str(w, admission::valid_utf8(ex.error) ? ex.error : std::string("(invalid UTF-8)"));
+  }
+  w.Key("seconds");
+  w.Double(seconds);
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace
+
+Response Router::error(unsigned version, int status, std::string_view message) {
+  Response res{static_cast<http::status>(status), version};
+  res.set(http::field::server, "meshward");
+  res.set(http::field::content_type, "application/json");
+  res.body() = admission::render_error(status, message);
+  res.prepare_payload();
+  return res;
+}
+
+Response Router::handle(const Request& req) const {
+  try {
+    const std::string_view path = path_of({req.target().data(), req.target().size()});
+    const bool get = req.method() == http::verb::get;
+    if (path == "/validate" || path == "/validate/") {
+      if (req.method() != http::verb::post) {
+        state_->metrics.record_http_error(405);
+        Response res = error(req.version(), 405, "use POST for " + std::string(path));
+        res.set(http::field::allow, "POST");
+        res.keep_alive(req.keep_alive());
+        return res;
+      }
+      return validate(req);
+    }
+    if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
+      if (!get) {
+        state_->metrics.record_http_error(405);
+        Response res = error(req.version(), 405, "use GET for " + std::string(path));
+        res.set(http::field::allow, "GET");
+        res.keep_alive(req.keep_alive());
+        return res;
+      }
+      if (path == "/healthz") {
+        return healthz(req);
+      }
+      if (path == "/readyz") {
+        return readyz(req);
+      }
+      return metrics(req);
+    }
+    state_->metrics.record_http_error(404);
+    Response res = error(req.version(), 404, "no such path: " + std::string(path) +
+                                                 " (try POST /validate, GET /healthz, /readyz, /metrics)");
+    res.keep_alive(req.keep_alive());
+    return res;
+  } catch (const std::exception& e) {
+    state_->metrics.record_http_error(500);
+    state_->log(R"({"ts":")" + utc_timestamp() + R"(","level":"error","msg":"handler failed"})");
+    Response res = error(req.version(), 500, std::string("internal error: ") + e.what());
+    res.keep_alive(false);
+    return res;
+  }
+}
+
+Response Router::validate(const Request& req) const {
+  const auto ct = req[http::field::content_type];
+  if (!is_json({ct.data(), ct.size()})) {
+    state_->metrics.record_http_error(415);
+    Response res = error(req.version(), 415,
+                         "Content-Type must be application/json, got \"" +
+                             std::string(ct.data(), ct.size()) + "\"");
+    res.keep_alive(req.keep_alive());
+    return res;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto world = state_->slot->current();
+  admission::Exchange ex = admission::handle_review(req.body(), world.get(), state_->config.policy,
+                                                    state_->config.warning_limits);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (ex.decided) {
+    state_->metrics.record_review(ex.kind, ex.operation, ex.decision.reason, seconds);
+    state_->metrics.record_findings(ex.decision.introduced);
+  } else {
+    state_->metrics.record_http_error(ex.http_status);
+  }
+  state_->log(decision_log(ex, seconds));
+  return text(req, static_cast<http::status>(ex.http_status), "application/json",
+              std::move(ex.body));
+}
+
+Response Router::healthz(const Request& req) const {
+  return text(req, http::status::ok, "text/plain; charset=utf-8", "ok\n");
+}
+
+Response Router::readyz(const Request& req) const {
+  const bool world = state_->slot->ready();
+  const bool certs = state_->tls.current() != nullptr;
+  if (world && certs && !state_->draining.load()) {
+    return text(req, http::status::ok, "text/plain; charset=utf-8", "ready\n");
+  }
+  std::string why = "not ready:";
+  if (!world) {
+    why += " no world loaded;";
+  }
+  if (!certs) {
+    why += " no certificate loaded;";
+  }
+  if (state_->draining.load()) {
+    why += " shutting down;";
+  }
+  why.back() = '\n';
+  return text(req, http::status::service_unavailable, "text/plain; charset=utf-8", why);
+}
+
+Response Router::metrics(const Request& req) const {
+  MetricsSnapshot snap;
+  const auto world = state_->slot->current();
+  snap.world = world.get();
+  if (auto tls = state_->tls.current()) {
+    snap.cert_not_after = tls->not_after;
+  }
+  snap.cert_loads = state_->tls.loads();
+  snap.version = state_->config.version;
+  snap.commit = state_->config.commit;
+  return text(req, http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
+              state_->metrics.render(snap));
+}
+
+}  // namespace meshward::server

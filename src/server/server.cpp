@@ -1,0 +1,204 @@
+#include "meshward/server/server.h"
+
+#include <algorithm>
+#include <csignal>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "meshward/server/listener.h"
+#include "meshward/server/session.h"
+#include "meshward/world/loader.h"
+
+namespace meshward::server {
+
+namespace {
+
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string log_line(std::string_view level, const std::string& msg, const std::string& extra = {}) {
+  return "{\"ts\":\"" + utc_timestamp() + "\",\"level\":\"" + std::string(level) +
+         "\",\"msg\":" + quote(msg) + extra + "}";
+}
+
+}  // namespace
+
+static unsigned io_threads(const ServerConfig& config) {
+  return config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
+Server::Server(std::shared_ptr<ServerState> state)
+    : state_(std::move(state)),
+      // The concurrency hint tells Asio how many threads will run the context.
+      ioc_(static_cast<int>(io_threads(state_->config))),
+      threads_count_(io_threads(state_->config)) {}
+
+Server::~Server() { shutdown(); }
+
+Result<std::unique_ptr<Server>> Server::create(ServerConfig config,
+                                               std::shared_ptr<admission::WorldSlot> slot) {
+  auto endpoint = parse_listen(config.listen);
+  if (!endpoint) {
+    return endpoint.error();
+  }
+  if (!slot) {
+    slot = std::make_shared<admission::WorldSlot>();
+  }
+  auto state = std::make_shared<ServerState>(std::move(config), std::move(slot));
+  std::unique_ptr<Server> server(new Server(state));
+
+  // Certificates first: without them nothing can be served.
+  if (auto loaded = state->tls.load(); !loaded) {
+    return loaded.error();
+  }
+  if (!state->config.world_paths.empty()) {
+    if (auto loaded = server->load_world(); !loaded) {
+      return loaded.error();
+    }
+  }
+  auto listener = Listener::create(server->ioc_, *endpoint, state);
+  if (!listener) {
+    return listener.error();
+  }
+  server->listener_ = std::move(*listener);
+  return server;
+}
+
+Result<bool> Server::load_world() {
+  const auto& paths = state_->config.world_paths;
+  world_stamp_ = stamp_paths(paths);
+  auto loaded = world::load_paths(paths);
+  if (!loaded) {
+    return Error{"--world: " + loaded.error().message};
+  }
+  std::string source = "files:";
+  for (const auto& p : paths) {
+    source += " " + p;
+  }
+  const std::size_t findings = loaded->findings.size();
+  state_->slot->publish(world::Snapshot::make(std::move(loaded->objects)), source);
+  const auto current = state_->slot->current();
+  state_->log(log_line("info", "world loaded",
+                       ",\"source\":" + quote(source) + ",\"objects\":" +
+                           std::to_string(current->snapshot->size()) + ",\"decode_findings\":" +
+                           std::to_string(findings) + ",\"findings\":" +
+                           std::to_string(current->findings.size()) + ",\"generation\":" +
+                           std::to_string(current->generation)));
+  return true;
+}
+
+void Server::start() {
+  listener_->run();
+  threads_.reserve(threads_count_);
+  for (unsigned i = 0; i < threads_count_; ++i) {
+    threads_.emplace_back([this] { ioc_.run(); });
+  }
+  reload_thread_ = std::thread([this] { reload_loop(); });
+}
+
+void Server::poll_files() {
+  std::lock_guard poll_lock(poll_mutex_);  // The reload thread and a caller may race.
+  // Certificates: a new context for new connections; connections in flight keep theirs.
+  auto reloaded = state_->tls.reload_if_changed();
+  if (!reloaded) {
+    state_->metrics.record_cert_reload(false);
+    state_->log(log_line("error", "certificate reload failed; keeping the previous one",
+                         ",\"error\":" + quote(reloaded.error().message)));
+  } else if (*reloaded) {
+    state_->metrics.record_cert_reload(true);
+    const auto tls = state_->tls.current();
+    state_->log(log_line("info", "certificate reloaded",
+                         ",\"subject\":" + quote(tls->subject) +
+                             ",\"not_after\":" + std::to_string(tls->not_after)));
+  }
+  // World files: reload and swap the snapshot atomically.
+  const auto& paths = state_->config.world_paths;
+  if (!paths.empty() && stamp_paths(paths) != world_stamp_) {
+    auto loaded = load_world();
+    state_->metrics.record_world_reload(loaded.ok());
+    if (!loaded) {
+      state_->log(log_line("error", "world reload failed; keeping the previous world",
+                           ",\"error\":" + quote(loaded.error().message)));
+    }
+  }
+}
+
+void Server::reload_loop() {
+  std::unique_lock lock(reload_mutex_);
+  while (!stopping_) {
+    reload_cv_.wait_for(lock, state_->config.reload_interval, [&] { return stopping_; });
+    if (stopping_) {
+      break;
+    }
+    lock.unlock();
+    poll_files();
+    lock.lock();
+  }
+}
+
+bool Server::shutdown() {
+  std::lock_guard guard(shutdown_mutex_);
+  if (stopped_) {
+    return drained_;
+  }
+  stopped_ = true;
+  if (threads_.empty()) {
+    // Never started: nothing in flight.
+    if (listener_) {
+      listener_->stop();
+      ioc_.run_for(std::chrono::milliseconds(100));
+    }
+    return true;
+  }
+  state_->log(log_line("info", "shutting down: no new connections, draining in-flight requests"));
+  // Step 1: stop accepting; readiness turns false.
+  state_->draining = true;
+  listener_->stop();
+  // Step 2: idle keep-alive connections close now; busy ones after their response.
+  for (const auto& session : state_->sessions()) {
+    session->drain();
+  }
+  // Step 3: wait, bounded, for every connection to finish.
+  drained_ = state_->wait_no_sessions(std::chrono::steady_clock::now() + state_->config.drain_timeout);
+  // Step 4: stop the threads (cuts whatever exceeded the bound).
+  ioc_.stop();
+  for (auto& t : threads_) {
+    t.join();
+  }
+  {
+    std::lock_guard lock(reload_mutex_);
+    stopping_ = true;
+  }
+  reload_cv_.notify_all();
+  if (reload_thread_.joinable()) {
+    reload_thread_.join();
+  }
+  state_->log(log_line(drained_ ? "info" : "warn",
+                       drained_ ? "stopped" : "stopped with connections cut at the drain bound"));
+  return drained_;
+}
+
+bool Server::wait_for_signal() {
+  net::io_context signals_ioc;
+  net::signal_set signals(signals_ioc, SIGINT, SIGTERM);
+  signals.async_wait([](error_code, int) {});
+  signals_ioc.run();
+  return shutdown();
+}
+
+tcp::endpoint Server::local_endpoint() const { return listener_->local_endpoint(); }
+
+}  // namespace meshward::server
