@@ -1,5 +1,7 @@
 #include "meshward/admission/review.h"
 
+#include <cstdint>
+#include <limits>
 #include <utility>
 
 #include "meshward/core/json.h"
@@ -69,6 +71,10 @@ Result<model::ObjectPtr> decode_embedded(const json::Value& request, const char*
   }
   model::DecodeOptions options;
   options.default_namespace = review.namespace_.empty() ? "default" : review.namespace_;
+  // The object under review is the newest in the world: where creation times tie (or are
+  // absent, as in manifests), precedence rules (oldest VirtualService wins a host) must
+  // rank it after every object already there.
+  options.sequence_base = std::numeric_limits<std::uint64_t>::max() / 2;
   std::vector<Finding> scratch;
   model::ObjectPtr obj = model::decode_object(*v, options, findings ? *findings : scratch);
   if (!obj) {

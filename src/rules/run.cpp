@@ -50,10 +50,15 @@ std::vector<Finding> check_world(const world::View& view, const RunOptions& opti
 }
 
 void drop_findings_on_rejected_fields(std::vector<Finding>& findings) {
-  std::vector<const Finding*> rejected;
+  // Copies, not pointers: remove_if below moves the elements around.
+  struct Rejected {
+    ResourceRef resource;
+    std::string path;
+  };
+  std::vector<Rejected> rejected;
   for (const Finding& f : findings) {
     if (f.code == "MW1002" || f.code == "MW1003") {
-      rejected.push_back(&f);
+      rejected.push_back({f.resource, f.path});
     }
   }
   if (rejected.empty()) {
@@ -63,15 +68,15 @@ void drop_findings_on_rejected_fields(std::vector<Finding>& findings) {
     if (f.code.rfind("MW100", 0) == 0) {
       return false;  // decoder findings stay
     }
-    for (const Finding* r : rejected) {
-      const bool same_object = r->resource.kind == f.resource.kind &&
-                               r->resource.namespace_ == f.resource.namespace_ &&
-                               r->resource.name == f.resource.name;
+    for (const Rejected& r : rejected) {
+      const bool same_object = r.resource.kind == f.resource.kind &&
+                               r.resource.namespace_ == f.resource.namespace_ &&
+                               r.resource.name == f.resource.name;
       // The check reports at the rejected field, or at its parent when it saw it as absent.
-      const bool at_field = f.path == r->path;
-      const bool at_parent = !f.path.empty() && r->path.size() > f.path.size() &&
-                             r->path.compare(0, f.path.size(), f.path) == 0 &&
-                             (r->path[f.path.size()] == '.' || r->path[f.path.size()] == '[');
+      const bool at_field = f.path == r.path;
+      const bool at_parent = !f.path.empty() && r.path.size() > f.path.size() &&
+                             r.path.compare(0, f.path.size(), f.path) == 0 &&
+                             (r.path[f.path.size()] == '.' || r.path[f.path.size()] == '[');
       if (same_object && (at_field || at_parent)) {
         return true;
       }

@@ -34,6 +34,26 @@ bool has_finding(const std::vector<Finding>& findings, std::string_view code,
   return false;
 }
 
+const Finding* find_finding(const std::vector<Finding>& findings, std::string_view code,
+                            std::string_view path) {
+  for (const auto& f : findings) {
+    if (f.code == code && f.path == path) {
+      return &f;
+    }
+  }
+  return nullptr;
+}
+
+std::uint32_t finding_line(const std::vector<Finding>& findings, std::string_view code,
+                           std::string_view path) {
+  for (const auto& f : findings) {
+    if (f.code == code && f.path == path && f.source) {
+      return f.source->line;
+    }
+  }
+  return 0;
+}
+
 std::string read_source_file(const std::string& relative) {
   std::ifstream in(std::string(MESHWARD_SOURCE_DIR) + "/" + relative, std::ios::binary);
   std::ostringstream s;

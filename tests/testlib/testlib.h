@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the unit tests.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,14 @@ std::string describe(const std::vector<Finding>& findings);
 /// Whether a finding with `code` at `path` exists (path "" matches any).
 bool has_finding(const std::vector<Finding>& findings, std::string_view code,
                  std::string_view path = "");
+
+/// The first finding with `code` at exactly `path`, or nullptr.
+const Finding* find_finding(const std::vector<Finding>& findings, std::string_view code,
+                            std::string_view path);
+
+/// Line of the first finding with `code` at exactly `path` that has a source, or 0.
+std::uint32_t finding_line(const std::vector<Finding>& findings, std::string_view code,
+                           std::string_view path);
 
 /// Reads a file relative to the source tree.
 std::string read_source_file(const std::string& relative);

@@ -10,6 +10,7 @@
 
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "mesh_util.h"
@@ -94,25 +95,27 @@ void check(const Context& ctx, Sink& out) {
         bound.push_back(vs);
       }
     }
-    for (std::size_t j = 1; j < bound.size(); ++j) {
-      const model::VirtualService& b = *bound[j];
-      std::set<std::string> reported;
+    // Earlier (higher-precedence) VirtualServices by resolved host: one hash lookup per host
+    // instead of comparing every pair, which was quadratic in the VirtualServices per ref.
+    std::unordered_map<std::string, std::vector<const model::VirtualService*>> earlier;
+    for (const model::VirtualService* vs : bound) {
+      const model::VirtualService& b = *vs;
+      std::set<std::string> hosts;
       for (const auto& h : b.spec.hosts) {
         if (!h.present || h->empty()) {
           continue;
         }
         const std::string host = world::resolve_short_name(*h, b.meta.namespace_);
-        if (!reported.insert(host).second) {
+        if (!hosts.insert(host).second) {
           continue;
         }
-        for (std::size_t i = 0; i < j; ++i) {
-          const model::VirtualService& a = *bound[i];
-          bool same = false;
-          for (const auto& ah : a.spec.hosts) {
-            same = same || (ah.present &&
-                            world::resolve_short_name(*ah, a.meta.namespace_) == host);
-          }
-          if (!same || !share_a_namespace(ctx, a, b)) {
+        auto found = earlier.find(host);
+        if (found == earlier.end()) {
+          continue;
+        }
+        for (const model::VirtualService* a_ptr : found->second) {
+          const model::VirtualService& a = *a_ptr;
+          if (!share_a_namespace(ctx, a, b)) {
             continue;
           }
           if (mesh_ref) {
@@ -137,6 +140,9 @@ void check(const Context& ctx, Sink& out) {
             break;
           }
         }
+      }
+      for (const std::string& host : hosts) {
+        earlier[host].push_back(&b);
       }
     }
   }

@@ -14,6 +14,7 @@
 #include "meshward/model/kinds/destination_rule.h"
 #include "meshward/rules/registry.h"
 #include "meshward/rules/validate.h"
+#include "traffic_policy_util.h"
 
 namespace meshward::rules {
 namespace {
@@ -147,26 +148,12 @@ void check_lb(const model::DestinationRule& dr, const model::LoadBalancerSetting
   }
 }
 
-void check_policy(const model::DestinationRule& dr, const model::TrafficPolicy& tp, Sink& out) {
-  if (tp.load_balancer) {
-    check_lb(dr, *tp.load_balancer, out);
-  }
-  for (const model::PortTrafficPolicy& pl : tp.port_level_settings) {
-    if (pl.load_balancer) {
-      check_lb(dr, *pl.load_balancer, out);
-    }
-  }
-}
-
 void check(const model::DestinationRule& dr, Sink& out) {
-  if (dr.spec.traffic_policy) {
-    check_policy(dr, *dr.spec.traffic_policy, out);
-  }
-  for (const model::Subset& subset : dr.spec.subsets) {
-    if (subset.traffic_policy) {
-      check_policy(dr, *subset.traffic_policy, out);
-    }
-  }
+  for_each_policy_setting(dr, &model::TrafficPolicy::load_balancer,
+                          &model::PortTrafficPolicy::load_balancer,
+                          [&](const model::LoadBalancerSettings& settings) {
+                            check_lb(dr, settings, out);
+                          });
 }
 
 }  // namespace

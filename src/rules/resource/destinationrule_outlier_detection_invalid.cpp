@@ -10,6 +10,7 @@
 #include "meshward/model/kinds/destination_rule.h"
 #include "meshward/rules/registry.h"
 #include "meshward/rules/validate.h"
+#include "traffic_policy_util.h"
 
 namespace meshward::rules {
 namespace {
@@ -61,26 +62,12 @@ void check_outlier(const model::DestinationRule& dr, const model::OutlierDetecti
   percent(dr, od.min_health_percent, "minHealthPercent", out);
 }
 
-void check_policy(const model::DestinationRule& dr, const model::TrafficPolicy& tp, Sink& out) {
-  if (tp.outlier_detection) {
-    check_outlier(dr, *tp.outlier_detection, out);
-  }
-  for (const model::PortTrafficPolicy& pl : tp.port_level_settings) {
-    if (pl.outlier_detection) {
-      check_outlier(dr, *pl.outlier_detection, out);
-    }
-  }
-}
-
 void check(const model::DestinationRule& dr, Sink& out) {
-  if (dr.spec.traffic_policy) {
-    check_policy(dr, *dr.spec.traffic_policy, out);
-  }
-  for (const model::Subset& subset : dr.spec.subsets) {
-    if (subset.traffic_policy) {
-      check_policy(dr, *subset.traffic_policy, out);
-    }
-  }
+  for_each_policy_setting(dr, &model::TrafficPolicy::outlier_detection,
+                          &model::PortTrafficPolicy::outlier_detection,
+                          [&](const model::OutlierDetection& settings) {
+                            check_outlier(dr, settings, out);
+                          });
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "meshward/model/kinds/destination_rule.h"
 #include "meshward/rules/registry.h"
 #include "meshward/rules/validate.h"
+#include "traffic_policy_util.h"
 
 namespace meshward::rules {
 namespace {
@@ -82,26 +83,12 @@ void check_tls(const model::DestinationRule& dr, const model::ClientTlsSettings&
   }
 }
 
-void check_policy(const model::DestinationRule& dr, const model::TrafficPolicy& tp, Sink& out) {
-  if (tp.tls) {
-    check_tls(dr, *tp.tls, out);
-  }
-  for (const model::PortTrafficPolicy& pl : tp.port_level_settings) {
-    if (pl.tls) {
-      check_tls(dr, *pl.tls, out);
-    }
-  }
-}
-
 void check(const model::DestinationRule& dr, Sink& out) {
-  if (dr.spec.traffic_policy) {
-    check_policy(dr, *dr.spec.traffic_policy, out);
-  }
-  for (const model::Subset& subset : dr.spec.subsets) {
-    if (subset.traffic_policy) {
-      check_policy(dr, *subset.traffic_policy, out);
-    }
-  }
+  for_each_policy_setting(dr, &model::TrafficPolicy::tls,
+                          &model::PortTrafficPolicy::tls,
+                          [&](const model::ClientTlsSettings& settings) {
+                            check_tls(dr, settings, out);
+                          });
 }
 
 }  // namespace

@@ -4,12 +4,9 @@
 // and `internal.istio.io/parent-namespace` / `internal.istio.io/parents` (internal markers
 // that would let a user claim another namespace's routes: privilege escalation).
 
-#include <string>
-#include <string_view>
-
 #include "meshward/model/kinds/virtual_service.h"
 #include "meshward/rules/registry.h"
-#include "meshward/rules/validate.h"
+#include "annotations_util.h"
 
 namespace meshward::rules {
 namespace {
@@ -19,20 +16,7 @@ constexpr RuleInfo kInfo{"MW1225", "virtualservice-annotations-forbidden", Famil
                          "A VirtualService carries an annotation Istio's webhook rejects", ""};
 
 void check(const model::VirtualService& obj, Sink& out) {
-  for (const auto& [key, value] : obj.meta.annotations) {
-    std::string why;
-    if (key == "istio.io/dry-run") {
-      why = "is only supported on AuthorizationPolicy";
-    } else if (key == "internal.istio.io/webhook-always-reject") {
-      why = "is reserved for the webhook's self-test and is always rejected";
-    } else if (key == "internal.istio.io/parent-namespace" || key == "internal.istio.io/parents") {
-      why = "is set by Istio internally and must not be set by users";
-    } else {
-      continue;
-    }
-    out.report(kInfo, obj, obj.meta.loc,
-               "annotation " + validate::quote(key) + " " + why + ": remove it");
-  }
+  check_forbidden_annotations(kInfo, obj, out);
 }
 
 }  // namespace

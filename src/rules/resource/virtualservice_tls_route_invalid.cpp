@@ -10,6 +10,7 @@
 #include "meshward/model/kinds/virtual_service.h"
 #include "meshward/rules/registry.h"
 #include "meshward/rules/validate.h"
+#include "l4_match_util.h"
 
 namespace meshward::rules {
 namespace {
@@ -78,24 +79,7 @@ void check(const model::VirtualService& vs, Sink& out) {
                          "]: add it to hosts or fix the SNI");
         }
       }
-      for (const auto& subnet : m.destination_subnets) {
-        if (auto w = validate::ip_or_cidr(subnet.value)) {
-          out.report(kInfo, vs, subnet.loc, "destinationSubnets: " + *w);
-        }
-      }
-      if (m.port.value != 0) {
-        if (auto w = validate::port(m.port.value)) {
-          out.report(kInfo, vs, m.port.loc, "match " + *w);
-        }
-      }
-      for (const auto& [key, value] : m.source_labels) {
-        if (auto w = validate::label_key(key)) {
-          out.report(kInfo, vs, value.loc, "sourceLabels: " + *w);
-        }
-        if (auto w = validate::label_value(value.value)) {
-          out.report(kInfo, vs, value.loc, "sourceLabels: " + *w);
-        }
-      }
+      check_l4_match(kInfo, vs, m.destination_subnets, m.port, m.source_labels, out);
     }
     if (tls.route.empty()) {
       out.report(kInfo, vs, tls.loc, "TLS route has no route: add a destination");

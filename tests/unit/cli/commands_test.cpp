@@ -1,5 +1,6 @@
 #include "meshward/cli/commands.h"
 
+#include <fstream>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -52,6 +53,40 @@ TEST(VersionCommand, TextAndJson) {
   doc.Parse(json_out.str().c_str());
   ASSERT_FALSE(doc.HasParseError());
   EXPECT_TRUE(doc["version"].IsString());
+}
+
+}  // namespace
+}  // namespace meshward::cli
+
+namespace meshward::cli {
+namespace {
+
+TEST(RulesCommand, CatalogueDocMatchesRegistry) {
+  std::ostringstream out, err;
+  ASSERT_EQ(rules_command({"-o", "md"}, out, err), kExitOk);
+  std::ifstream in(std::string(MESHWARD_SOURCE_DIR) + "/docs/checks.md");
+  std::stringstream doc;
+  doc << in.rdbuf();
+  // docs/checks.md = a short header, then exactly the table `meshward rules -o md` prints.
+  const std::string text = doc.str();
+  const auto table = text.find("| code |");
+  ASSERT_NE(table, std::string::npos);
+  EXPECT_EQ(text.substr(table), out.str())
+      << "docs/checks.md is stale: regenerate it with `meshward rules -o md`";
+}
+
+TEST(RulesCommand, JsonListsEveryRule) {
+  std::ostringstream out, err;
+  ASSERT_EQ(rules_command({"-o", "json"}, out, err), kExitOk);
+  json::Document doc;
+  doc.Parse(out.str().c_str());
+  ASSERT_TRUE(doc.IsArray());
+  EXPECT_GT(doc.Size(), 100u);
+  for (const auto& rule : doc.GetArray()) {
+    EXPECT_TRUE(rule["code"].IsString());
+    EXPECT_TRUE(rule["severity"].IsString());
+    EXPECT_TRUE(rule["description"].IsString());
+  }
 }
 
 }  // namespace

@@ -9,18 +9,9 @@ namespace {
 
 using testing::decode_text;
 using testing::describe;
+using testing::find_finding;
 using testing::has_finding;
 using testing::only;
-
-const Finding* find(const std::vector<Finding>& findings, std::string_view code,
-                    std::string_view path) {
-  for (const auto& f : findings) {
-    if (f.code == code && f.path == path) {
-      return &f;
-    }
-  }
-  return nullptr;
-}
 
 std::vector<std::string> values(const std::vector<Field<std::string>>& list) {
   std::vector<std::string> out;
@@ -308,7 +299,7 @@ spec:
   - {}
 )");
   ASSERT_EQ(result.findings.size(), 1u) << describe(result.findings);
-  const Finding* f = find(result.findings, "MW1003", "spec.action");
+  const Finding* f = find_finding(result.findings, "MW1003", "spec.action");
   ASSERT_NE(f, nullptr) << describe(result.findings);
   ASSERT_TRUE(f->source.has_value());
   EXPECT_EQ(f->source->line, 7u);
@@ -346,13 +337,13 @@ spec:
 )");
   EXPECT_TRUE(has_finding(result.findings, "MW1002", "spec.rules[0].from[0].source.principals"))
       << describe(result.findings);
-  const Finding* typo = find(result.findings, "MW1005", "spec.rules[0].from[0].source.principal");
+  const Finding* typo = find_finding(result.findings, "MW1005", "spec.rules[0].from[0].source.principal");
   ASSERT_NE(typo, nullptr);
   EXPECT_EQ(typo->severity, Severity::Warning);
   ASSERT_TRUE(typo->source.has_value());
   EXPECT_EQ(typo->source->line, 12u);
   // Ports are strings in the API; a YAML integer is rejected by the API server.
-  const Finding* port = find(result.findings, "MW1002", "spec.rules[0].to[0].operation.ports[0]");
+  const Finding* port = find_finding(result.findings, "MW1002", "spec.rules[0].to[0].operation.ports[0]");
   ASSERT_NE(port, nullptr);
   ASSERT_TRUE(port->source.has_value());
   EXPECT_EQ(port->source->line, 15u);

@@ -15,18 +15,9 @@ namespace {
 
 using testing::decode_text;
 using testing::describe;
+using testing::find_finding;
 using testing::has_finding;
 using testing::only;
-
-const Finding* find(const std::vector<Finding>& findings, std::string_view code,
-                    std::string_view path) {
-  for (const auto& f : findings) {
-    if (f.code == code && f.path == path) {
-      return &f;
-    }
-  }
-  return nullptr;
-}
 
 TEST(NamespaceDecode, KubectlOutputWithManagedFieldsAndStatus) {
   auto result = decode_text(R"(apiVersion: v1
@@ -185,7 +176,7 @@ status:
   EXPECT_TRUE(curl->status.pod_ips.empty());
 
   // Hand-written status with wrong shapes: reported like any other field.
-  const Finding* ip = find(result.findings, "MW1002", "status.podIP");
+  const Finding* ip = find_finding(result.findings, "MW1002", "status.podIP");
   ASSERT_NE(ip, nullptr) << describe(result.findings);
   ASSERT_TRUE(ip->source.has_value());
   EXPECT_EQ(ip->source->file, "pods.yaml");
@@ -323,12 +314,12 @@ subsets: {}
   EXPECT_TRUE(empty->subsets.empty());
   EXPECT_TRUE(has_finding(result.findings, "MW1004", "subsets[0].addresses[0].ip"))
       << describe(result.findings);
-  const Finding* port = find(result.findings, "MW1002", "subsets[0].ports[0].port");
+  const Finding* port = find_finding(result.findings, "MW1002", "subsets[0].ports[0].port");
   ASSERT_NE(port, nullptr);
   ASSERT_TRUE(port->source.has_value());
   EXPECT_EQ(port->source->line, 16u);
   EXPECT_TRUE(has_finding(result.findings, "MW1003", "subsets[0].ports[0].protocol"));
-  const Finding* subsets = find(result.findings, "MW1002", "subsets");
+  const Finding* subsets = find_finding(result.findings, "MW1002", "subsets");
   ASSERT_NE(subsets, nullptr);
   EXPECT_EQ(subsets->resource.name, "bad2");
   EXPECT_EQ(result.findings.size(), 4u) << describe(result.findings);
@@ -530,7 +521,7 @@ metadata:
 endpoints: []
 )");
   ASSERT_EQ(result.objects.size(), 2u) << describe(result.findings);
-  const Finding* type = find(result.findings, "MW1003", "addressType");
+  const Finding* type = find_finding(result.findings, "MW1003", "addressType");
   ASSERT_NE(type, nullptr) << describe(result.findings);
   ASSERT_TRUE(type->source.has_value());
   EXPECT_EQ(type->source->line, 6u);
@@ -538,7 +529,7 @@ endpoints: []
   EXPECT_TRUE(has_finding(result.findings, "MW1002", "endpoints[0].addresses"));
   EXPECT_TRUE(has_finding(result.findings, "MW1002", "endpoints[0].conditions.ready"));
   EXPECT_TRUE(has_finding(result.findings, "MW1002", "ports[0].port"));
-  const Finding* missing = find(result.findings, "MW1004", "addressType");
+  const Finding* missing = find_finding(result.findings, "MW1004", "addressType");
   ASSERT_NE(missing, nullptr);
   EXPECT_EQ(missing->resource.name, "no-type");
   EXPECT_EQ(result.findings.size(), 5u) << describe(result.findings);

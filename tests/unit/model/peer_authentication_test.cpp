@@ -9,19 +9,9 @@ namespace {
 
 using testing::decode_text;
 using testing::describe;
+using testing::find_finding;
 using testing::has_finding;
 using testing::only;
-
-// The finding with `code` at `path`, or nullptr.
-const Finding* find(const std::vector<Finding>& findings, std::string_view code,
-                    std::string_view path) {
-  for (const auto& f : findings) {
-    if (f.code == code && f.path == path) {
-      return &f;
-    }
-  }
-  return nullptr;
-}
 
 TEST(PeerAuthenticationDecode, MeshWideStrictInRootNamespace) {
   auto result = decode_text(R"(apiVersion: security.istio.io/v1
@@ -160,7 +150,7 @@ spec:
     mode: STRICTEST
 )");
   ASSERT_EQ(result.findings.size(), 1u) << describe(result.findings);
-  const Finding* f = find(result.findings, "MW1003", "spec.mtls.mode");
+  const Finding* f = find_finding(result.findings, "MW1003", "spec.mtls.mode");
   ASSERT_NE(f, nullptr) << describe(result.findings);
   ASSERT_TRUE(f->source.has_value());
   EXPECT_EQ(f->source->line, 8u);
@@ -197,10 +187,10 @@ spec:
       << describe(result.findings);
   EXPECT_TRUE(has_finding(result.findings, "MW1002", "spec.mtls"));
   // PeerAuthentication has no targetRef (unlike RequestAuthentication/AuthorizationPolicy).
-  const Finding* unknown_ref = find(result.findings, "MW1005", "spec.targetRef");
+  const Finding* unknown_ref = find_finding(result.findings, "MW1005", "spec.targetRef");
   ASSERT_NE(unknown_ref, nullptr);
   EXPECT_EQ(unknown_ref->severity, Severity::Warning);
-  const Finding* bad_key = find(result.findings, "MW1002", "spec.portLevelMtls[http]");
+  const Finding* bad_key = find_finding(result.findings, "MW1002", "spec.portLevelMtls[http]");
   ASSERT_NE(bad_key, nullptr);
   ASSERT_TRUE(bad_key->source.has_value());
   // Map entries carry their value's line: the entry's object starts on the line after `http:`.

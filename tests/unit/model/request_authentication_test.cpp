@@ -9,18 +9,9 @@ namespace {
 
 using testing::decode_text;
 using testing::describe;
+using testing::find_finding;
 using testing::has_finding;
 using testing::only;
-
-const Finding* find(const std::vector<Finding>& findings, std::string_view code,
-                    std::string_view path) {
-  for (const auto& f : findings) {
-    if (f.code == code && f.path == path) {
-      return &f;
-    }
-  }
-  return nullptr;
-}
 
 TEST(RequestAuthenticationDecode, JwtRulesWithEveryField) {
   auto result = decode_text(R"(apiVersion: security.istio.io/v1
@@ -191,7 +182,7 @@ spec:
   // Both spellings at once: one field written twice, the camelCase one is used.
   EXPECT_EQ(ra->spec.jwt_rules[1].jwks_uri.value, "https://bar.example.com/jwks.json");
   ASSERT_EQ(result.findings.size(), 1u) << describe(result.findings);
-  const Finding* dup = find(result.findings, "MW1006", "spec.jwtRules[1].jwks_uri");
+  const Finding* dup = find_finding(result.findings, "MW1006", "spec.jwtRules[1].jwks_uri");
   ASSERT_NE(dup, nullptr) << describe(result.findings);
   ASSERT_TRUE(dup->source.has_value());
   EXPECT_EQ(dup->source->line, 12u);
@@ -219,19 +210,19 @@ spec:
   - issuer: issuer-bar
     jwksURI: https://example.com/jwks.json
 )");
-  const Finding* issuer = find(result.findings, "MW1004", "spec.jwtRules[0].issuer");
+  const Finding* issuer = find_finding(result.findings, "MW1004", "spec.jwtRules[0].issuer");
   ASSERT_NE(issuer, nullptr) << describe(result.findings);
   ASSERT_TRUE(issuer->source.has_value());
   EXPECT_EQ(issuer->source->line, 11u);  // The rule lacking it starts here.
   EXPECT_TRUE(has_finding(result.findings, "MW1002", "spec.jwtRules[0].audiences"));
   EXPECT_TRUE(has_finding(result.findings, "MW1002", "spec.jwtRules[0].forwardOriginalToken"));
-  const Finding* timeout = find(result.findings, "MW1002", "spec.jwtRules[0].timeout");
+  const Finding* timeout = find_finding(result.findings, "MW1002", "spec.jwtRules[0].timeout");
   ASSERT_NE(timeout, nullptr);
   EXPECT_NE(timeout->message.find("5 seconds"), std::string::npos) << timeout->message;
   EXPECT_TRUE(has_finding(result.findings, "MW1004", "spec.jwtRules[0].fromHeaders[0].name"));
   EXPECT_TRUE(
       has_finding(result.findings, "MW1004", "spec.jwtRules[0].outputClaimToHeaders[0].claim"));
-  const Finding* typo = find(result.findings, "MW1005", "spec.jwtRules[1].jwksURI");
+  const Finding* typo = find_finding(result.findings, "MW1005", "spec.jwtRules[1].jwksURI");
   ASSERT_NE(typo, nullptr);
   ASSERT_TRUE(typo->source.has_value());
   EXPECT_EQ(typo->source->line, 20u);

@@ -11,19 +11,9 @@ namespace {
 
 using testing::decode_text;
 using testing::describe;
+using testing::finding_line;
 using testing::has_finding;
 using testing::only;
-
-// Line of the first finding with `code` at `path`, or 0.
-std::uint32_t finding_line(const std::vector<Finding>& findings, std::string_view code,
-                           std::string_view path) {
-  for (const auto& f : findings) {
-    if (f.code == code && f.path == path && f.source) {
-      return f.source->line;
-    }
-  }
-  return 0;
-}
 
 // The VM from the Istio WorkloadEntry docs, with every field set. Lines are asserted below.
 constexpr std::string_view kDetailsVm = R"(apiVersion: networking.istio.io/v1

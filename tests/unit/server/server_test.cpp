@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -511,6 +512,38 @@ TEST_F(ServerTest, CertificateReloadServesTheNewCertificateToNewConnections) {
   EXPECT_EQ(before.send(http::verb::get, "/healthz", "", "").status, 200);
   EXPECT_EQ(curl_status(curl(port_, ca2, "/readyz")), 200);
   EXPECT_GE(server_->state().tls.loads(), 2u);
+}
+
+TEST_F(ServerTest, RotationUnderLoadFailsNoRequest) {
+  ASSERT_TRUE(gen_certs(dir_ / "certs2"));
+  // Clients trust both CAs, as an API server does while a caBundle rotation rolls out.
+  const fs::path bundle = write_file("bundle.crt", slurp(ca()) + slurp(dir_ / "certs2" / "ca.crt"));
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0};
+  std::atomic<int> failed{0};
+  std::thread load([&] {
+    while (!stop.load()) {
+      try {
+        Client c(port_, bundle);  // a new connection (and handshake) each time
+        Reply r = c.send(http::verb::post, "/validate", vs_review("rot", "ok", kGood));
+        (r.status == 200 ? ok : failed)++;
+      } catch (const std::exception&) {
+        failed++;
+      }
+    }
+  });
+  ASSERT_TRUE(eventually([&] { return ok.load() >= 5; }));
+  fs::copy_file(dir_ / "certs2" / "tls.key", dir_ / "certs" / "tls.key.new");
+  fs::copy_file(dir_ / "certs2" / "tls.crt", dir_ / "certs" / "tls.crt.new");
+  fs::rename(dir_ / "certs" / "tls.key.new", dir_ / "certs" / "tls.key");
+  fs::rename(dir_ / "certs" / "tls.crt.new", dir_ / "certs" / "tls.crt");
+  EXPECT_TRUE(eventually([&] { return server_->state().tls.loads() >= 2; }));
+  const int after_rotation = ok.load();
+  EXPECT_TRUE(eventually([&] { return ok.load() >= after_rotation + 5; }));
+  stop = true;
+  load.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_TRUE(handshake_ok(port_, dir_ / "certs2" / "ca.crt"));
 }
 
 TEST_F(ServerTest, BrokenCertificateFilesKeepTheOldOne) {
