@@ -1,6 +1,6 @@
 // An AuthorizationPolicy with the istio.io/dry-run annotation that istiod cannot honour: the
 // value is not a boolean (true/false/1/0/t/f, as Go's strconv.ParseBool reads it), or the
-// action is CUSTOM or AUDIT, for which dry-run is not implemented. Istio's webhook rejects both
+// action is CUSTOM or AUDIT, for which Istio has no dry-run mode. Istio's webhook rejects both
 // (validateMetadata / checkDryRunAnnotation in pkg/config/validation/validation.go).
 
 #include <string>
