@@ -125,12 +125,14 @@ std::vector<Finding> introduced_findings(const Review& review, const EvaluatedWo
     if (!key) {
       return {};
     }
-    after = rules::check_world(world::Overlay::erase(world.snapshot, *key));
+    after = rules::check_mesh_reading(world::Overlay::erase(world.snapshot, *key), key->kind);
   } else if (review.object) {
-    // TODO(meshward): narrow both sides to the neighbourhood of the change (the object, what
-    // it references and what references it) once the translator computes it; until then the
-    // whole world is checked after the change and the base's findings are precomputed.
-    after = rules::check_world(world::Overlay::put(world.snapshot, review.object));
+    // Only what can change is evaluated after the change: the mesh checks that read the
+    // changed kind (on the whole overlay), and below the object's own resource checks.
+    // Narrowing the mesh checks to the neighbourhood of the change (what the object
+    // references and what references it) comes with the translator.
+    after = rules::check_mesh_reading(world::Overlay::put(world.snapshot, review.object),
+                                      review.object->kind());
   }
   std::vector<Finding> out;
   std::unordered_set<std::string> seen;

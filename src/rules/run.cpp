@@ -49,6 +49,18 @@ std::vector<Finding> check_world(const world::View& view, const RunOptions& opti
   return sink.take();
 }
 
+std::vector<Finding> check_mesh_reading(const world::View& view, model::Kind changed,
+                                        const RunOptions& options) {
+  Sink sink;
+  Context ctx(view);
+  for (const Rule& rule : all_rules()) {
+    if (rule.check_mesh && rule.inputs.contains(changed) && selected(rule, options)) {
+      rule.check_mesh(ctx, sink);
+    }
+  }
+  return sink.take();
+}
+
 void drop_findings_on_rejected_fields(std::vector<Finding>& findings) {
   // Copies, not pointers: remove_if below moves the elements around.
   struct Rejected {

@@ -21,6 +21,13 @@ std::vector<Finding> check_object(const model::Object& object, const RunOptions&
 /// Resource checks on every object of `view`, then every mesh check on `view`.
 std::vector<Finding> check_world(const world::View& view, const RunOptions& options = {});
 
+/// Only the mesh checks whose declared inputs include `changed`, on `view`. A check that
+/// does not read a kind cannot change its findings when an object of that kind changes (the
+/// registry meta-test holds checks to their declared inputs), so admission runs just these
+/// on the overlay; resource checks of other objects cannot change either.
+std::vector<Finding> check_mesh_reading(const world::View& view, model::Kind changed,
+                                        const RunOptions& options = {});
+
 /// Drops check findings about fields the decoder already rejected (MW1002 wrong type, MW1003
 /// unknown enum value): such a field reads as absent, so a check would report the same spot
 /// a second time as "missing" or "0". Keeps every decoder finding. Call it on the merged list.
