@@ -23,8 +23,6 @@ std::vector<Rule>& storage() {
   return rules;
 }
 
-bool sorted = false;
-
 }  // namespace
 
 std::string KindSet::to_string() const {
@@ -51,19 +49,14 @@ void register_rule(Rule rule) {
       std::abort();
     }
   }
-  rules.push_back(std::move(rule));
-  sorted = false;
+  // Kept sorted as rules register (all during static initialisation), so reading the
+  // catalogue later is a plain read, safe from any number of request threads.
+  auto at = std::upper_bound(rules.begin(), rules.end(), rule.info.code,
+                             [](std::string_view code, const Rule& r) { return code < r.info.code; });
+  rules.insert(at, std::move(rule));
 }
 
-const std::vector<Rule>& all_rules() {
-  auto& rules = storage();
-  if (!sorted) {
-    std::sort(rules.begin(), rules.end(),
-              [](const Rule& a, const Rule& b) { return a.info.code < b.info.code; });
-    sorted = true;
-  }
-  return rules;
-}
+const std::vector<Rule>& all_rules() { return storage(); }
 
 const Rule* find_rule(std::string_view code_or_name) {
   for (const Rule& rule : all_rules()) {
