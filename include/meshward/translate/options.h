@@ -1,0 +1,78 @@
+#pragma once
+// What the translation depends on besides the world: the Istio release it imitates and the mesh
+// settings (MeshConfig) that istiod reads. Version-dependent behaviour is a predicate here, so a
+// builder asks `options.vhost_port_domains()` instead of comparing versions itself
+// (../shared/reference/istio-translation.md §0.2 lists each one and the release it changed in).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace meshward::translate {
+
+/// An Istio minor release, `1.15`.
+struct IstioVersion {
+  int major = 1;
+  int minor = 30;
+  friend auto operator<=>(const IstioVersion&, const IstioVersion&) = default;
+  friend bool operator==(const IstioVersion&, const IstioVersion&) = default;
+};
+
+/// The release imitated when none is asked for: the newest released one the reference covers.
+inline constexpr IstioVersion kDefaultIstioVersion{1, 30};
+/// The oldest release whose behaviour is reproduced (the project brief's dumps).
+inline constexpr IstioVersion kOldestIstioVersion{1, 10};
+/// The newest release accepted (HEAD of the reference: released features only up to it).
+inline constexpr IstioVersion kNewestIstioVersion{1, 31};
+
+/// Parses `1.15` (a trailing `.patch` is accepted and ignored). nullopt when malformed or
+/// outside [kOldestIstioVersion, kNewestIstioVersion].
+std::optional<IstioVersion> parse_istio_version(std::string_view text);
+/// `1.15`.
+std::string to_string(IstioVersion v);
+
+/// meshConfig.outboundTrafficPolicy.mode.
+enum class OutboundPolicy : std::uint8_t { AllowAny, RegistryOnly };
+
+/// The MeshConfig fields the translation reads, with pkg/config/mesh DefaultMeshConfig values.
+struct MeshConfig {
+  std::string root_namespace = "istio-system";
+  std::string domain_suffix = "cluster.local";
+  std::string trust_domain = "cluster.local";
+  std::string cluster_id = "Kubernetes";
+  OutboundPolicy outbound = OutboundPolicy::AllowAny;
+  std::uint32_t connect_timeout_ms = 10'000;
+  bool enable_auto_mtls = true;
+};
+
+/// Everything a translation takes besides the world and the proxy.
+struct Options {
+  IstioVersion version = kDefaultIstioVersion;
+  MeshConfig mesh;
+
+  // ---- Version-dependent behaviour (reference §0.2) ----
+  /// Sidecar vhost domains also list `host:port` variants (≤1.15); from 1.16 they do not and
+  /// route configurations set `ignore_port_in_host_matching`.
+  bool vhost_port_domains() const { return version <= IstioVersion{1, 15}; }
+  /// Vhost domains include the absolute FQDN `host.` (≥1.27).
+  bool absolute_fqdn_domain() const { return version >= IstioVersion{1, 27}; }
+  /// The API version in `istio.config` metadata paths: `v1` (≥1.22) or `v1alpha3`.
+  std::string_view config_api_version() const {
+    return version >= IstioVersion{1, 22} ? "v1" : "v1alpha3";
+  }
+  /// The default retry policy retries on 503 (`retriable_status_codes: [503]`, ≤1.23).
+  bool default_retry_on_503() const { return version <= IstioVersion{1, 23}; }
+  /// Default cluster load balancing is LEAST_REQUEST (≥1.14), else ROUND_ROBIN.
+  bool least_request_default() const { return version >= IstioVersion{1, 14}; }
+  /// HCM `stat_prefix` and cluster `alt_stat_name` end in `;` (≥1.24).
+  bool stat_prefix_delimiter() const { return version >= IstioVersion{1, 24}; }
+  /// A Kubernetes ExternalName Service is an alias: no listener, no cluster (≥1.21).
+  bool external_name_alias() const { return version >= IstioVersion{1, 21}; }
+  /// Non-default filter chains carry `transport_socket_connect_timeout: 15s` (≥1.30).
+  bool chain_transport_socket_connect_timeout() const { return version >= IstioVersion{1, 30}; }
+  /// Unhealthy endpoints are sent in EDS (≥1.31); before, they are filtered out.
+  bool send_unhealthy_endpoints() const { return version >= IstioVersion{1, 31}; }
+};
+
+}  // namespace meshward::translate

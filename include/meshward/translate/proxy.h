@@ -1,0 +1,107 @@
+#pragma once
+// The proxy a translation is for, and what it can see (reference §8): istiod's SidecarScope —
+// the Sidecar resource that applies, exportTo visibility, VirtualService precedence and the
+// DestinationRule lookup. Every builder asks the Scope instead of reading the world, so
+// visibility is decided in one place.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "meshward/model/kinds/destination_rule.h"
+#include "meshward/model/kinds/sidecar.h"
+#include "meshward/model/kinds/virtual_service.h"
+#include "meshward/model/object.h"
+#include "meshward/translate/options.h"
+#include "meshward/translate/registry.h"
+
+namespace meshward::translate {
+
+/// A proxy: a workload's sidecar, or a gateway workload (ingress/egress).
+struct Proxy {
+  enum class Type : std::uint8_t { Sidecar, Gateway };
+  Type type = Type::Sidecar;
+  std::string namespace_;
+  model::Labels labels;
+  std::string ip;  ///< Optional: the pod IP (skipped in headless listeners).
+
+  /// The DNS domain istiod derives from the node id: `<ns>.svc.<suffix>`.
+  std::string dns_domain(std::string_view domain_suffix) const;
+};
+
+/// Parses `sidecar:<ns>[,key=value...]` or `gateway:<ns>,istio=ingressgateway[,...]` (the
+/// `meshward translate --proxy` syntax). nullopt with `error` set when malformed.
+std::optional<Proxy> parse_proxy(std::string_view text, std::string* error);
+
+/// One egress listener of the applicable Sidecar (or the default `*/*` one).
+struct EgressListener {
+  std::optional<std::uint32_t> port;  ///< Sidecar egress `port.number`; nullopt: catch-all.
+  std::string port_protocol;          ///< Sidecar egress `port.protocol`.
+  std::string bind;
+  /// `ns/host` entries (parsed): namespace (`*`, `.`-resolved, or a name), host, excluded (`~`).
+  struct HostEntry {
+    std::string namespace_;
+    std::string host;
+    bool excluded = false;
+  };
+  std::vector<HostEntry> hosts;
+};
+
+/// A DestinationRule as it applies to one host for this proxy: the rule (possibly merged from
+/// several in one namespace: subsets concatenated, the first rule's traffic policy), and the
+/// rule whose metadata istiod writes (`config`).
+struct AppliedDestinationRule {
+  const model::DestinationRule* rule = nullptr;  ///< The first (oldest) of the merged ones.
+  std::vector<const model::DestinationRule*> merged;  ///< All merged, oldest first.
+  /// The subsets in merge order, duplicates (by name) dropped.
+  std::vector<const model::Subset*> subsets;
+  /// The top-level traffic policy: from the first merged rule that has one; nullptr if none.
+  const model::TrafficPolicy* traffic_policy = nullptr;
+  const model::Subset* find_subset(std::string_view name) const;
+};
+
+/// What one proxy sees. Built per translation; borrows the Registry and its View.
+class Scope {
+ public:
+  Scope(const Registry& registry, const Proxy& proxy);
+
+  const Proxy& proxy() const { return proxy_; }
+  const Registry& registry() const { return registry_; }
+  const Options& options() const { return registry_.options(); }
+
+  /// The Sidecar resource that applies (§8.1), nullptr for the default scope (and gateways).
+  const model::Sidecar* sidecar() const { return sidecar_; }
+  /// Its egress listeners, or the default one (`*/*`).
+  const std::vector<EgressListener>& egress_listeners() const { return egress_; }
+  /// The outbound traffic policy: the Sidecar's, else the mesh's.
+  OutboundPolicy outbound_policy() const;
+
+  /// Services visible to the proxy through `listener` (exportTo + Sidecar hosts), one per
+  /// hostname (Kubernetes over ServiceEntry; same-namespace first), plus services that
+  /// imported VirtualServices route to (§8.1). In SidecarScope order. O(world) — use
+  /// service_for_host() for one host.
+  std::vector<MeshService> services(const EgressListener& listener) const;
+  /// The service with `host` as this proxy sees it (exportTo and Sidecar applied), or nullopt.
+  std::optional<MeshService> service_for_host(std::string_view host) const;
+
+  /// VirtualServices bound to `gateway` (`mesh` or `ns/name`) that this proxy imports, in
+  /// precedence order (§8.3): the proxy's namespace, exported to it, then public; each by
+  /// creation time. For sidecars only those whose hosts the egress listener imports.
+  std::vector<const model::VirtualService*> virtual_services(std::string_view gateway) const;
+  /// Same, limited to VirtualServices with a host that host_matches() `host`.
+  std::vector<const model::VirtualService*> virtual_services_for_host(
+      std::string_view gateway, std::string_view host) const;
+
+  /// The DestinationRule that applies to service `host` for this proxy (§8.4), or nullopt.
+  std::optional<AppliedDestinationRule> destination_rule(std::string_view host) const;
+
+ private:
+  const Registry& registry_;
+  Proxy proxy_;
+  const model::Sidecar* sidecar_ = nullptr;
+  std::vector<EgressListener> egress_;
+};
+
+}  // namespace meshward::translate
