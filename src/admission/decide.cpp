@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "meshward/rules/focus.h"
 #include "meshward/rules/run.h"
 #include "meshward/world/overlay.h"
 
@@ -119,24 +120,31 @@ std::vector<std::string> warning_list(const std::vector<Finding>& findings,
 }
 
 std::vector<Finding> introduced_findings(const Review& review, const EvaluatedWorld& world) {
-  std::vector<Finding> after;
+  std::optional<world::Overlay> after;
   if (review.operation == Operation::Delete) {
-    auto key = deleted_key(review);
-    if (!key) {
-      return {};
+    if (auto key = deleted_key(review)) {
+      after.emplace(world::Overlay::erase(world.snapshot, *key));
     }
-    after = rules::check_mesh_reading(world::Overlay::erase(world.snapshot, *key), key->kind);
   } else if (review.object) {
-    // Only what can change is evaluated after the change: the mesh checks that read the
-    // changed kind (on the whole overlay), and below the object's own resource checks.
-    // Narrowing the mesh checks to the neighbourhood of the change (what the object
-    // references and what references it) comes with the translator.
-    after = rules::check_mesh_reading(world::Overlay::put(world.snapshot, review.object),
-                                      review.object->kind());
+    after.emplace(world::Overlay::put(world.snapshot, review.object));
+  }
+  std::vector<Finding> found;
+  if (after) {
+    // Only what the change can alter is evaluated: the mesh checks that read the changed
+    // kind, each on the neighbourhood of the change (the changed object and the objects whose
+    // checks read it, rules/focus.h), over the whole overlay world; the object's own resource
+    // checks come below. Subtracting the base world's findings leaves what the change
+    // introduces, anywhere: a DELETE or UPDATE that breaks another object is reported.
+    const model::Object* changed = after->added() != nullptr ? after->added() : after->removed();
+    if (changed != nullptr) {
+      const rules::Focus focus =
+          rules::change_focus(*world.snapshot, *after, after->removed(), after->added());
+      found = rules::check_mesh_reading(*after, changed->kind(), {}, &focus);
+    }
   }
   std::vector<Finding> out;
   std::unordered_set<std::string> seen;
-  for (Finding& f : after) {
+  for (Finding& f : found) {
     std::string id = finding_identity(f);
     if (world.finding_ids.count(id) == 0 && seen.insert(std::move(id)).second) {
       out.push_back(std::move(f));
@@ -170,12 +178,27 @@ Decision decide(const Review& review, const EvaluatedWorld* world, const Policy&
   if (!review.modelled) {
     return allow("unmodelled_kind");
   }
+  // Per-namespace enforcement: "off" skips the checks altogether; "warn" runs them but
+  // nothing denies.
+  const Enforcement enforcement = policy.enforcement_for(review.namespace_);
+  if (enforcement == Enforcement::Off) {
+    return allow("not_enforced");
+  }
+  const bool warn_only = enforcement == Enforcement::Warn;
+  const std::string warn_only_note =
+      "meshward enforcement is warn in namespace " +
+      (review.namespace_.empty() ? std::string("(cluster scope)") : review.namespace_);
   Decision d;
   if (world == nullptr || !world->snapshot) {
+    d.reason = "no_world";
+    if (warn_only) {
+      d.response.warnings.push_back(
+          cut(warn_only_note + ": not checked, meshward has no world loaded yet", limits.max_chars));
+      return d;
+    }
     d.response.allowed = false;
     d.response.status_code = 503;
     d.response.message = "meshward has no world loaded yet; retry shortly";
-    d.reason = "no_world";
     return d;
   }
   const bool writes = review.operation != Operation::Delete;
@@ -189,17 +212,25 @@ Decision decide(const Review& review, const EvaluatedWorld* world, const Policy&
   const OptOut opt_out = opt_out_of(writes ? review.object.get() : review.old_object.get());
   std::vector<const Finding*> denied;
   std::vector<Finding> warned;
+  std::size_t not_enforced = 0;  // Would-be denials that warn-only enforcement turned into warnings.
   for (const Finding& f : d.introduced) {
-    const Action action = opt_out.skips(f) ? Action::Ignore : policy.action_for(f);
+    const Action policy_action = opt_out.skips(f) ? Action::Ignore : policy.action_for(f);
+    const Action action = enforced(policy_action, enforcement);
     if (action == Action::Deny) {
       denied.push_back(&f);
     } else if (action == Action::Warn) {
-      warned.push_back(f);
+      if (policy_action == Action::Deny) {
+        // Would-be denials first: they matter most.
+        warned.insert(warned.begin() + static_cast<std::ptrdiff_t>(not_enforced++), f);
+      } else {
+        warned.push_back(f);
+      }
     } else {
       ++d.skipped;
     }
   }
-  if (writes && !review.object && denied.empty()) {
+  const bool undecodable = writes && !review.object && denied.empty();
+  if (undecodable && !warn_only) {
     // Should the decoder give no error for an object it could not build, still refuse.
     d.response.allowed = false;
     d.response.status_code = 403;
@@ -210,6 +241,15 @@ Decision decide(const Review& review, const EvaluatedWorld* world, const Policy&
   d.denied = denied.size();
   d.warned = warned.size();
   d.response.warnings = warning_list(warned, limits);
+  if (warn_only && (not_enforced > 0 || undecodable)) {
+    std::string note = warn_only_note + ": ";
+    note += undecodable ? "the object could not be decoded"
+                        : std::to_string(not_enforced) +
+                              (not_enforced == 1 ? " finding that would deny is"
+                                                 : " findings that would deny are") +
+                              " only reported";
+    d.response.warnings.insert(d.response.warnings.begin(), cut(std::move(note), limits.max_chars));
+  }
   if (!opt_out.codes.empty()) {
     std::string codes;
     for (const auto& c : opt_out.codes) {
@@ -230,7 +270,7 @@ Decision decide(const Review& review, const EvaluatedWorld* world, const Policy&
     d.response.message = deny_message(denied);
     d.reason = "denied";
   } else {
-    d.reason = warned.empty() ? "allowed" : "warned";
+    d.reason = warned.empty() && !undecodable ? "allowed" : "warned";
   }
   return d;
 }

@@ -30,6 +30,37 @@ std::string_view action_name(Action a) {
   return "ignore";
 }
 
+std::string_view enforcement_name(Enforcement e) {
+  switch (e) {
+    case Enforcement::Enforce:
+      return "enforce";
+    case Enforcement::Warn:
+      return "warn";
+    case Enforcement::Off:
+      return "off";
+  }
+  return "enforce";
+}
+
+Action enforced(Action action, Enforcement enforcement) {
+  switch (enforcement) {
+    case Enforcement::Enforce:
+      return action;
+    case Enforcement::Warn:
+      return action == Action::Deny ? Action::Warn : action;
+    case Enforcement::Off:
+      return Action::Ignore;
+  }
+  return action;
+}
+
+Enforcement Policy::enforcement_for(std::string_view ns) const {
+  if (auto it = namespaces.find(ns); it != namespaces.end()) {
+    return it->second;
+  }
+  return default_enforcement;
+}
+
 Action Policy::action_for(const Finding& finding) const {
   if (auto it = rules.find(finding.code); it != rules.end()) {
     return it->second;

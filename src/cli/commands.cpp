@@ -1,5 +1,7 @@
 #include "meshward/cli/commands.h"
 
+#include <unistd.h>
+
 #include <iostream>
 #include <string>
 #include <vector>
@@ -16,6 +18,7 @@ constexpr const char* kUsage =
     "Commands:\n"
     "  serve     run the admission webhook (HTTPS) on a world of manifests\n"
     "  check     read manifests (-f FILE|DIR|-) and report findings\n"
+    "  translate print the Envoy configuration of one proxy (--proxy sidecar:NS|gateway:NS,...)\n"
     "  rules     list every check with its code, severity and description\n"
     "  version   print the version and build information\n"
     "  help      print this text; `meshward <command> --help` for a command's flags\n";
@@ -34,7 +37,10 @@ int run(int argc, char** argv) {
     return serve(rest, std::cout, std::cerr);
   }
   if (command == "check") {
-    return check(rest, std::cout, std::cerr);
+    return check(rest, std::cout, std::cerr, ::isatty(STDOUT_FILENO) == 1);
+  }
+  if (command == "translate") {
+    return translate_command(rest, std::cout, std::cerr);
   }
   if (command == "rules") {
     return rules_command(rest, std::cout, std::cerr);

@@ -27,6 +27,7 @@ const std::vector<FlagSpec>& serve_flags() {
       {"tls-key", "", true, "PEM private key, ECDSA or RSA (default /etc/meshward/tls/tls.key)"},
       {"client-ca", "", true, "PEM CA bundle; when set, clients must present a certificate"},
       {"world", "", true, "manifests (file or directory) the cluster is made of; repeatable"},
+      {"policy", "", true, "policy file (YAML, docs/policy.md); reloaded when it changes"},
       {"threads", "", true, "I/O threads (default: one per core)"},
       {"help", "h", false, "show this help"},
   };
@@ -42,9 +43,12 @@ int serve(const std::vector<std::string>& words, std::ostream& out, std::ostream
     return kExitUsage;
   }
   if (args->has("help")) {
-    out << "Usage: meshward serve --world PATH [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]\n\n"
+    out << "Usage: meshward serve --world PATH [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]\n"
+        << "                      [--client-ca FILE] [--policy FILE] [--threads N]\n\n"
         << "Serves the validating admission webhook: POST /validate (AdmissionReview v1/v1beta1),\n"
-        << "GET /healthz, /readyz, /metrics. SIGTERM drains in-flight requests, then exits 0.\n\n"
+        << "GET /healthz, /readyz, /metrics. SIGTERM drains in-flight requests, then exits 0.\n"
+        << "Certificates, world and policy files are reloaded when they change; a file that no\n"
+        << "longer loads is logged and the previous version stays in use.\n\n"
         << describe_flags(serve_flags());
     return kExitOk;
   }
@@ -58,6 +62,11 @@ int serve(const std::vector<std::string>& words, std::ostream& out, std::ostream
   config.tls.key_file = args->value("tls-key").value_or(kDefaultKey);
   config.tls.client_ca_file = args->value("client-ca").value_or("");
   config.world_paths = args->values("world");
+  config.policy_file = args->value("policy").value_or("");
+  if (args->has("policy") && config.policy_file.empty()) {
+    err << "meshward serve: --policy needs a file name\n";
+    return kExitUsage;
+  }
   if (config.world_paths.empty()) {
     err << "meshward serve: no world; give --world DIR|FILE (the manifests the cluster holds)\n";
     return kExitUsage;

@@ -50,9 +50,9 @@ std::vector<Finding> check_world(const world::View& view, const RunOptions& opti
 }
 
 std::vector<Finding> check_mesh_reading(const world::View& view, model::Kind changed,
-                                        const RunOptions& options) {
+                                        const RunOptions& options, const Focus* focus) {
   Sink sink;
-  Context ctx(view);
+  Context ctx(view, focus);
   for (const Rule& rule : all_rules()) {
     if (rule.check_mesh && rule.inputs.contains(changed) && selected(rule, options)) {
       rule.check_mesh(ctx, sink);

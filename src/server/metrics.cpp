@@ -89,6 +89,11 @@ void Metrics::record_cert_reload(bool ok) {
   ++(ok ? cert_reloads_ok_ : cert_reloads_failed_);
 }
 
+void Metrics::record_policy_reload(bool ok) {
+  std::lock_guard lock(mutex_);
+  ++(ok ? policy_reloads_ok_ : policy_reloads_failed_);
+}
+
 std::string Metrics::render(const MetricsSnapshot& snap) const {
   std::string out;
   out.reserve(4096);
@@ -158,6 +163,10 @@ std::string Metrics::render(const MetricsSnapshot& snap) const {
   header(out, "meshward_world_reloads_total", "counter", "World reloads from files, by result.");
   out += "meshward_world_reloads_total{result=\"ok\"} " + std::to_string(world_reloads_ok_) + '\n';
   out += "meshward_world_reloads_total{result=\"error\"} " + std::to_string(world_reloads_failed_) + '\n';
+  header(out, "meshward_policy_reloads_total", "counter",
+         "Policy file reloads, by result (a failed reload keeps the previous policy).");
+  out += "meshward_policy_reloads_total{result=\"ok\"} " + std::to_string(policy_reloads_ok_) + '\n';
+  out += "meshward_policy_reloads_total{result=\"error\"} " + std::to_string(policy_reloads_failed_) + '\n';
   header(out, "meshward_watch_restarts_total", "counter",
          "Kubernetes watch restarts (no watcher in standalone mode).");
   out += "meshward_watch_restarts_total 0\n";

@@ -173,7 +173,8 @@ Response Router::validate(const Request& req) const {
   }
   const auto start = std::chrono::steady_clock::now();
   const auto world = state_->slot->current();
-  admission::Exchange ex = admission::handle_review(req.body(), world.get(), state_->config.policy,
+  const auto policy = state_->policy.current();
+  admission::Exchange ex = admission::handle_review(req.body(), world.get(), *policy,
                                                     state_->config.warning_limits);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

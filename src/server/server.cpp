@@ -64,6 +64,11 @@ Result<std::unique_ptr<Server>> Server::create(ServerConfig config,
   if (auto loaded = state->tls.load(); !loaded) {
     return loaded.error();
   }
+  if (!state->config.policy_file.empty()) {
+    if (auto loaded = server->load_policy(); !loaded) {
+      return loaded.error();
+    }
+  }
   if (!state->config.world_paths.empty()) {
     if (auto loaded = server->load_world(); !loaded) {
       return loaded.error();
@@ -100,6 +105,23 @@ Result<bool> Server::load_world() {
   return true;
 }
 
+Result<bool> Server::load_policy() {
+  const std::string& file = state_->config.policy_file;
+  policy_stamp_ = stamp_paths({file});
+  auto loaded = admission::load_policy_file(file);
+  if (!loaded) {
+    return Error{"--policy: " + loaded.error().message};
+  }
+  const admission::Policy& p = *loaded;
+  state_->log(log_line("info", "policy loaded",
+                       ",\"file\":" + quote(file) + ",\"rules\":" + std::to_string(p.rules.size()) +
+                           ",\"namespaces\":" + std::to_string(p.namespaces.size()) +
+                           ",\"default_enforcement\":" +
+                           quote(std::string(admission::enforcement_name(p.default_enforcement)))));
+  state_->policy.set(std::move(*loaded));
+  return true;
+}
+
 void Server::start() {
   listener_->run();
   threads_.reserve(threads_count_);
@@ -131,6 +153,16 @@ void Server::poll_files() {
     state_->metrics.record_world_reload(loaded.ok());
     if (!loaded) {
       state_->log(log_line("error", "world reload failed; keeping the previous world",
+                           ",\"error\":" + quote(loaded.error().message)));
+    }
+  }
+  // Policy file (a ConfigMap mount swaps a symlink; stamp_paths follows it).
+  const std::string& policy_file = state_->config.policy_file;
+  if (!policy_file.empty() && stamp_paths({policy_file}) != policy_stamp_) {
+    auto loaded = load_policy();
+    state_->metrics.record_policy_reload(loaded.ok());
+    if (!loaded) {
+      state_->log(log_line("error", "policy reload failed; keeping the previous policy",
                            ",\"error\":" + quote(loaded.error().message)));
     }
   }

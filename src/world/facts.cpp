@@ -1,6 +1,7 @@
 #include "meshward/world/facts.h"
 
 #include "meshward/model/kinds/destination_rule.h"
+#include "meshward/model/kinds/gateway.h"
 #include "meshward/model/kinds/service.h"
 #include "meshward/model/kinds/service_entry.h"
 #include "meshward/model/kinds/virtual_service.h"
@@ -34,7 +35,18 @@ void append_values(const std::vector<model::Field<std::string>>& fields,
 bool is_host_indexed_kind(model::Kind kind) {
   using model::Kind;
   return kind == Kind::VirtualService || kind == Kind::DestinationRule ||
-         kind == Kind::ServiceEntry || kind == Kind::Service;
+         kind == Kind::ServiceEntry || kind == Kind::Service || kind == Kind::EndpointSlice ||
+         kind == Kind::Gateway;
+}
+
+std::string_view server_host_part(std::string_view server_host) {
+  const auto slash = server_host.find('/');
+  return slash == std::string_view::npos ? server_host : server_host.substr(slash + 1);
+}
+
+std::string_view endpoint_slice_service(const model::Object& slice) {
+  const auto it = slice.meta.labels.find(std::string(kEndpointSliceServiceLabel));
+  return it != slice.meta.labels.end() ? std::string_view(it->second) : std::string_view();
 }
 
 std::vector<std::string> indexed_hosts(const model::Object& object) {
@@ -58,8 +70,62 @@ std::vector<std::string> indexed_hosts(const model::Object& object) {
     case model::Kind::Service:
       out.push_back(service_fqdn(object.meta.name, ns));
       break;
+    case model::Kind::EndpointSlice:
+      if (const std::string_view service = endpoint_slice_service(object); !service.empty()) {
+        out.push_back(service_fqdn(service, ns));
+      }
+      break;
+    case model::Kind::Gateway:
+      for (const model::Server& server : object.as<model::Gateway>()->spec.servers) {
+        for (const auto& h : server.hosts) {
+          out.emplace_back(server_host_part(h.value));
+        }
+      }
+      break;
     default:
       break;
+  }
+  return out;
+}
+
+std::vector<std::string> destination_hosts(const model::Object& object) {
+  std::vector<std::string> out;
+  const auto* vs = object.as<model::VirtualService>();
+  if (vs == nullptr) {
+    return out;
+  }
+  const std::string& ns = vs->meta.namespace_;
+  const auto add = [&](const model::Destination& d) {
+    out.push_back(resolve_short_name(d.host.value, ns));
+  };
+  for (const model::HttpRoute& http : vs->spec.http) {
+    for (const model::HttpRouteDestination& route : http.route) {
+      if (route.destination) {
+        add(*route.destination);
+      }
+    }
+    if (http.mirror) {
+      add(*http.mirror);
+    }
+    for (const model::HttpMirrorPolicy& mirror : http.mirrors) {
+      if (mirror.destination) {
+        add(*mirror.destination);
+      }
+    }
+  }
+  for (const model::TlsRoute& tls : vs->spec.tls) {
+    for (const model::RouteDestination& route : tls.route) {
+      if (route.destination) {
+        add(*route.destination);
+      }
+    }
+  }
+  for (const model::TcpRoute& tcp : vs->spec.tcp) {
+    for (const model::RouteDestination& route : tcp.route) {
+      if (route.destination) {
+        add(*route.destination);
+      }
+    }
   }
   return out;
 }

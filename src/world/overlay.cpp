@@ -26,6 +26,7 @@ Overlay::Overlay(std::shared_ptr<const Snapshot> base, model::ObjectPtr added,
     added_order_ = order_key(*added_);
     added_hosts_ = indexed_hosts(*added_);
     added_gateways_ = bound_gateways(*added_);
+    added_destinations_ = destination_hosts(*added_);
     added_selection_ = workload_selection(*added_);
   }
 }
@@ -48,6 +49,11 @@ ObjectList Overlay::merge(ObjectList base, bool include_added) const {
 
 std::size_t Overlay::do_size() const {
   return base_->size() - (removed_ != nullptr ? 1 : 0) + (added_ != nullptr ? 1 : 0);
+}
+
+std::size_t Overlay::do_count(model::Kind kind) const {
+  return base_->count(kind) - (removed_ != nullptr && removed_->kind() == kind ? 1 : 0) +
+         (added_ != nullptr && added_->kind() == kind ? 1 : 0);
 }
 
 const model::Object* Overlay::do_find(model::Kind kind, std::string_view ns,
@@ -76,6 +82,12 @@ ObjectList Overlay::do_by_host(model::Kind kind, std::string_view host) const {
   return merge(base_->by_host(kind, host), hit);
 }
 
+ObjectList Overlay::do_routing_to(std::string_view host) const {
+  const bool hit = std::any_of(added_destinations_.begin(), added_destinations_.end(),
+                               [&](const std::string& h) { return host_matches(h, host); });
+  return merge(base_->routing_to(host), hit);
+}
+
 ObjectList Overlay::do_binding_gateway(std::string_view ref) const {
   const bool hit =
       std::find(added_gateways_.begin(), added_gateways_.end(), ref) != added_gateways_.end();
@@ -96,6 +108,15 @@ ObjectList Overlay::do_selected_by(model::Kind kind, std::string_view ns,
                    (ns.empty() || added_->meta.namespace_ == ns) &&
                    workload_matches(*added_, selector);
   return merge(base_->selected_by(kind, ns, selector), hit);
+}
+
+ObjectList Overlay::do_selectors_including(model::Kind kind, std::string_view ns,
+                                           const model::Labels& labels) const {
+  const bool hit = added_ != nullptr && added_->kind() == kind &&
+                   (ns.empty() || added_->meta.namespace_ == ns) &&
+                   added_selection_.mode == SelectionMode::Labels &&
+                   selector_matches(labels, *added_selection_.labels);
+  return merge(base_->selectors_including(kind, ns, labels), hit);
 }
 
 }  // namespace meshward::world

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "meshward/model/kinds/destination_rule.h"
+#include "meshward/model/kinds/gateway.h"
 #include "meshward/model/kinds/service_entry.h"
 #include "meshward/model/kinds/virtual_service.h"
 #include "meshward/model/kinds/workload_entry.h"
@@ -143,8 +144,10 @@ struct Snapshot::Data {
   std::array<std::vector<Id>, model::kKindCount> by_kind;
   std::vector<NsEntry> by_ns;
   std::array<HostIndex, model::kKindCount> hosts;
+  HostIndex destinations;             // VirtualService destination hosts, resolved
   std::vector<RefEntry> gateways;
   std::vector<LabelEntry> selectors;  // first pair of each non-empty selector
+  std::vector<LabelEntry> selector_pairs;  // every pair of each non-empty selector
   std::vector<NsEntry> select_all;    // objects whose selection is SelectionMode::All
   std::vector<LabelEntry> workloads;  // every label pair of every Pod/WorkloadEntry
   StringArena arena;
@@ -185,8 +188,29 @@ struct Snapshot::Data {
       case Kind::Service:
         index.add(arena.store(service_fqdn(o.meta.name, ns)), id);
         break;
+      case Kind::EndpointSlice:
+        if (const std::string_view service = endpoint_slice_service(o); !service.empty()) {
+          index.add(arena.store(service_fqdn(service, ns)), id);
+        }
+        break;
+      case Kind::Gateway:
+        for (const model::Server& server : o.as<model::Gateway>()->spec.servers) {
+          for (const auto& h : server.hosts) {
+            index.add(server_host_part(h.value), id);
+          }
+        }
+        break;
       default:
         break;
+    }
+  }
+
+  void index_destinations(const model::Object& o, Id id) {
+    std::vector<std::string> resolved = destination_hosts(o);
+    std::sort(resolved.begin(), resolved.end());
+    resolved.erase(std::unique(resolved.begin(), resolved.end()), resolved.end());
+    for (const std::string& h : resolved) {
+      destinations.add(arena.store(h), id);
     }
   }
 
@@ -206,6 +230,9 @@ struct Snapshot::Data {
       // so probing each of the workload's labels finds the selector exactly once.
       const auto& [key, value] = *sel.labels->begin();
       selectors.push_back(LabelEntry{o.kind(), key, value.value, o.meta.namespace_, id});
+      for (const auto& [k, v] : *sel.labels) {
+        selector_pairs.push_back(LabelEntry{o.kind(), k, v.value, o.meta.namespace_, id});
+      }
     }
   }
 
@@ -262,6 +289,7 @@ Snapshot::Snapshot(std::vector<model::ObjectPtr> input) {
     data->index_hosts(o, id);
     if (const auto* vs = o.as<model::VirtualService>()) {
       data->index_gateways(*vs, id);
+      data->index_destinations(o, id);
     }
     data->index_selection(o, id);
     data->index_workload(o, id);
@@ -269,11 +297,13 @@ Snapshot::Snapshot(std::vector<model::ObjectPtr> input) {
   sort_by_tie(data->by_ns);
   sort_by_tie(data->gateways);
   sort_by_tie(data->selectors);
+  sort_by_tie(data->selector_pairs);
   sort_by_tie(data->select_all);
   sort_by_tie(data->workloads);
   for (HostIndex& index : data->hosts) {
     index.finish();
   }
+  data->destinations.finish();
   data_ = std::move(data);
 }
 
@@ -288,6 +318,10 @@ const std::vector<model::ObjectPtr>& Snapshot::objects() const { return data_->o
 const std::vector<model::ObjectPtr>& Snapshot::shadowed() const { return data_->shadowed; }
 
 std::size_t Snapshot::do_size() const { return data_->objects.size(); }
+
+std::size_t Snapshot::do_count(Kind kind) const {
+  return data_->by_kind[static_cast<std::size_t>(kind)].size();
+}
 
 const model::Object* Snapshot::do_find(Kind kind, std::string_view ns,
                                        std::string_view name) const {
@@ -312,6 +346,13 @@ ObjectList Snapshot::do_in_namespace(Kind kind, std::string_view ns) const {
 ObjectList Snapshot::do_by_host(Kind kind, std::string_view host) const {
   std::vector<Id> ids;
   data_->hosts[static_cast<std::size_t>(kind)].match(host, ids);
+  sort_unique(ids);
+  return data_->to_objects(ids);
+}
+
+ObjectList Snapshot::do_routing_to(std::string_view host) const {
+  std::vector<Id> ids;
+  data_->destinations.match(host, ids);
   sort_unique(ids);
   return data_->to_objects(ids);
 }
@@ -374,6 +415,40 @@ ObjectList Snapshot::do_selected_by(Kind kind, std::string_view ns,
     }
   }
   std::sort(ids.begin(), ids.end());
+  return data_->to_objects(ids);
+}
+
+ObjectList Snapshot::do_selectors_including(Kind kind, std::string_view ns,
+                                            const model::Labels& labels) const {
+  std::vector<Id> ids;
+  if (labels.empty()) {
+    // Every label selector has a first pair: list each selector once.
+    const auto [lo, hi] = run_of(data_->selectors, kind, [](const LabelEntry& e) { return e.kind; });
+    for (auto it = lo; it != hi; ++it) {
+      if (ns.empty() || it->ns == ns) {
+        ids.push_back(it->id);
+      }
+    }
+  } else {
+    // Scan the selectors holding the rarest of the pairs, then check the others.
+    using Run = decltype(label_run(data_->selector_pairs, kind, {}, {}, ns));
+    Run best{};
+    bool first = true;
+    for (const auto& [key, value] : labels) {
+      const Run run = label_run(data_->selector_pairs, kind, key, value, ns);
+      if (first || run.second - run.first < best.second - best.first) {
+        best = run;
+        first = false;
+      }
+    }
+    for (auto it = best.first; it != best.second; ++it) {
+      const Selection sel = workload_selection(*data_->objects[it->id]);
+      if (selector_matches(labels, *sel.labels)) {
+        ids.push_back(it->id);
+      }
+    }
+  }
+  sort_unique(ids);
   return data_->to_objects(ids);
 }
 

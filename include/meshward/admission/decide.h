@@ -30,18 +30,23 @@ struct Decision {
   std::size_t warned = 0;   ///< Findings that warn (before truncation).
   std::size_t skipped = 0;  ///< Findings ignored by policy or opt-out.
   /// Metrics label: "allowed", "warned", "denied", "unsupported_operation",
-  /// "unmodelled_kind", "no_world".
+  /// "unmodelled_kind", "not_enforced" (namespace enforcement off), "no_world".
   std::string reason;
 };
 
 /// Decides `review` against `world` (null: no world yet, answered with allowed=false and a
-/// message, as a fail-closed webhook should). Never throws.
+/// message, as a fail-closed webhook should). The policy's enforcement for the request's
+/// namespace applies: off allows without checking, warn turns every denial into a warning.
+/// Never throws.
 Decision decide(const Review& review, const EvaluatedWorld* world, const Policy& policy,
                 const WarningLimits& limits = {});
 
-/// Findings the change introduces: check_world(overlay) minus `before` (by code, resource
-/// kind/namespace/name, path and message), plus the new object's decode findings and
-/// check_object() findings, deduplicated.
+/// Findings the change introduces: the findings of the overlay world minus `before` (by code,
+/// resource kind/namespace/name, path and message), plus the new object's decode findings and
+/// check_object() findings, deduplicated. The overlay is evaluated only where the change can
+/// alter findings (the mesh checks reading its kind, focused on its neighbourhood:
+/// rules/focus.h), which gives the same answer as a whole-world diff at a cost independent of
+/// the world's size.
 std::vector<Finding> introduced_findings(const Review& review, const EvaluatedWorld& world);
 
 /// One warning string: "MW2101 VirtualService bookinfo/reviews: <message>", cut to fit.

@@ -1,13 +1,20 @@
 #pragma once
 // Policy: how findings become an admission answer. Errors deny, warnings warn, infos are
-// dropped, unless a per-rule override says otherwise; an object may opt out of named rules
-// with an annotation, which needs a reason and is itself reported as a warning.
+// dropped, unless a per-rule override says otherwise; a namespace may be enforced, only
+// warned about, or left alone; an object may opt out of named rules with an annotation,
+// which needs a reason and is itself reported as a warning.
+//
+// The policy file (`--policy FILE` of `serve` and `check`, the chart's ConfigMap key
+// `policy.yaml`) is described in docs/policy.md.
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "meshward/core/diag.h"
+#include "meshward/core/result.h"
 #include "meshward/model/object.h"
 
 namespace meshward::admission {
@@ -17,6 +24,19 @@ enum class Action : std::uint8_t { Deny, Warn, Ignore };
 
 /// "deny", "warn", "ignore".
 std::string_view action_name(Action a);
+
+/// How much of the policy applies in a namespace.
+enum class Enforcement : std::uint8_t {
+  Enforce,  ///< Actions as the policy says.
+  Warn,     ///< Nothing denies: would-be denials become warnings.
+  Off,      ///< No checks: every request is allowed.
+};
+
+/// "enforce", "warn", "off".
+std::string_view enforcement_name(Enforcement e);
+
+/// `action` under `enforcement`: Off ignores everything, Warn turns a deny into a warning.
+Action enforced(Action action, Enforcement enforcement);
 
 /// The opt-out annotation: a comma-separated list of codes (or rule names).
 inline constexpr std::string_view kSkipAnnotation = "meshward.io/skip";
@@ -28,12 +48,28 @@ struct Policy {
   Action on_error = Action::Deny;
   Action on_warning = Action::Warn;
   Action on_info = Action::Ignore;
-  /// Per-rule overrides, keyed by code ("MW2101") or rule name.
+  /// Per-rule overrides, keyed by code ("MW2101") or rule name (a policy file's are keyed
+  /// by code).
   std::map<std::string, Action, std::less<>> rules;
+  /// Per-namespace enforcement; namespaces not listed get `default_enforcement`.
+  std::map<std::string, Enforcement, std::less<>> namespaces;
+  Enforcement default_enforcement = Enforcement::Enforce;
 
-  /// The action for `finding` before any opt-out: the rule override, else by severity.
+  /// The action for `finding` before any opt-out or enforcement: the rule override, else by
+  /// severity.
   Action action_for(const Finding& finding) const;
+  /// The enforcement in namespace `ns` ("" for cluster-scoped objects).
+  Enforcement enforcement_for(std::string_view ns) const;
 };
+
+/// Reads a policy file's text (YAML; see docs/policy.md). `file` names it in errors. An
+/// empty document is the default policy. Unknown keys, values, rule codes or names, and
+/// malformed namespace names are errors, each as "file:line: what" (all of them, one per
+/// line).
+Result<Policy> parse_policy(std::string_view text, const std::string& file);
+
+/// Reads and parses the policy file at `path`.
+Result<Policy> load_policy_file(const std::string& path);
 
 /// The opt-out an object declares through its annotations.
 struct OptOut {

@@ -1,6 +1,6 @@
 #pragma once
-// The meshward command line: `meshward serve | check | rules | version | help`. Each command is a function
-// of its arguments and two streams, so tests run them in-process.
+// The meshward command line: `meshward serve | check | translate | rules | version | help`.
+// Each command is a function of its arguments and two streams, so tests run them in-process.
 
 #include <iosfwd>
 #include <string>
@@ -14,13 +14,20 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFindings = 1;
 inline constexpr int kExitUsage = 2;
 
-/// `meshward check -f PATH... [-o text|json] [--fail-on SEVERITY] [-n NAMESPACE]`.
-int check(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// `meshward check -f PATH... [-o text|json|sarif] [--fail-on SEVERITY|none] [--policy FILE]
+/// [--color auto|always|never] [-n NAMESPACE]`. `out_is_terminal`: whether `out` is a
+/// terminal (`--color auto` colours only then).
+int check(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+          bool out_is_terminal = false);
 /// `meshward rules [-o text|json|md]`: the check catalogue.
 int rules_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 /// `meshward serve --world PATH [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]
-/// [--client-ca FILE] [--threads N]`: the admission webhook; returns after SIGTERM/SIGINT.
+/// [--client-ca FILE] [--policy FILE] [--threads N]`: the admission webhook; returns after SIGTERM/SIGINT.
 int serve(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// `meshward translate -f PATH... --proxy sidecar:<ns>[,k=v...]|gateway:<ns>,k=v[,...]
+/// [--type listeners|routes|clusters|endpoints|all] [-o table|json|yaml] [--istio-version V]`:
+/// the Envoy configuration of one proxy, as istiod would build it.
+int translate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 /// `meshward version [-o text|json]`.
 int version(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 

@@ -6,6 +6,7 @@
 // Each check lives in one file under src/rules/<family>/ and registers itself with
 // MESHWARD_REGISTER_RULE (registry.h); nothing else is edited to add one.
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -62,14 +63,60 @@ class Sink {
   std::vector<Finding> findings_;
 };
 
+/// The subjects a focused run looks at: admission's neighbourhood of one change (focus.h).
+/// Objects are named by key (looked up in the world the checks run on; a key it lacks is
+/// skipped) or by whole kind.
+class Focus {
+ public:
+  /// Adds the object `key`.
+  void add(const model::ObjectKey& key) {
+    keys_[static_cast<std::size_t>(key.kind)].push_back(key);
+  }
+  /// Adds every object of `kind`.
+  void add_kind(Kind kind) { whole_.add(kind); }
+  /// Whether every object of `kind` is in the focus.
+  bool whole(Kind kind) const { return whole_.contains(kind); }
+  /// The keys of `kind` added one by one (duplicates possible).
+  const std::vector<model::ObjectKey>& keys(Kind kind) const {
+    return keys_[static_cast<std::size_t>(kind)];
+  }
+
+ private:
+  KindSet whole_;
+  std::array<std::vector<model::ObjectKey>, model::kKindCount> keys_;
+};
+
 /// A mesh check's window on the world. It forwards to a world::View and records which kinds
 /// a check read, so tests can compare that with the rule's declared inputs.
+///
+/// Subjects and lookups: a mesh check walks its *subjects* (the objects it reports on, or
+/// whose findings it computes) with subjects() or each(), and reads everything else through
+/// the lookups (find, by_host, routing_to, binding_gateway, selecting, ...), which always see
+/// the whole world. With a Focus (admission), subjects() lists only the focused objects, so a
+/// check costs what its subjects' lookups cost, not what the world holds. A check must
+/// therefore compute a subject's findings from lookups only, never from state gathered while
+/// walking the other subjects (see docs/rules.md, "Focus").
 class Context {
  public:
-  explicit Context(const world::View& view) : view_(view) {}
+  explicit Context(const world::View& view, const Focus* focus = nullptr)
+      : view_(view), focus_(focus) {}
 
   const world::View& view() const { return view_; }
 
+  /// The objects of `kind` the check reports on, in stable order: every one, or in a focused
+  /// run only those of the focus. Use it (or each()) for a check's outer loop.
+  world::ObjectList subjects(Kind kind) const;
+
+  /// Number of objects of `kind` (cheap; for "does the world hold any Pod" questions).
+  std::size_t count(Kind kind) const {
+    touch(kind);
+    return view_.count(kind);
+  }
+
+  // Lookups: they see the whole world, focused or not.
+
+  /// Every object of `kind`, focused or not: costs the size of the world, so never a check's
+  /// outer loop (that is subjects()).
   world::ObjectList of_kind(Kind kind) const {
     touch(kind);
     return view_.of_kind(kind);
@@ -81,6 +128,10 @@ class Context {
   world::ObjectList by_host(Kind kind, std::string_view host) const {
     touch(kind);
     return view_.by_host(kind, host);
+  }
+  world::ObjectList routing_to(std::string_view host) const {
+    touch(Kind::VirtualService);
+    return view_.routing_to(host);
   }
   world::ObjectList binding_gateway(std::string_view ref) const {
     touch(Kind::VirtualService);
@@ -95,6 +146,11 @@ class Context {
     touch(kind);
     return view_.selected_by(kind, ns, selector);
   }
+  world::ObjectList selectors_including(Kind kind, std::string_view ns,
+                                        const model::Labels& labels) const {
+    touch(kind);
+    return view_.selectors_including(kind, ns, labels);
+  }
   const model::Object* find(Kind kind, std::string_view ns, std::string_view name) const {
     touch(kind);
     return view_.find(kind, ns, name);
@@ -104,10 +160,10 @@ class Context {
     touch(T::kKind);
     return view_.find_as<T>(ns, name);
   }
-  /// Calls `fn(const T&)` for every object of T's kind.
+  /// Calls `fn(const T&)` for every subject of T's kind (subjects()).
   template <class T, class Fn>
   void each(Fn&& fn) const {
-    for (const model::Object* o : of_kind(T::kKind)) {
+    for (const model::Object* o : subjects(T::kKind)) {
       fn(*o->as<T>());
     }
   }
@@ -121,6 +177,7 @@ class Context {
  private:
   void touch(Kind kind) const { touched_.add(kind); }
   const world::View& view_;
+  const Focus* focus_;
   mutable KindSet touched_;
 };
 

@@ -6,6 +6,7 @@
 
 #include "meshward/core/diag.h"
 #include "meshward/model/object.h"
+#include "meshward/rules/rule.h"
 #include "meshward/world/view.h"
 
 namespace meshward::rules {
@@ -25,8 +26,12 @@ std::vector<Finding> check_world(const world::View& view, const RunOptions& opti
 /// does not read a kind cannot change its findings when an object of that kind changes (the
 /// registry meta-test holds checks to their declared inputs), so admission runs just these
 /// on the overlay; resource checks of other objects cannot change either.
+///
+/// With `focus` (change_focus(), focus.h) each check visits only the focused subjects: the
+/// findings of the subjects a change can affect, at a cost independent of the world's size.
 std::vector<Finding> check_mesh_reading(const world::View& view, model::Kind changed,
-                                        const RunOptions& options = {});
+                                        const RunOptions& options = {},
+                                        const Focus* focus = nullptr);
 
 /// Drops check findings about fields the decoder already rejected (MW1002 wrong type, MW1003
 /// unknown enum value): such a field reads as absent, so a check would report the same spot

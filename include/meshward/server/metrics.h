@@ -45,6 +45,8 @@ class Metrics {
   void record_world_reload(bool ok);
   /// Certificate reload attempts.
   void record_cert_reload(bool ok);
+  /// Policy file reloads (a failed one keeps the previous policy).
+  void record_policy_reload(bool ok);
 
   std::atomic<std::int64_t> connections_active{0};
   std::atomic<std::uint64_t> connections_total{0};
@@ -65,6 +67,8 @@ class Metrics {
   std::uint64_t world_reloads_failed_ = 0;
   std::uint64_t cert_reloads_ok_ = 0;
   std::uint64_t cert_reloads_failed_ = 0;
+  std::uint64_t policy_reloads_ok_ = 0;
+  std::uint64_t policy_reloads_failed_ = 0;
 };
 
 }  // namespace meshward::server

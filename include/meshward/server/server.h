@@ -1,6 +1,6 @@
 #pragma once
 // Server: the webhook process's engine. Owns the io_context and its threads, the listener,
-// the shared state, and a reload thread that polls certificate and world files.
+// the shared state, and a reload thread that polls certificate, world and policy files.
 //
 //   auto server = Server::create(config);      // certs, world and socket, or an Error
 //   server.value()->start();                   // threads run the io_context
@@ -27,9 +27,10 @@ class Listener;
 /// See the file comment.
 class Server {
  public:
-  /// Loads the certificate, the world (when config.world_paths is set; published into
-  /// `slot`) and binds the listening socket. `slot` null: the server makes its own. Fails
-  /// with a message naming the unusable flag, file or address.
+  /// Loads the certificate, the policy file (when config.policy_file is set), the world
+  /// (when config.world_paths is set; published into `slot`) and binds the listening
+  /// socket. `slot` null: the server makes its own. Fails with a message naming the
+  /// unusable flag, file or address.
   static Result<std::unique_ptr<Server>> create(ServerConfig config,
                                                 std::shared_ptr<admission::WorldSlot> slot = nullptr);
   ~Server();
@@ -52,7 +53,7 @@ class Server {
   ServerState& state() { return *state_; }
   /// Number of I/O threads.
   unsigned threads() const { return threads_count_; }
-  /// Checks certificate and world files now (the reload thread does this every
+  /// Checks certificate, world and policy files now (the reload thread does this every
   /// config.reload_interval). Thread-safe.
   void poll_files();
 
@@ -60,6 +61,7 @@ class Server {
   explicit Server(std::shared_ptr<ServerState> state);
   void reload_loop();
   Result<bool> load_world();
+  Result<bool> load_policy();
 
   std::shared_ptr<ServerState> state_;
   net::io_context ioc_;
@@ -74,6 +76,7 @@ class Server {
   bool drained_ = true;
   std::mutex poll_mutex_;
   std::string world_stamp_;
+  std::string policy_stamp_;
   std::mutex shutdown_mutex_;
 };
 

@@ -48,8 +48,10 @@ struct ServerConfig {
   Limits limits;
   Timeouts timeouts;
   std::chrono::milliseconds drain_timeout{15'000};   ///< Bound on in-flight work at shutdown.
-  std::chrono::milliseconds reload_interval{2'000};  ///< Poll period for certs and world files.
-  admission::Policy policy;
+  std::chrono::milliseconds reload_interval{2'000};  ///< Poll period for certs, world and
+                                                     ///< policy files.
+  admission::Policy policy;  ///< Used as is when `policy_file` is empty.
+  std::string policy_file;   ///< `--policy`: loaded at start, reloaded when it changes.
   admission::WarningLimits warning_limits;
   std::string version = "unknown";
   std::string commit = "unknown";
@@ -58,15 +60,37 @@ struct ServerConfig {
 
 class Session;
 
+/// The policy requests decide with, swapped when the policy file changes. Thread safety:
+/// every method may be called from any thread; a request keeps the policy it got.
+class PolicyStore {
+ public:
+  explicit PolicyStore(const admission::Policy& initial)
+      : current_(std::make_shared<const admission::Policy>(initial)) {}
+  std::shared_ptr<const admission::Policy> current() const {
+    std::lock_guard lock(mutex_);
+    return current_;
+  }
+  void set(admission::Policy policy) {
+    auto next = std::make_shared<const admission::Policy>(std::move(policy));
+    std::lock_guard lock(mutex_);
+    current_ = std::move(next);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const admission::Policy> current_;
+};
+
 /// State shared by the listener, sessions, router and reload thread. Thread-safe members
 /// only (atomics, mutex-guarded maps, thread-safe stores).
 struct ServerState {
   ServerState(ServerConfig cfg, std::shared_ptr<admission::WorldSlot> world_slot)
-      : config(std::move(cfg)), slot(std::move(world_slot)), tls(config.tls) {}
+      : config(std::move(cfg)), slot(std::move(world_slot)), tls(config.tls), policy(config.policy) {}
 
   const ServerConfig config;
   std::shared_ptr<admission::WorldSlot> slot;
   TlsStore tls;
+  PolicyStore policy;  ///< config.policy, or the policy file's current content.
   Metrics metrics;
   std::atomic<bool> draining{false};
 

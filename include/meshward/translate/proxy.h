@@ -5,6 +5,8 @@
 // visibility is decided in one place.
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,7 +64,8 @@ struct AppliedDestinationRule {
   const model::Subset* find_subset(std::string_view name) const;
 };
 
-/// What one proxy sees. Built per translation; borrows the Registry and its View.
+/// What one proxy sees. Built per translation; borrows the Registry and its View. Use one
+/// Scope from one thread at a time (it caches a lookup table lazily).
 class Scope {
  public:
   Scope(const Registry& registry, const Proxy& proxy);
@@ -78,30 +81,55 @@ class Scope {
   /// The outbound traffic policy: the Sidecar's, else the mesh's.
   OutboundPolicy outbound_policy() const;
 
-  /// Services visible to the proxy through `listener` (exportTo + Sidecar hosts), one per
-  /// hostname (Kubernetes over ServiceEntry; same-namespace first), plus services that
-  /// imported VirtualServices route to (§8.1). In SidecarScope order. O(world) — use
-  /// service_for_host() for one host.
+  /// Services visible to the proxy through `listener` (exportTo + Sidecar hosts, trimmed to
+  /// the listener's port), one namespace per hostname (the proxy's namespace first, then
+  /// Kubernetes over ServiceEntry) — what listeners and routes are built from (istiod's
+  /// IstioEgressListenerWrapper.services). A ServiceEntry with several addresses gives several
+  /// entries with one hostname. In SidecarScope order. O(world) — use service_for_host() for
+  /// one host.
   std::vector<MeshService> services(const EgressListener& listener) const;
-  /// The service with `host` as this proxy sees it (exportTo and Sidecar applied), or nullopt.
+  /// Every service of the scope (SidecarScope.Services(), what clusters are built from): the
+  /// listeners' services merged one per hostname (Kubernetes over ServiceEntry, ports of
+  /// partial copies merged), plus services that imported VirtualServices route to (§8.1).
+  std::vector<MeshService> services() const;
+  /// The service with `host` as this proxy sees it (exportTo and Sidecar applied; the entry
+  /// services() holds for `host`), or nullopt. Costs what the host has, not what the mesh has
+  /// (a restrictive Sidecar adds one pass over its imported VirtualServices, once per Scope).
   std::optional<MeshService> service_for_host(std::string_view host) const;
 
   /// VirtualServices bound to `gateway` (`mesh` or `ns/name`) that this proxy imports, in
   /// precedence order (§8.3): the proxy's namespace, exported to it, then public; each by
   /// creation time. For sidecars only those whose hosts the egress listener imports.
   std::vector<const model::VirtualService*> virtual_services(std::string_view gateway) const;
+  /// The `mesh` VirtualServices one egress listener of a sidecar imports, in precedence order
+  /// (SelectVirtualServices): what that listener's routes are built from.
+  std::vector<const model::VirtualService*> virtual_services(const EgressListener& listener) const;
   /// Same, limited to VirtualServices with a host that host_matches() `host`.
   std::vector<const model::VirtualService*> virtual_services_for_host(
       std::string_view gateway, std::string_view host) const;
 
   /// The DestinationRule that applies to service `host` for this proxy (§8.4), or nullopt.
   std::optional<AppliedDestinationRule> destination_rule(std::string_view host) const;
+  /// Same, for `service` as this Scope gives it (services(), service_for_host()): skips
+  /// looking the service up again.
+  std::optional<AppliedDestinationRule> destination_rule(const MeshService& service) const;
 
  private:
   const Registry& registry_;
   Proxy proxy_;
+  /// A host some imported VirtualService routes to, for the listener that imports it.
+  struct ImpliedDestination {
+    std::size_t listener = 0;
+    std::vector<std::uint32_t> ports;  ///< Destination ports; 0 means every port.
+  };
+  using ImpliedDestinations = std::map<std::string, std::vector<ImpliedDestination>, std::less<>>;
+  /// Hosts routed to by the VirtualServices of listeners that do not import every visible
+  /// service; built on first use.
+  const ImpliedDestinations& implied_destinations() const;
+
   const model::Sidecar* sidecar_ = nullptr;
   std::vector<EgressListener> egress_;
+  mutable std::shared_ptr<const ImpliedDestinations> implied_;
 };
 
 }  // namespace meshward::translate

@@ -105,9 +105,17 @@ struct MeshEndpoint {
   std::string workload_namespace;
   std::string service_account;
   std::string network;
+  std::string cluster_id;          ///< Locality.ClusterID (mesh cluster id; empty for none).
   const model::Object* source = nullptr;  ///< EndpointSlice, Endpoints, WorkloadEntry or SE.
   std::string source_path;                ///< Field path inside `source`.
 };
+
+/// The `istio.workload` endpoint metadata istiod attaches (util.AppendLbEndpointMetadata):
+/// `<workload>;<namespace>;<canonical-name>;<canonical-revision>;<cluster>`, the canonical name
+/// from labels service.istio.io/canonical-name > app.kubernetes.io/name > app > the workload
+/// name, the revision from service.istio.io/canonical-revision > app.kubernetes.io/version >
+/// version, `latest` written as empty.
+std::string istio_workload_metadata(const MeshEndpoint& endpoint);
 
 /// The registry answers on one world View; it borrows the View (keep it alive) and caches
 /// nothing across calls, so it may be built per request.

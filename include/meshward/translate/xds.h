@@ -129,6 +129,9 @@ struct RouteAction {
   std::optional<std::string> cluster_not_found_response_code;  ///< Gateway-API VSs only.
   Millis timeout = 0;
   std::optional<Millis> max_grpc_timeout;  ///< Same as timeout (istiod), `0s` when 0.
+  /// max_stream_duration {max_stream_duration, grpc_timeout_header_max}, both this value
+  /// (inbound default routes: 0s).
+  std::optional<Millis> max_stream_duration;
   std::optional<RetryPolicy> retry_policy;
   std::optional<std::string> prefix_rewrite;
   std::optional<std::pair<std::string, std::string>> regex_rewrite;  ///< pattern, substitution.

@@ -14,16 +14,35 @@ namespace meshward::world {
 /// The annotation that carries a Kubernetes Service's exportTo list (comma separated).
 inline constexpr std::string_view kExportToAnnotation = "networking.istio.io/exportTo";
 
+/// The label that names an EndpointSlice's Service (discovery.k8s.io).
+inline constexpr std::string_view kEndpointSliceServiceLabel = "kubernetes.io/service-name";
+
 /// Whether objects of `kind` are indexed by host (VirtualService, DestinationRule,
-/// ServiceEntry, Service).
+/// ServiceEntry, Service, EndpointSlice, Gateway).
 bool is_host_indexed_kind(model::Kind kind);
+
+/// The Service an EndpointSlice belongs to (its kubernetes.io/service-name label); empty when
+/// unlabelled. A view into the object.
+std::string_view endpoint_slice_service(const model::Object& slice);
 
 /// The hosts under which `object` is found by host, as pilot normalises them:
 /// VirtualService `spec.hosts` and DestinationRule `spec.host` resolved with
 /// resolve_short_name() in the object's namespace; ServiceEntry `spec.hosts` verbatim;
-/// Service `<name>.<ns>.svc.cluster.local`. Empty for other kinds. In spec order; duplicates
-/// kept.
+/// Service `<name>.<ns>.svc.cluster.local`; EndpointSlice the FQDN of its Service (label
+/// kubernetes.io/service-name), so `by_host(EndpointSlice, fqdn)` lists a Service's slices;
+/// Gateway every `spec.servers[].hosts` entry without its `ns/` part (`./a.com`, `*/a.com`
+/// and `web/a.com` are all found under `a.com`). Empty for other kinds. In spec order;
+/// duplicates kept.
 std::vector<std::string> indexed_hosts(const model::Object& object);
+
+/// The host part of a Gateway server host: the text after the first `/` (`ns/a.com`,
+/// `./a.com`, `*/a.com` -> `a.com`), or all of it.
+std::string_view server_host_part(std::string_view server_host);
+
+/// The destination hosts of a VirtualService, resolved with resolve_short_name() in its
+/// namespace: every `destination.host` of http[].route[], http[].mirror, http[].mirrors[],
+/// tls[].route[] and tcp[].route[], in that order, duplicates kept. Empty for other kinds.
+std::vector<std::string> destination_hosts(const model::Object& object);
 
 /// The gateway refs a VirtualService binds (resolve_gateway_refs() of `spec.gateways` in its
 /// namespace: `ns/name` or `mesh`; `{"mesh"}` when the list is empty). Empty for other kinds.

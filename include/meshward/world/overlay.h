@@ -47,16 +47,20 @@ class Overlay final : public View {
           const model::Object* removed);
 
   std::size_t do_size() const override;
+  std::size_t do_count(model::Kind kind) const override;
   const model::Object* do_find(model::Kind kind, std::string_view ns,
                                std::string_view name) const override;
   ObjectList do_of_kind(model::Kind kind) const override;
   ObjectList do_in_namespace(model::Kind kind, std::string_view ns) const override;
   ObjectList do_by_host(model::Kind kind, std::string_view host) const override;
+  ObjectList do_routing_to(std::string_view host) const override;
   ObjectList do_binding_gateway(std::string_view ref) const override;
   ObjectList do_selecting(model::Kind kind, std::string_view ns,
                           const model::Labels& labels) const override;
   ObjectList do_selected_by(model::Kind kind, std::string_view ns,
                             const model::Labels& selector) const override;
+  ObjectList do_selectors_including(model::Kind kind, std::string_view ns,
+                                    const model::Labels& labels) const override;
 
   // The base answer without removed_, plus added_ (in stable order) when `include_added`.
   ObjectList merge(ObjectList base, bool include_added) const;
@@ -68,6 +72,7 @@ class Overlay final : public View {
   OrderKey added_order_;
   std::vector<std::string> added_hosts_;
   std::vector<std::string> added_gateways_;
+  std::vector<std::string> added_destinations_;
   Selection added_selection_;
 };
 

@@ -47,16 +47,20 @@ class Snapshot final : public View {
   struct Data;
 
   std::size_t do_size() const override;
+  std::size_t do_count(model::Kind kind) const override;
   const model::Object* do_find(model::Kind kind, std::string_view ns,
                                std::string_view name) const override;
   ObjectList do_of_kind(model::Kind kind) const override;
   ObjectList do_in_namespace(model::Kind kind, std::string_view ns) const override;
   ObjectList do_by_host(model::Kind kind, std::string_view host) const override;
+  ObjectList do_routing_to(std::string_view host) const override;
   ObjectList do_binding_gateway(std::string_view ref) const override;
   ObjectList do_selecting(model::Kind kind, std::string_view ns,
                           const model::Labels& labels) const override;
   ObjectList do_selected_by(model::Kind kind, std::string_view ns,
                             const model::Labels& selector) const override;
+  ObjectList do_selectors_including(model::Kind kind, std::string_view ns,
+                                    const model::Labels& labels) const override;
 
   std::unique_ptr<const Data> data_;
 };

@@ -27,6 +27,8 @@ class View {
 
   /// Number of objects.
   std::size_t size() const { return do_size(); }
+  /// Number of objects of `kind` (without listing them).
+  std::size_t count(model::Kind kind) const { return do_count(kind); }
 
   /// The object `kind` `ns`/`name`, or nullptr. Cluster-scoped kinds use ns "".
   const model::Object* find(model::Kind kind, std::string_view ns, std::string_view name) const {
@@ -59,6 +61,12 @@ class View {
     return do_by_host(kind, host);
   }
 
+  /// VirtualServices with a destination (http route, mirror, mirrors; tls and tcp route) whose
+  /// host, resolved in the VirtualService's namespace, host_matches(`host`) (see
+  /// destination_hosts()): the VirtualServices that route to a host, the reverse of reading
+  /// their destinations.
+  ObjectList routing_to(std::string_view host) const { return do_routing_to(host); }
+
   /// VirtualServices that bind gateway `ref`: `ns/name` for a Gateway, `mesh` for sidecars
   /// (which includes every VirtualService without `gateways`). See bound_gateways().
   ObjectList binding_gateway(std::string_view ref) const { return do_binding_gateway(ref); }
@@ -80,6 +88,15 @@ class View {
     return do_selected_by(kind, ns, selector);
   }
 
+  /// Objects of `kind` in `ns` (every namespace when empty) whose label selector (workload_selection()
+  /// mode Labels) contains every pair of `labels`: the selectors at least as narrow as
+  /// `labels`, where selecting() finds those at most as narrow. Empty `labels`: every object
+  /// of `kind` there with a label selector.
+  ObjectList selectors_including(model::Kind kind, std::string_view ns,
+                                 const model::Labels& labels) const {
+    return do_selectors_including(kind, ns, labels);
+  }
+
   /// Whether `object` is exported to namespace `ns` (world::visible_to(); the same for every
   /// View, kept here so checks need only the View).
   bool visible_to(const model::Object& object, std::string_view ns) const;
@@ -93,16 +110,20 @@ class View {
 
  private:
   virtual std::size_t do_size() const = 0;
+  virtual std::size_t do_count(model::Kind kind) const = 0;
   virtual const model::Object* do_find(model::Kind kind, std::string_view ns,
                                        std::string_view name) const = 0;
   virtual ObjectList do_of_kind(model::Kind kind) const = 0;
   virtual ObjectList do_in_namespace(model::Kind kind, std::string_view ns) const = 0;
   virtual ObjectList do_by_host(model::Kind kind, std::string_view host) const = 0;
+  virtual ObjectList do_routing_to(std::string_view host) const = 0;
   virtual ObjectList do_binding_gateway(std::string_view ref) const = 0;
   virtual ObjectList do_selecting(model::Kind kind, std::string_view ns,
                                   const model::Labels& labels) const = 0;
   virtual ObjectList do_selected_by(model::Kind kind, std::string_view ns,
                                     const model::Labels& selector) const = 0;
+  virtual ObjectList do_selectors_including(model::Kind kind, std::string_view ns,
+                                            const model::Labels& labels) const = 0;
 };
 
 }  // namespace meshward::world

@@ -55,18 +55,24 @@ void for_each_relative_patch_without_priority(
     const Context& ctx,
     const std::function<void(const model::EnvoyFilter&, const model::EnvoyConfigObjectPatch&,
                              const std::string& name, std::size_t versioned_others)>& fn) {
-  // Filter names some patch restricts by proxyVersion, with how many patches do.
+  const world::ObjectList subjects = ctx.subjects(model::Kind::EnvoyFilter);
+  if (subjects.empty()) {
+    return;
+  }
+  // Filter names some patch (of any EnvoyFilter) restricts by proxyVersion, with how many
+  // patches do.
   std::multiset<std::string> versioned;
-  ctx.each<model::EnvoyFilter>([&](const model::EnvoyFilter& ef) {
-    for (const model::EnvoyConfigObjectPatch& cp : ef.spec.config_patches) {
+  for (const model::Object* o : ctx.of_kind(model::Kind::EnvoyFilter)) {
+    for (const model::EnvoyConfigObjectPatch& cp : o->as<model::EnvoyFilter>()->spec.config_patches) {
       if (patch_sets_proxy_version(cp)) {
         versioned.insert(patch_instance_name(cp));
       }
     }
-  });
-  ctx.each<model::EnvoyFilter>([&](const model::EnvoyFilter& ef) {
+  }
+  for (const model::Object* o : subjects) {
+    const model::EnvoyFilter& ef = *o->as<model::EnvoyFilter>();
     if (ef.spec.priority.value != 0) {
-      return;
+      continue;
     }
     for (const model::EnvoyConfigObjectPatch& cp : ef.spec.config_patches) {
       if (!is_relative_patch(cp)) {
@@ -76,7 +82,7 @@ void for_each_relative_patch_without_priority(
       const std::size_t others = versioned.count(name) - (patch_sets_proxy_version(cp) ? 1 : 0);
       fn(ef, cp, name, others);
     }
-  });
+  }
 }
 
 }  // namespace meshward::rules

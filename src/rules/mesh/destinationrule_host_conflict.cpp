@@ -45,17 +45,20 @@ bool same_selector(const model::DestinationRule& a, const model::DestinationRule
 }
 
 void check(const Context& ctx, Sink& out) {
-  const auto rules = ctx.of_kind(Kind::DestinationRule);  // oldest first
-  for (std::size_t j = 1; j < rules.size(); ++j) {
-    const auto* b = rules[j]->as<model::DestinationRule>();
-    if (b == nullptr || !b->spec.host.present) {
-      continue;
+  ctx.each<model::DestinationRule>([&](const model::DestinationRule& rule) {
+    const model::DestinationRule* b = &rule;
+    if (!b->spec.host.present) {
+      return;
     }
     const std::string host = mesh::dr_host(*b);
-    // The rules b merges into, oldest first.
+    // The rules b merges into, oldest first: older rules with the same host (by_host lists
+    // in stable order, so they come before b).
     std::vector<const model::DestinationRule*> earlier;
-    for (std::size_t i = 0; i < j; ++i) {
-      const auto* a = rules[i]->as<model::DestinationRule>();
+    for (const model::Object* o : ctx.by_host(Kind::DestinationRule, host)) {
+      if (o == b) {
+        break;
+      }
+      const auto* a = o->as<model::DestinationRule>();
       if (a != nullptr && a->spec.host.present && a->meta.namespace_ == b->meta.namespace_ &&
           mesh::dr_host(*a) == host && same_selector(*a, *b) &&
           sorted_export(*a) == sorted_export(*b)) {
@@ -63,7 +66,7 @@ void check(const Context& ctx, Sink& out) {
       }
     }
     if (earlier.empty()) {
-      continue;
+      return;
     }
     const std::string into = mesh::full_name(*earlier.front());
     if (b->spec.traffic_policy) {
@@ -95,7 +98,7 @@ void check(const Context& ctx, Sink& out) {
                        *s.name + "|" + host + " uses the older one");
       }
     }
-  }
+  });
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 // Workloads are the Pods both selectors match when Pods are known, else overlapping
 // selectors. istioctl analyze: IST0145 ConflictingGateways.
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "meshward/rules/validate.h"
 #include "meshward/translate/names.h"
 #include "meshward/world/host.h"
+#include "meshward/world/order.h"
 #include "meshward/world/selector.h"
 
 namespace meshward::rules {
@@ -79,14 +81,42 @@ std::optional<std::string> overlap(const model::Server& a, const std::string& a_
   return std::nullopt;
 }
 
+// The Gateways older than `b` with a server host overlapping one of b's, oldest first: the
+// only ones a server of b can collide with (found by host, not by comparing every pair).
+std::vector<const model::Gateway*> older_overlapping(const Context& ctx, const model::Gateway& b) {
+  std::vector<const model::Object*> found;
+  for (const model::Server& bs : b.spec.servers) {
+    for (const auto& bh : bs.hosts) {
+      if (!bh.present) {
+        continue;
+      }
+      const std::string host =
+          mesh::split_server_host(mesh::sanitize_server_host(*bh, b.meta.namespace_)).second;
+      for (const model::Object* o : ctx.by_host(Kind::Gateway, host)) {
+        if (world::stable_less(*o, b)) {
+          found.push_back(o);
+        }
+      }
+    }
+  }
+  std::sort(found.begin(), found.end(),
+            [](const model::Object* x, const model::Object* y) { return world::stable_less(*x, *y); });
+  found.erase(std::unique(found.begin(), found.end()), found.end());
+  std::vector<const model::Gateway*> out;
+  for (const model::Object* o : found) {
+    if (const auto* gw = o->as<model::Gateway>()) {
+      out.push_back(gw);
+    }
+  }
+  return out;
+}
+
 void check(const Context& ctx, Sink& out) {
-  const bool pods_known = !ctx.of_kind(Kind::Pod).empty();
-  const auto gateways = ctx.of_kind(Kind::Gateway);  // oldest first
-  for (std::size_t j = 1; j < gateways.size(); ++j) {
-    const auto* b = gateways[j]->as<model::Gateway>();
-    for (std::size_t i = 0; i < j && b != nullptr; ++i) {
-      const auto* a = gateways[i]->as<model::Gateway>();
-      if (a == nullptr || !same_workload(ctx, pods_known, *a, *b)) {
+  const bool pods_known = ctx.count(Kind::Pod) > 0;
+  ctx.each<model::Gateway>([&](const model::Gateway& gateway) {
+    const model::Gateway* b = &gateway;
+    for (const model::Gateway* a : older_overlapping(ctx, *b)) {
+      if (!same_workload(ctx, pods_known, *a, *b)) {
         continue;
       }
       for (const model::Server& bs : b->spec.servers) {
@@ -147,7 +177,7 @@ void check(const Context& ctx, Sink& out) {
         }
       }
     }
-  }
+  });
 }
 
 }  // namespace

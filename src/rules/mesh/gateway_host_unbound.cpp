@@ -20,6 +20,7 @@
 #include "meshward/rules/validate.h"
 #include "meshward/translate/names.h"
 #include "meshward/world/host.h"
+#include "meshward/world/order.h"
 #include "meshward/world/selector.h"
 
 namespace meshward::rules {
@@ -62,22 +63,20 @@ ServerKind server_kind(const model::Server& server) {
   return ServerKind::Other;
 }
 
-// The gateway workload's Service (selector overlapping the Gateway's), for port translation.
+// The gateway workload's Service, for port translation: the oldest Service whose selector
+// overlaps the Gateway's (one contains the other), found through the selector indexes.
 const model::Service* workload_service(const Context& ctx, const model::Gateway& gw) {
   if (gw.spec.selector.empty()) {
     return nullptr;
   }
-  for (const model::Object* o : ctx.of_kind(Kind::Service)) {
-    const auto* svc = o->as<model::Service>();
-    if (svc == nullptr || svc->spec.selector.empty()) {
-      continue;
-    }
-    if (world::selector_matches(svc->spec.selector, gw.spec.selector) ||
-        world::selector_matches(gw.spec.selector, svc->spec.selector)) {
-      return svc;
-    }
+  const model::Labels labels = world::to_labels(gw.spec.selector);
+  const world::ObjectList narrower = ctx.selecting(Kind::Service, "", labels);
+  const world::ObjectList wider = ctx.selectors_including(Kind::Service, "", labels);
+  const model::Object* first = narrower.empty() ? nullptr : narrower.front();
+  if (!wider.empty() && (first == nullptr || world::stable_less(*wider.front(), *first))) {
+    first = wider.front();
   }
-  return nullptr;
+  return first != nullptr ? first->as<model::Service>() : nullptr;
 }
 
 std::uint32_t target_port(const model::Service* svc, std::uint32_t server_port) {

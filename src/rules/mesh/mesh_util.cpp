@@ -102,12 +102,16 @@ bool exported_to_client(const Context& ctx, const model::DestinationRule& dr,
 }
 
 // The DRs of `ns` (visible to `client_ns`) with the most specific host covering `host`.
-DrLookup best_in_namespace(const Context& ctx, std::string_view host, std::string_view ns,
+// `candidates` are the DRs by_host(host), in stable order: every DR whose host covers `host`
+// is among them.
+DrLookup best_in_namespace(const Context& ctx, const world::ObjectList& candidates,
+                           std::string_view host, std::string_view ns,
                            std::string_view client_ns) {
   DrLookup best;
-  for (const model::Object* o : ctx.in_namespace(Kind::DestinationRule, ns)) {
+  for (const model::Object* o : candidates) {
     const auto* dr = o->as<model::DestinationRule>();
-    if (dr == nullptr || !dr->spec.host.present || !exported_to_client(ctx, *dr, client_ns)) {
+    if (dr == nullptr || dr->meta.namespace_ != ns || !dr->spec.host.present ||
+        !exported_to_client(ctx, *dr, client_ns)) {
       continue;
     }
     const std::string h = dr_host(*dr);
@@ -145,13 +149,18 @@ DrLookup lookup_destination_rules(const Context& ctx, std::string_view host,
     order.push_back(ns);
   }
   order.emplace_back(kRootNamespace);
+  // One host lookup instead of a scan of each namespace's rules.
+  const world::ObjectList candidates = ctx.by_host(Kind::DestinationRule, host);
+  if (candidates.empty()) {
+    return {};
+  }
   std::vector<std::string> seen;
   for (const std::string& ns : order) {
     if (std::find(seen.begin(), seen.end(), ns) != seen.end()) {
       continue;
     }
     seen.push_back(ns);
-    DrLookup found = best_in_namespace(ctx, host, ns, client_ns);
+    DrLookup found = best_in_namespace(ctx, candidates, host, ns, client_ns);
     if (!found.rules.empty()) {
       return found;
     }
@@ -257,7 +266,7 @@ std::string render_selector(const model::StringMap& selector) {
 }
 
 bool workloads_known(const Context& ctx) {
-  return !ctx.of_kind(Kind::Pod).empty() || !ctx.of_kind(Kind::WorkloadEntry).empty();
+  return ctx.count(Kind::Pod) > 0 || ctx.count(Kind::WorkloadEntry) > 0;
 }
 
 }  // namespace meshward::rules::mesh

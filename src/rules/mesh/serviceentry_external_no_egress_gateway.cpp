@@ -5,6 +5,7 @@
 // §7): the traffic leaves the mesh from every node, bypassing the egress gateway's policy,
 // audit and fixed source addresses. A warning: direct egress is a legitimate choice.
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "mesh_util.h"
 #include "meshward/rules/registry.h"
 #include "meshward/translate/names.h"
+#include "meshward/world/facts.h"
 #include "meshward/world/host.h"
 
 namespace meshward::rules {
@@ -25,32 +27,33 @@ constexpr RuleInfo kInfo{"MW2112", "serviceentry-external-no-egress-gateway", Fa
                          "gateway (sidecars reach it directly)",
                          ""};
 
-bool is_egress_selector(const model::StringMap& selector) {
-  const auto it = selector.find("istio");
-  return it != selector.end() && it->second.value == "egressgateway";
-}
-
 void check(const Context& ctx, Sink& out) {
-  // Egress gateway Services (their FQDNs) and Gateways.
+  const world::ObjectList entries = ctx.subjects(Kind::ServiceEntry);
+  if (entries.empty()) {
+    return;
+  }
+  // Egress gateway Services (their FQDNs) and Gateways: those selecting istio: egressgateway.
+  const model::Labels egress{{"istio", "egressgateway"}};
   std::set<std::string> egress_services;
-  for (const model::Object* o : ctx.of_kind(Kind::Service)) {
-    const auto* svc = o->as<model::Service>();
-    if (svc != nullptr && is_egress_selector(svc->spec.selector)) {
-      egress_services.insert(world::service_fqdn(svc->meta.name, svc->meta.namespace_));
-    }
+  for (const model::Object* o : ctx.selectors_including(Kind::Service, "", egress)) {
+    egress_services.insert(world::service_fqdn(o->meta.name, o->meta.namespace_));
   }
   std::vector<const model::Gateway*> egress_gateways;
-  ctx.each<model::Gateway>([&](const model::Gateway& gw) {
-    if (is_egress_selector(gw.spec.selector)) {
-      egress_gateways.push_back(&gw);
+  for (const model::Object* o : ctx.selectors_including(Kind::Gateway, "", egress)) {
+    if (const auto* gw = o->as<model::Gateway>()) {
+      egress_gateways.push_back(gw);
     }
-  });
-  const auto mesh_vs = ctx.binding_gateway(world::kMeshGateway);
+  }
 
-  ctx.each<model::ServiceEntry>([&](const model::ServiceEntry& se) {
+  for (const model::Object* entry : entries) {
+    const auto* se_ptr = entry->as<model::ServiceEntry>();
+    if (se_ptr == nullptr) {
+      continue;
+    }
+    const model::ServiceEntry& se = *se_ptr;
     if (se.spec.location.value_or(model::ServiceEntryLocation::MeshExternal) !=
         model::ServiceEntryLocation::MeshExternal) {
-      return;
+      continue;
     }
     const std::uint32_t port =
         se.spec.ports.empty() ? 0 : se.spec.ports.front().number.value;
@@ -69,19 +72,13 @@ void check(const Context& ctx, Sink& out) {
           }
         }
       }
+      // Mesh-bound VirtualServices for the host (by_host matches their resolved hosts).
       bool routed = false;
-      for (const model::Object* o : mesh_vs) {
+      for (const model::Object* o : ctx.by_host(Kind::VirtualService, host)) {
         const auto* vs = o->as<model::VirtualService>();
-        if (vs == nullptr) {
-          continue;
-        }
-        bool for_host = false;
-        for (const auto& vh : vs->spec.hosts) {
-          for_host = for_host ||
-                     world::host_matches(world::resolve_short_name(vh.value, vs->meta.namespace_),
-                                         host);
-        }
-        if (!for_host) {
+        const auto refs = world::bound_gateways(*o);
+        if (vs == nullptr ||
+            std::find(refs.begin(), refs.end(), world::kMeshGateway) == refs.end()) {
           continue;
         }
         mesh::for_each_destination(*vs, [&](const model::Destination& d,
@@ -110,7 +107,7 @@ void check(const Context& ctx, Sink& out) {
                  "traffic to " + host + " leaves the mesh straight from each sidecar through "
                  "cluster " + cluster + ", not through an egress gateway: " + why);
     }
-  });
+  }
 }
 
 }  // namespace

@@ -43,10 +43,19 @@ std::vector<const model::Object*> workloads(const Context& ctx, std::string_view
 void check(const Context& ctx, Sink& out) {
   const bool known = mesh::workloads_known(ctx);
 
-  // Sidecars, per namespace, oldest first.
-  std::map<std::string, std::vector<const model::Sidecar*>> by_ns;
-  ctx.each<model::Sidecar>([&](const model::Sidecar& sc) { by_ns[sc.meta.namespace_].push_back(&sc); });
-  for (const auto& [ns, sidecars] : by_ns) {
+  // Sidecars are judged per namespace, against the older ones there: every namespace of a
+  // subject, with all its Sidecars, oldest first.
+  std::set<std::string> namespaces;
+  for (const model::Object* o : ctx.subjects(Kind::Sidecar)) {
+    namespaces.insert(o->meta.namespace_);
+  }
+  for (const std::string& ns : namespaces) {
+    std::vector<const model::Sidecar*> sidecars;
+    for (const model::Object* o : ctx.in_namespace(Kind::Sidecar, ns)) {
+      if (const auto* sc = o->as<model::Sidecar>()) {
+        sidecars.push_back(sc);
+      }
+    }
     const model::Sidecar* first_plain = nullptr;
     std::map<std::string, const model::Sidecar*> owner;  // workload key -> first Sidecar
     for (const model::Sidecar* sc : sidecars) {
@@ -98,7 +107,7 @@ void check(const Context& ctx, Sink& out) {
   }
   for (Kind kind : {Kind::PeerAuthentication, Kind::RequestAuthentication,
                     Kind::AuthorizationPolicy}) {
-    for (const model::Object* o : ctx.of_kind(kind)) {
+    for (const model::Object* o : ctx.subjects(kind)) {
       const world::Selection sel = world::workload_selection(*o);
       if (sel.mode != world::SelectionMode::Labels || sel.labels == nullptr ||
           sel.labels->empty()) {

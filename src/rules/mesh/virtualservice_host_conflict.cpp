@@ -8,9 +8,9 @@
 //   host and moves catch-all routes last (SortVHostRoutes), so both work unless both end in a
 //   catch-all: the newer one's catch-all is never reached.
 
+#include <algorithm>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "mesh_util.h"
@@ -79,43 +79,51 @@ const model::HttpRoute* catch_all(const model::VirtualService& vs) {
   return nullptr;
 }
 
-void check(const Context& ctx, Sink& out) {
-  // Every gateway ref any VirtualService binds, mesh first.
-  std::set<std::string> refs;
-  for (const model::Object* o : ctx.of_kind(Kind::VirtualService)) {
-    for (const std::string& ref : world::bound_gateways(*o)) {
-      refs.insert(ref);
+// Whether `vs` claims `host` (a present, non-empty entry of spec.hosts resolving to it).
+bool claims(const model::VirtualService& vs, const std::string& host) {
+  for (const auto& h : vs.spec.hosts) {
+    if (h.present && !h->empty() && world::resolve_short_name(*h, vs.meta.namespace_) == host) {
+      return true;
     }
   }
-  for (const std::string& ref : refs) {
-    const bool mesh_ref = ref == world::kMeshGateway;
-    std::vector<const model::VirtualService*> bound;  // oldest first
-    for (const model::Object* o : ctx.binding_gateway(ref)) {
-      if (const auto* vs = o->as<model::VirtualService>()) {
-        bound.push_back(vs);
+  return false;
+}
+
+void check(const Context& ctx, Sink& out) {
+  ctx.each<model::VirtualService>([&](const model::VirtualService& b) {
+    const std::vector<std::string> refs = world::bound_gateways(b);
+    std::set<std::string> hosts;
+    for (const auto& h : b.spec.hosts) {
+      if (!h.present || h->empty()) {
+        continue;
       }
-    }
-    // Earlier (higher-precedence) VirtualServices by resolved host: one hash lookup per host
-    // instead of comparing every pair, which was quadratic in the VirtualServices per ref.
-    std::unordered_map<std::string, std::vector<const model::VirtualService*>> earlier;
-    for (const model::VirtualService* vs : bound) {
-      const model::VirtualService& b = *vs;
-      std::set<std::string> hosts;
-      for (const auto& h : b.spec.hosts) {
-        if (!h.present || h->empty()) {
-          continue;
+      const std::string host = world::resolve_short_name(*h, b.meta.namespace_);
+      if (!hosts.insert(host).second) {
+        continue;
+      }
+      // Earlier (higher-precedence) VirtualServices claiming the host: found by host, oldest
+      // first (by_host lists in stable order, so they come before b), instead of comparing
+      // every pair.
+      std::vector<const model::VirtualService*> earlier;
+      for (const model::Object* o : ctx.by_host(Kind::VirtualService, host)) {
+        if (o == &b) {
+          break;
         }
-        const std::string host = world::resolve_short_name(*h, b.meta.namespace_);
-        if (!hosts.insert(host).second) {
-          continue;
+        const auto* a = o->as<model::VirtualService>();
+        if (a != nullptr && claims(*a, host)) {
+          earlier.push_back(a);
         }
-        auto found = earlier.find(host);
-        if (found == earlier.end()) {
-          continue;
-        }
-        for (const model::VirtualService* a_ptr : found->second) {
+      }
+      if (earlier.empty()) {
+        continue;
+      }
+      for (const std::string& ref : refs) {
+        const bool mesh_ref = ref == world::kMeshGateway;
+        for (const model::VirtualService* a_ptr : earlier) {
           const model::VirtualService& a = *a_ptr;
-          if (!share_a_namespace(ctx, a, b)) {
+          const auto a_refs = world::bound_gateways(a);
+          if (std::find(a_refs.begin(), a_refs.end(), ref) == a_refs.end() ||
+              !share_a_namespace(ctx, a, b)) {
             continue;
           }
           if (mesh_ref) {
@@ -141,11 +149,8 @@ void check(const Context& ctx, Sink& out) {
           }
         }
       }
-      for (const std::string& host : hosts) {
-        earlier[host].push_back(&b);
-      }
     }
-  }
+  });
 }
 
 }  // namespace

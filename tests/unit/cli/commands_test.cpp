@@ -1,5 +1,8 @@
 #include "meshward/cli/commands.h"
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -19,6 +22,7 @@ TEST(CheckCommand, UsageErrorsExitTwo) {
   EXPECT_EQ(check({"-f", "/does/not/exist"}, out, err), kExitUsage);
   EXPECT_NE(err.str().find("/does/not/exist"), std::string::npos);
   EXPECT_EQ(check({"-f", kExamples, "-o", "xml"}, out, err), kExitUsage);
+  EXPECT_NE(err.str().find("text, json or sarif"), std::string::npos);
   EXPECT_EQ(check({"-f", kExamples, "--fail-on", "fatal"}, out, err), kExitUsage);
   EXPECT_EQ(check({"--bogus"}, out, err), kExitUsage);
 }
@@ -38,9 +42,75 @@ TEST(CheckCommand, FailOnThreshold) {
   const std::string dir = std::string(MESHWARD_SOURCE_DIR) + "/tests/golden/check/unknown-field-warns/input";
   std::ostringstream out, err;
   EXPECT_EQ(check({"-f", dir}, out, err), kExitOk) << out.str();
-  EXPECT_NE(out.str().find("warning MW1005"), std::string::npos) << out.str();
-  EXPECT_EQ(out.str().find(": error "), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("MW1005 warning"), std::string::npos) << out.str();
+  EXPECT_EQ(out.str().find(" error "), std::string::npos) << out.str();
   EXPECT_EQ(check({"-f", dir, "--fail-on", "warning"}, out, err), kExitFindings);
+  EXPECT_EQ(check({"-f", dir, "--fail-on", "info"}, out, err), kExitFindings);
+  // none: report only.
+  const std::string errors = std::string(MESHWARD_SOURCE_DIR) + "/tests/golden/check/typo-hides-tls/input";
+  EXPECT_EQ(check({"-f", errors}, out, err), kExitFindings);
+  EXPECT_EQ(check({"-f", errors, "--fail-on", "none"}, out, err), kExitOk);
+}
+
+// A policy file in a temporary file, removed at the end of the test.
+class PolicyFile {
+ public:
+  explicit PolicyFile(const std::string& text)
+      : path_(std::filesystem::temp_directory_path() /
+              ("meshward-check-policy-" + std::to_string(::getpid()) + "-" + std::to_string(++count_) + ".yaml")) {
+    std::ofstream(path_) << text;
+  }
+  ~PolicyFile() { std::filesystem::remove(path_); }
+  std::string path() const { return path_.string(); }
+
+ private:
+  static inline int count_ = 0;
+  std::filesystem::path path_;
+};
+
+TEST(CheckCommand, PolicyDecidesTheExitAndFailOnAddsAThreshold) {
+  // One error (MW1107) and one warning (MW1005), both in namespace bookinfo.
+  const std::string dir = std::string(MESHWARD_SOURCE_DIR) + "/tests/golden/check/typo-hides-tls/input";
+  std::ostringstream out, err;
+  // The default policy denies errors: exit 1, as without a policy.
+  PolicyFile defaults("");
+  EXPECT_EQ(check({"-f", dir, "--policy", defaults.path()}, out, err), kExitFindings);
+  // The error only warns: nothing would deny, so exit 0 -- unless --fail-on warning.
+  PolicyFile relaxed("rules:\n  gateway-tls-missing: warn\n");
+  out.str("");
+  EXPECT_EQ(check({"-f", dir, "--policy", relaxed.path()}, out, err), kExitOk) << out.str();
+  EXPECT_NE(out.str().find("MW1107 warning"), std::string::npos) << out.str();
+  EXPECT_EQ(check({"-f", dir, "--policy", relaxed.path(), "--fail-on", "warning"}, out, err),
+            kExitFindings);
+  // The namespace is off: nothing is reported at all.
+  PolicyFile off("namespaces:\n  bookinfo: off\n");
+  out.str("");
+  EXPECT_EQ(check({"-f", dir, "--policy", off.path(), "--fail-on", "info"}, out, err), kExitOk);
+  EXPECT_NE(out.str().find("0 errors, 0 warnings, 0 infos in 1 objects from 1 file; 2 ignored by the policy"),
+            std::string::npos)
+      << out.str();
+  // The warning raised to deny: exit 1 even with the error ignored.
+  PolicyFile strict("rules:\n  MW1107: ignore\n  MW1005: deny\n");
+  out.str("");
+  EXPECT_EQ(check({"-f", dir, "--policy", strict.path(), "-o", "json"}, out, err), kExitFindings);
+  json::Document doc;
+  doc.Parse(out.str().c_str());
+  ASSERT_FALSE(doc.HasParseError()) << out.str();
+  ASSERT_EQ(doc["findings"].Size(), 1u);
+  EXPECT_STREQ(doc["findings"][0]["code"].GetString(), "MW1005");
+  EXPECT_STREQ(doc["findings"][0]["severity"].GetString(), "error");
+}
+
+TEST(CheckCommand, BadPolicyFileIsAUsageError) {
+  PolicyFile bad("rules:\n  MW9999: warn\n");
+  std::ostringstream out, err;
+  EXPECT_EQ(check({"-f", kExamples + "/bookinfo", "--policy", bad.path()}, out, err), kExitUsage);
+  EXPECT_NE(err.str().find("meshward check: --policy: " + bad.path() + ":2: rules: unknown rule \"MW9999\""),
+            std::string::npos)
+      << err.str();
+  EXPECT_EQ(check({"-f", kExamples + "/bookinfo", "--policy", "/does/not/exist.yaml"}, out, err), kExitUsage);
+  EXPECT_EQ(check({"-f", kExamples + "/bookinfo", "--fail-on", "sometimes"}, out, err), kExitUsage);
+  EXPECT_EQ(check({"-f", kExamples + "/bookinfo", "--color", "sometimes"}, out, err), kExitUsage);
 }
 
 TEST(VersionCommand, TextAndJson) {

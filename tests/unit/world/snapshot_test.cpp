@@ -208,6 +208,38 @@ TEST_F(SnapshotTest, HostIndexWildcardQueryAgainstStoredHosts) {
   EXPECT_TRUE(snap_->by_host(Kind::ServiceEntry, "*.org.uk").empty());
 }
 
+TEST(SnapshotEndpointSlices, IndexedUnderTheirServiceHost) {
+  const auto snap = Snapshot::make(decode_all(R"(
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: reviews-a, namespace: bookinfo, labels: {kubernetes.io/service-name: reviews}}
+addressType: IPv4
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: reviews-b, namespace: bookinfo, labels: {kubernetes.io/service-name: reviews}}
+addressType: IPv4
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: reviews-c, namespace: other, labels: {kubernetes.io/service-name: reviews}}
+addressType: IPv4
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: unlabelled, namespace: bookinfo}
+addressType: IPv4
+)"));
+  EXPECT_EQ(names(snap->by_host(Kind::EndpointSlice, "reviews.bookinfo.svc.cluster.local")),
+            (Names{"bookinfo/reviews-a", "bookinfo/reviews-b"}));
+  EXPECT_EQ(names(snap->by_host(Kind::EndpointSlice, "reviews.other.svc.cluster.local")),
+            (Names{"other/reviews-c"}));
+  EXPECT_TRUE(snap->by_host(Kind::EndpointSlice, "unlabelled.bookinfo.svc.cluster.local").empty());
+  EXPECT_EQ(endpoint_slice_service(*snap->find(Kind::EndpointSlice, "bookinfo", "reviews-a")),
+            "reviews");
+  EXPECT_TRUE(is_host_indexed_kind(Kind::EndpointSlice));
+}
+
 TEST_F(SnapshotTest, HostIndexOnlyForHostKinds) {
   EXPECT_TRUE(snap_->by_host(Kind::Gateway, "*").empty());
   EXPECT_TRUE(snap_->by_host(Kind::Pod, "*").empty());

@@ -164,6 +164,13 @@ class WorldGenerator {
         y += list("  gateways", kGatewayRefs, 1 + pick(2));
       }
       y += exports();
+      if (coin(2)) {
+        y += "  http:\n  - route:\n";
+        for (std::size_t i = 0, n = 1 + pick(2); i < n; ++i) {
+          y += "    - destination: {host: \"" + std::string(kHosts[pick(std::size(kHosts))]) +
+               "\"}\n";
+        }
+      }
     } else if (kind == "DestinationRule") {
       y += "  host: \"" + std::string(kHosts[pick(std::size(kHosts))]) + "\"\n";
       y += exports();
@@ -181,6 +188,15 @@ class WorldGenerator {
       y += labels_block("  labels", labels(), 4);
     } else if (kind == "Gateway") {
       y += labels_block("  selector", labels(), 4);
+      if (coin(2)) {
+        // Server hosts with each namespace form: bare, ./, */ and ns/.
+        static constexpr const char* kForms[] = {"", "./", "*/", "web/"};
+        y += "  servers:\n  - port: {number: 80, name: http, protocol: HTTP}\n    hosts:\n";
+        for (std::size_t i = 0, n = 1 + pick(2); i < n; ++i) {
+          y += "    - \"" + std::string(kForms[pick(std::size(kForms))]) +
+               kHosts[pick(std::size(kHosts))] + "\"\n";
+        }
+      }
     } else if (kind == "Sidecar" || kind == "EnvoyFilter") {
       if (coin(2)) {
         y += "  workloadSelector:\n" + labels_block("    labels", labels(), 6);
@@ -317,6 +333,7 @@ class NaiveView final : public View {
     return out;
   }
   std::size_t do_size() const override { return objects_.size(); }
+  std::size_t do_count(model::Kind kind) const override { return do_of_kind(kind).size(); }
   const model::Object* do_find(model::Kind kind, std::string_view ns,
                                std::string_view name) const override {
     const auto found = filter([&](const model::Object& o) {
@@ -338,6 +355,13 @@ class NaiveView final : public View {
                                              [&](const auto& h) { return host_matches(h, host); });
     });
   }
+  ObjectList do_routing_to(std::string_view host) const override {
+    return filter([&](const model::Object& o) {
+      const auto hosts = destination_hosts(o);
+      return std::any_of(hosts.begin(), hosts.end(),
+                         [&](const auto& h) { return host_matches(h, host); });
+    });
+  }
   ObjectList do_binding_gateway(std::string_view ref) const override {
     return filter([&](const model::Object& o) {
       const auto refs = bound_gateways(o);
@@ -356,6 +380,15 @@ class NaiveView final : public View {
     return filter([&](const model::Object& o) {
       return o.kind() == kind && is_workload_kind(kind) &&
              (ns.empty() || o.meta.namespace_ == ns) && workload_matches(o, selector);
+    });
+  }
+
+  ObjectList do_selectors_including(model::Kind kind, std::string_view ns,
+                                    const model::Labels& labels) const override {
+    return filter([&](const model::Object& o) {
+      const Selection sel = workload_selection(o);
+      return o.kind() == kind && (ns.empty() || o.meta.namespace_ == ns) &&
+             sel.mode == SelectionMode::Labels && selector_matches(labels, *sel.labels);
     });
   }
 
@@ -407,6 +440,8 @@ inline std::size_t expect_same_answers(const View& actual, const View& expected,
     const std::string kname(model::kind_name(kind));
     const ObjectList all = expected.of_kind(kind);
     check(actual.of_kind(kind), all, "of_kind " + kname);
+    ++asked;
+    EXPECT_EQ(actual.count(kind), all.size()) << "count " << kname;
     for (const auto* o : all) {
       ++asked;
       EXPECT_EQ(actual.find(key_of(*o)), o) << kname << " " << o->meta.name;
@@ -423,6 +458,9 @@ inline std::size_t expect_same_answers(const View& actual, const View& expected,
       check(actual.by_host(kind, host), expected.by_host(kind, host),
             "by_host " + kname + " " + host);
     }
+  }
+  for (const char* host : WorldGenerator::kQueries) {
+    check(actual.routing_to(host), expected.routing_to(host), std::string("routing_to ") + host);
   }
   for (const char* ref : WorldGenerator::kRefQueries) {
     check(actual.binding_gateway(ref), expected.binding_gateway(ref),
@@ -445,6 +483,10 @@ inline std::size_t expect_same_answers(const View& actual, const View& expected,
       for (const auto& labels : label_sets) {
         check(actual.selecting(kind, ns, labels), expected.selecting(kind, ns, labels),
               "selecting " + std::string(model::kind_name(kind)) + " ns=" + ns + " " +
+                  describe_labels(labels));
+        check(actual.selectors_including(kind, ns, labels),
+              expected.selectors_including(kind, ns, labels),
+              "selectors_including " + std::string(model::kind_name(kind)) + " ns=" + ns + " " +
                   describe_labels(labels));
       }
     }

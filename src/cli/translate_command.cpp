@@ -1,0 +1,156 @@
+// `meshward translate`: the Envoy configuration istiod would push to one proxy, read from
+// manifests, printed as `/config_dump` JSON or YAML or as `istioctl proxy-config` tables.
+
+#include <ostream>
+
+#include "meshward/cli/args.h"
+#include "meshward/cli/commands.h"
+#include "meshward/translate/options.h"
+#include "meshward/translate/proxy.h"
+#include "meshward/translate/render.h"
+#include "meshward/translate/translate.h"
+#include "meshward/world/loader.h"
+#include "meshward/world/snapshot.h"
+
+namespace meshward::cli {
+
+namespace {
+
+const std::vector<FlagSpec>& translate_flags() {
+  static const std::vector<FlagSpec> specs = {
+      {"filename", "f", true, "file, directory (recursive) or - for stdin; repeatable"},
+      {"proxy", "", true,
+       "sidecar:<namespace>[,label=value...] or gateway:<namespace>,istio=ingressgateway[,...]"},
+      {"type", "", true, "listeners, routes, clusters, endpoints or all (default)"},
+      {"output", "o", true, "table (default, as istioctl proxy-config prints), json or yaml"},
+      {"istio-version", "", true, "the Istio release to imitate, e.g. 1.15 (default: the newest)"},
+      {"namespace", "n", true, "namespace for objects that name none (default \"default\")"},
+      {"help", "h", false, "show this help"},
+  };
+  return specs;
+}
+
+std::optional<translate::DumpType> parse_type(const std::string& text) {
+  if (text == "listeners" || text == "listener") {
+    return translate::DumpType::Listeners;
+  }
+  if (text == "routes" || text == "route") {
+    return translate::DumpType::Routes;
+  }
+  if (text == "clusters" || text == "cluster") {
+    return translate::DumpType::Clusters;
+  }
+  if (text == "endpoints" || text == "endpoint") {
+    return translate::DumpType::Endpoints;
+  }
+  if (text == "all") {
+    return translate::DumpType::All;
+  }
+  return std::nullopt;
+}
+
+// Only what the output shows is built.
+translate::Parts parts_for(translate::DumpType type) {
+  translate::Parts p;
+  p.listeners = type == translate::DumpType::Listeners || type == translate::DumpType::All;
+  p.routes = type == translate::DumpType::Routes || type == translate::DumpType::All;
+  p.clusters = type == translate::DumpType::Clusters || type == translate::DumpType::All;
+  p.endpoints = type == translate::DumpType::Endpoints || type == translate::DumpType::All;
+  return p;
+}
+
+}  // namespace
+
+int translate_command(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
+  auto args = Args::parse(words, translate_flags());
+  if (!args) {
+    err << "meshward translate: " << args.error().message << "\n";
+    return kExitUsage;
+  }
+  if (args->has("help")) {
+    out << "Usage: meshward translate -f PATH [-f PATH...] --proxy PROXY [flags]\n\n"
+        << "Prints the Envoy configuration istiod would send to one proxy: a workload's sidecar\n"
+        << "(sidecar:<namespace>[,label=value...]) or a gateway workload\n"
+        << "(gateway:<namespace>,istio=ingressgateway).\n\n"
+        << describe_flags(translate_flags());
+    return kExitOk;
+  }
+  std::vector<std::string> paths = args->values("filename");
+  for (const auto& p : args->positional()) {
+    paths.push_back(p);
+  }
+  if (paths.empty()) {
+    err << "meshward translate: no input; give -f FILE, -f DIR or -f -\n";
+    return kExitUsage;
+  }
+  const std::optional<std::string> proxy_text = args->value("proxy");
+  if (!proxy_text) {
+    err << "meshward translate: --proxy is required (sidecar:<namespace>[,label=value...] or "
+           "gateway:<namespace>,istio=ingressgateway)\n";
+    return kExitUsage;
+  }
+  std::string proxy_error;
+  const std::optional<translate::Proxy> proxy = translate::parse_proxy(*proxy_text, &proxy_error);
+  if (!proxy) {
+    err << "meshward translate: --proxy: " << proxy_error << "\n";
+    return kExitUsage;
+  }
+  const std::string type_text = args->value("type").value_or("all");
+  const std::optional<translate::DumpType> type = parse_type(type_text);
+  if (!type) {
+    err << "meshward translate: --type must be listeners, routes, clusters, endpoints or all, not "
+           "\""
+        << type_text << "\"\n";
+    return kExitUsage;
+  }
+  const std::string format = args->value("output").value_or("table");
+  if (format != "table" && format != "json" && format != "yaml") {
+    err << "meshward translate: --output must be table, json or yaml\n";
+    return kExitUsage;
+  }
+  translate::Options options;
+  if (const auto version_text = args->value("istio-version")) {
+    const std::optional<translate::IstioVersion> version =
+        translate::parse_istio_version(*version_text);
+    if (!version) {
+      err << "meshward translate: --istio-version \"" << *version_text
+          << "\" is not a release meshward reproduces ("
+          << translate::to_string(translate::kOldestIstioVersion) << " to "
+          << translate::to_string(translate::kNewestIstioVersion) << ", e.g. 1.15)\n";
+      return kExitUsage;
+    }
+    options.version = *version;
+  }
+
+  world::LoadOptions load_options;
+  load_options.default_namespace = args->value("namespace").value_or("default");
+  auto loaded = world::load_paths(paths, load_options);
+  if (!loaded) {
+    err << "meshward translate: " << loaded.error().message << "\n";
+    return kExitUsage;
+  }
+  std::size_t errors = 0;
+  for (const Finding& f : loaded->findings) {
+    if (f.severity == Severity::Error) {
+      ++errors;
+    }
+  }
+  if (errors > 0) {
+    err << "meshward translate: " << errors
+        << " error(s) in the input left some of it out of the translation; `meshward check` "
+           "shows them\n";
+  }
+  const world::Snapshot world(std::move(loaded->objects));
+  const translate::ProxyConfig config =
+      translate::translate_proxy(world, *proxy, options, parts_for(*type));
+  if (format == "json") {
+    out << translate::render_config_dump_json(config, *type);
+  } else if (format == "yaml") {
+    out << translate::render_config_dump_yaml(config, *type);
+  } else {
+    out << translate::render_table(config, *type);
+  }
+  return kExitOk;
+}
+
+}  // namespace meshward::cli

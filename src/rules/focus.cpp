@@ -1,0 +1,178 @@
+// Focused runs: Context::subjects() and the neighbourhood of a change (focus.h).
+
+#include "meshward/rules/focus.h"
+
+#include <algorithm>
+#include <initializer_list>
+#include <optional>
+#include <string>
+
+#include "mesh/mesh_util.h"
+
+#include "meshward/world/facts.h"
+#include "meshward/world/host.h"
+#include "meshward/world/order.h"
+#include "meshward/world/selector.h"
+
+namespace meshward::rules {
+
+world::ObjectList Context::subjects(Kind kind) const {
+  touch(kind);
+  if (focus_ == nullptr || focus_->whole(kind)) {
+    return view_.of_kind(kind);
+  }
+  world::ObjectList out;
+  for (const model::ObjectKey& key : focus_->keys(kind)) {
+    if (const model::Object* o = view_.find(key)) {
+      out.push_back(o);
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const model::Object* a, const model::Object* b) { return world::stable_less(*a, *b); });
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+namespace {
+
+using model::Kind;
+
+void add_all(Focus& focus, const world::ObjectList& objects) {
+  for (const model::Object* o : objects) {
+    focus.add(model::key_of(*o));
+  }
+}
+
+// The object's label selector, when it selects by labels.
+std::optional<model::Labels> label_selector(const model::Object& object) {
+  const world::Selection sel = world::workload_selection(object);
+  if (sel.mode != world::SelectionMode::Labels || sel.labels == nullptr) {
+    return std::nullopt;
+  }
+  return world::to_labels(*sel.labels);
+}
+
+// Whether a Service or Gateway selects the egress gateway workload (MW2112 reads those).
+bool selects_egress_gateway(const model::Object& object) {
+  const auto labels = label_selector(object);
+  if (!labels) {
+    return false;
+  }
+  const auto it = labels->find("istio");
+  return it != labels->end() && it->second == "egressgateway";
+}
+
+// Adds `object` and its readers in `world`: the subjects whose lookups can return it. Each
+// relation names the checks that read it.
+void add_readers(const world::View& world, const model::Object& object, Focus& focus) {
+  focus.add(model::key_of(object));
+  const std::string& ns = object.meta.namespace_;
+  switch (object.kind()) {
+    case Kind::VirtualService:
+      for (const std::string& host : world::indexed_hosts(object)) {
+        add_all(focus, world.by_host(Kind::VirtualService, host));  // MW2107 same host
+        add_all(focus, world.by_host(Kind::ServiceEntry, host));    // MW2112 route for the host
+      }
+      for (const std::string& ref : world::bound_gateways(object)) {
+        const auto slash = ref.find('/');
+        if (slash != std::string::npos) {  // MW2106: the Gateway reads what binds it
+          focus.add({Kind::Gateway, ref.substr(0, slash), ref.substr(slash + 1)});
+        }
+      }
+      break;
+    case Kind::Gateway:
+      add_all(focus, world.binding_gateway(ns + "/" + object.meta.name));  // MW2104, MW2105
+      for (const std::string& host : world::indexed_hosts(object)) {
+        add_all(focus, world.by_host(Kind::Gateway, host));  // MW2108 overlapping servers
+      }
+      if (selects_egress_gateway(object)) {
+        focus.add_kind(Kind::ServiceEntry);  // MW2112 judges every host by the egress gateways
+      }
+      break;
+    case Kind::DestinationRule:
+      for (const std::string& host : world::indexed_hosts(object)) {
+        add_all(focus, world.routing_to(host));                      // MW2101 subsets
+        add_all(focus, world.by_host(Kind::DestinationRule, host));  // MW2109 merged rules
+        add_all(focus, world.by_host(Kind::Service, host));          // MW2114 tls vs mTLS
+      }
+      break;
+    case Kind::Service:
+      for (const std::string& host : world::indexed_hosts(object)) {
+        add_all(focus, world.routing_to(host));  // MW2101, MW2102, MW2103 registry lookups
+      }
+      if (const auto labels = label_selector(object)) {
+        // MW2106: the gateway workload's Service, a selector overlapping the Gateway's.
+        add_all(focus, world.selecting(Kind::Gateway, "", *labels));
+        add_all(focus, world.selectors_including(Kind::Gateway, "", *labels));
+        // MW2115: the Services in front of the pods a Gateway selects.
+        for (const model::Object* pod : world.selected_by(Kind::Pod, ns, *labels)) {
+          add_all(focus, world.selecting(Kind::Gateway, "", pod->meta.labels));
+        }
+      }
+      if (selects_egress_gateway(object)) {
+        focus.add_kind(Kind::ServiceEntry);  // MW2112 routes through egress Services
+      }
+      break;
+    case Kind::ServiceEntry:
+      for (const std::string& host : world::indexed_hosts(object)) {
+        add_all(focus, world.routing_to(host));  // MW2101, MW2102, MW2103 registry lookups
+      }
+      break;
+    case Kind::PeerAuthentication:
+      // MW2114: a Service's mode comes from its namespace's policies, then the root's.
+      if (ns == mesh::kRootNamespace) {
+        focus.add_kind(Kind::Service);
+      } else {
+        add_all(focus, world.in_namespace(Kind::Service, ns));
+      }
+      break;
+    case Kind::Pod:
+    case Kind::WorkloadEntry:
+      if (const auto labels = world::workload_labels(object)) {
+        add_all(focus, world.selecting(Kind::Gateway, "", *labels));  // MW2108, MW2110, MW2115
+        add_all(focus, world.selecting(Kind::Sidecar, ns, *labels));  // MW2111
+        for (Kind policy : {Kind::PeerAuthentication, Kind::RequestAuthentication,
+                            Kind::AuthorizationPolicy}) {
+          add_all(focus, world.selecting(policy, ns, *labels));              // MW2111
+          add_all(focus, world.selecting(policy, mesh::kRootNamespace, *labels));  // MW2111 mesh-wide
+        }
+      }
+      break;
+    case Kind::EnvoyFilter:
+      focus.add_kind(Kind::EnvoyFilter);  // MW4111, MW4112 compare patches across filters
+      break;
+    default:
+      break;  // Sidecar, RequestAuthentication, AuthorizationPolicy: read by themselves only
+  }
+}
+
+}  // namespace
+
+Focus change_focus(const world::View& before, const world::View& after,
+                   const model::Object* old_version, const model::Object* new_version) {
+  Focus focus;
+  if (old_version != nullptr) {
+    add_readers(before, *old_version, focus);
+  }
+  if (new_version != nullptr) {
+    add_readers(after, *new_version, focus);
+  }
+  // World-wide facts: some checks judge only when the world holds Pods (MW2108) or any
+  // workload (MW2110, MW2111); the first one in, or the last one out, changes every subject.
+  const auto holds = [](const world::View& w, std::initializer_list<Kind> kinds) {
+    return std::any_of(kinds.begin(), kinds.end(), [&](Kind k) { return w.count(k) > 0; });
+  };
+  if (holds(before, {Kind::Pod}) != holds(after, {Kind::Pod})) {
+    focus.add_kind(Kind::Gateway);
+  }
+  if (holds(before, {Kind::Pod, Kind::WorkloadEntry}) !=
+      holds(after, {Kind::Pod, Kind::WorkloadEntry})) {
+    for (Kind k : {Kind::Gateway, Kind::Sidecar, Kind::PeerAuthentication,
+                   Kind::RequestAuthentication, Kind::AuthorizationPolicy}) {
+      focus.add_kind(k);
+    }
+  }
+  return focus;
+}
+
+}  // namespace meshward::rules

@@ -1,0 +1,255 @@
+// EDS: one ClusterLoadAssignment per outbound cluster (reference §6; pilot/pkg/xds/eds.go
+// buildEndpoints, pilot/pkg/xds/endpoints/endpoint_builder.go and mtls_checker.go).
+
+#include <charconv>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "meshward/model/kinds/destination_rule.h"
+#include "meshward/model/kinds/peer_authentication.h"
+#include "meshward/translate/proxy.h"
+#include "meshward/translate/registry.h"
+#include "meshward/translate/translate.h"
+#include "meshward/world/host.h"
+#include "meshward/world/selector.h"
+
+namespace meshward::translate {
+
+namespace {
+
+constexpr std::string_view kUnixPrefix = "unix://";
+
+struct ClusterKey {
+  std::uint32_t port = 0;
+  std::string_view subset;
+  std::string_view fqdn;
+};
+
+// model.ParseSubsetKey for `outbound|<port>|<subset>|<fqdn>`; nullopt for anything else
+// (inbound clusters and special clusters have no EDS).
+std::optional<ClusterKey> parse_outbound_cluster(std::string_view name) {
+  std::string_view parts[4];
+  std::size_t start = 0;
+  for (int i = 0; i < 3; ++i) {
+    const std::size_t bar = name.find('|', start);
+    if (bar == std::string_view::npos) {
+      return std::nullopt;
+    }
+    parts[i] = name.substr(start, bar - start);
+    start = bar + 1;
+  }
+  parts[3] = name.substr(start);
+  if (parts[0] != "outbound" || parts[3].empty() || parts[1].empty()) {
+    return std::nullopt;
+  }
+  ClusterKey key;
+  const auto [end, ec] = std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(), key.port);
+  if (ec != std::errc() || end != parts[1].data() + parts[1].size()) {
+    return std::nullopt;
+  }
+  key.subset = parts[2];
+  key.fqdn = parts[3];
+  return key;
+}
+
+// trafficPolicyTLSModeForPort: the policy's TLS mode, a port-level setting for `port` winning.
+std::optional<model::ClientTlsMode> tls_mode_for_port(const model::TrafficPolicy* policy,
+                                                      std::uint32_t port) {
+  if (policy == nullptr) {
+    return std::nullopt;
+  }
+  std::optional<model::ClientTlsMode> mode;
+  if (policy->tls) {
+    mode = policy->tls->mode.value;
+  }
+  for (const model::PortTrafficPolicy& p : policy->port_level_settings) {
+    if (p.port && p.port->number.value == port && p.tls) {
+      mode = p.tls->mode.value;
+      break;
+    }
+  }
+  return mode;
+}
+
+bool has_namespace_wide_selector(const model::PeerAuthentication& pa) {
+  return !pa.spec.selector || pa.spec.selector->match_labels.empty();
+}
+
+// The PeerAuthentication mode that applies to a workload (ComposePeerAuthentication): the
+// mesh policy (root namespace, no selector), overridden by the namespace policy, overridden
+// by the oldest workload policy selecting it and its port-level setting for `port`; UNSET
+// inherits at each step.
+model::MutualTlsMode peer_authentication_mode(const world::View& view, std::string_view root,
+                                              std::string_view ns, const model::Labels& labels,
+                                              std::uint32_t port) {
+  model::MutualTlsMode mode = model::MutualTlsMode::Unset;
+  const auto apply = [&](const model::MutualTls& mtls) {
+    if (mtls.mode.present && mtls.mode.value != model::MutualTlsMode::Unset) {
+      mode = mtls.mode.value;
+    }
+  };
+  const auto first_namespace_wide = [&](std::string_view in) -> const model::PeerAuthentication* {
+    for (const model::Object* o : view.selecting(model::Kind::PeerAuthentication, in, labels)) {
+      const auto* pa = o->as<model::PeerAuthentication>();
+      if (pa != nullptr && has_namespace_wide_selector(*pa)) {
+        return pa;
+      }
+    }
+    return nullptr;
+  };
+  if (const auto* mesh = first_namespace_wide(root); mesh != nullptr && mesh->spec.mtls) {
+    apply(*mesh->spec.mtls);
+  }
+  if (ns.empty() || ns == root) {
+    // A root-namespace workload still gets its workload policy below.
+    if (ns.empty()) {
+      return mode;
+    }
+  } else if (const auto* nsp = first_namespace_wide(ns); nsp != nullptr && nsp->spec.mtls) {
+    apply(*nsp->spec.mtls);
+  }
+  for (const model::Object* o : view.selecting(model::Kind::PeerAuthentication, ns, labels)) {
+    const auto* pa = o->as<model::PeerAuthentication>();
+    if (pa == nullptr || has_namespace_wide_selector(*pa)) {
+      continue;
+    }
+    if (pa->spec.mtls) {
+      apply(*pa->spec.mtls);
+    }
+    if (const auto it = pa->spec.port_level_mtls.find(std::to_string(port));
+        it != pa->spec.port_level_mtls.end()) {
+      apply(it->second);
+    }
+    break;
+  }
+  return mode;
+}
+
+// mtlsChecker: whether the endpoint keeps `tlsMode: istio` metadata (so the client's
+// auto-mTLS transport socket match picks Istio mTLS for it).
+class MtlsChecker {
+ public:
+  MtlsChecker(const Scope& scope, const AppliedDestinationRule* rule,
+              const model::Subset* subset, std::uint32_t service_port)
+      : scope_(scope) {
+    if (rule != nullptr) {
+      const model::TrafficPolicy* subset_policy =
+          subset != nullptr && subset->traffic_policy ? &*subset->traffic_policy : nullptr;
+      dr_mode_ = tls_mode_for_port(subset_policy, service_port);
+      if (!dr_mode_) {
+        dr_mode_ = tls_mode_for_port(rule->traffic_policy, service_port);
+      }
+    }
+  }
+
+  bool keeps_tls_mode(const MeshEndpoint& ep) const {
+    if (!ep.tls_mode_istio) {
+      return false;
+    }
+    if (dr_mode_) {
+      return *dr_mode_ == model::ClientTlsMode::IstioMutual;
+    }
+    const std::string_view ns = ep.workload_namespace;
+    return peer_authentication_mode(scope_.registry().view(), scope_.options().mesh.root_namespace,
+                                    ns, ep.labels, ep.port) != model::MutualTlsMode::Disable;
+  }
+
+ private:
+  const Scope& scope_;
+  std::optional<model::ClientTlsMode> dr_mode_;
+};
+
+// An address EDS can carry: an IP, or a unix socket with port 0.
+bool eds_address(const MeshEndpoint& ep) {
+  if (world::is_ip_address(ep.address)) {
+    return true;
+  }
+  return ep.port == 0 && std::string_view(ep.address).substr(0, kUnixPrefix.size()) == kUnixPrefix;
+}
+
+Locality split_locality(std::string_view label) {
+  Locality out;
+  std::string* fields[] = {&out.region, &out.zone, &out.sub_zone};
+  std::size_t start = 0;
+  for (std::string* field : fields) {
+    if (start > label.size()) {
+      break;
+    }
+    const std::size_t slash = label.find('/', start);
+    *field = std::string(label.substr(start, slash == std::string_view::npos ? slash : slash - start));
+    if (slash == std::string_view::npos) {
+      break;
+    }
+    start = slash + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+ClusterLoadAssignment build_endpoints(const Scope& scope, std::string_view cluster_name) {
+  ClusterLoadAssignment out;
+  out.cluster_name = std::string(cluster_name);
+  const std::optional<ClusterKey> key = parse_outbound_cluster(cluster_name);
+  if (!key) {
+    return out;
+  }
+  const std::optional<MeshService> service = scope.service_for_host(key->fqdn);
+  if (!service) {
+    return out;
+  }
+  // Only EDS clusters have endpoints here: DNS services carry theirs inline, passthrough
+  // and alias services have none.
+  if (service->resolution != Resolution::ClientSideLb) {
+    return out;
+  }
+  const MeshServicePort* port = service->find_port(key->port);
+  if (port == nullptr) {
+    return out;
+  }
+
+  const std::optional<AppliedDestinationRule> rule = scope.destination_rule(key->fqdn);
+  const model::Subset* subset = nullptr;
+  if (!key->subset.empty() && rule) {
+    subset = rule->find_subset(key->subset);
+  }
+  const model::Labels subset_labels =
+      subset != nullptr ? world::to_labels(subset->labels) : model::Labels{};
+  const MtlsChecker mtls(scope, rule ? &*rule : nullptr, subset, port->port);
+  const bool send_unhealthy = scope.options().send_unhealthy_endpoints();
+
+  std::map<std::string, LocalityLbEndpoints> by_locality;  // sorted by locality label
+  for (const MeshEndpoint& ep : scope.registry().endpoints(*service, port)) {
+    if (!eds_address(ep) || !world::selector_matches(subset_labels, ep.labels)) {
+      continue;
+    }
+    // Terminating endpoints never; unhealthy ones only from 1.31; draining only for
+    // persistent-session services (never produced by the registry).
+    if (ep.health == 4 || ep.health == 3 || (ep.health == 2 && !send_unhealthy)) {
+      continue;
+    }
+    LbEndpoint lb;
+    lb.address = SocketAddress{ep.address, ep.port};
+    lb.health_status = ep.health;
+    lb.load_balancing_weight = ep.weight > 0 ? ep.weight : 1;
+    lb.istio_workload = istio_workload_metadata(ep);
+    lb.tls_mode_istio = mtls.keeps_tls_mode(ep);
+    if (ep.source != nullptr) {
+      lb.origin = Origin{model::key_of(*ep.source), ep.source_path};
+    }
+    LocalityLbEndpoints& group = by_locality[ep.locality];
+    group.load_balancing_weight += lb.load_balancing_weight;
+    group.lb_endpoints.push_back(std::move(lb));
+  }
+  out.endpoints.reserve(by_locality.size());
+  for (auto& [label, group] : by_locality) {
+    group.locality = split_locality(label);
+    out.endpoints.push_back(std::move(group));
+  }
+  return out;
+}
+
+}  // namespace meshward::translate

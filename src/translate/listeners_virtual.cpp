@@ -1,0 +1,286 @@
+// The sidecar's virtual listeners: `virtualOutbound` (reference §2.3, pilot's
+// buildVirtualOutboundListener in listener_builder.go) and `virtualInbound` with the inbound
+// chains of the workload's ServiceTargets (§2.4, listener_inbound.go, filterchain_options.go).
+//
+// Inbound mTLS follows PeerAuthentication in istiod; until that is read (issue #8) every port
+// gets the chains of the mesh default, PERMISSIVE: mTLS and plaintext side by side.
+
+#include <map>
+#include <string>
+#include <utility>
+
+#include "listeners.h"
+#include "meshward/translate/names.h"
+#include "meshward/translate/translate.h"
+#include "route_builder.h"
+
+namespace meshward::translate::detail {
+
+namespace {
+
+enum class ChainProtocol : std::uint8_t { Http, Tcp };
+
+// FilterChainMatchOptions.
+struct MatchOption {
+  std::vector<std::string> alpns;
+  std::string transport;
+  ChainProtocol protocol = ChainProtocol::Tcp;
+  bool tls = false;  ///< The chain terminates Istio mTLS.
+};
+
+// PERMISSIVE options (inboundPermissive*FilterChainMatchWithMxcOptions).
+std::vector<MatchOption> permissive_options(Protocol p) {
+  if (is_http(p)) {
+    return {{kAllIstioMtlsAlpns, "tls", ChainProtocol::Http, true},
+            {{}, "raw_buffer", ChainProtocol::Http, false}};
+  }
+  if (p == Protocol::Unsupported) {
+    return {{kMtlsHttpAlpns, "tls", ChainProtocol::Http, true},
+            {kPlaintextHttpAlpns, "raw_buffer", ChainProtocol::Http, false},
+            {kMtlsTcpAlpns, "tls", ChainProtocol::Tcp, true},
+            {{}, "raw_buffer", ChainProtocol::Tcp, false},
+            {{}, "tls", ChainProtocol::Tcp, false}};
+  }
+  return {{kAllIstioMtlsAlpns, "tls", ChainProtocol::Tcp, true},
+          {{}, "raw_buffer", ChainProtocol::Tcp, false},
+          {{}, "tls", ChainProtocol::Tcp, false}};
+}
+
+// The inbound Istio mTLS context (authn MTLSSettings HTTP / TCP).
+DownstreamTls istio_mutual_tls(ChainProtocol protocol) {
+  DownstreamTls tls;
+  tls.require_client_certificate = true;
+  tls.alpn_protocols = protocol == ChainProtocol::Http
+                           ? std::vector<std::string>{"h2", "http/1.1"}
+                           : std::vector<std::string>{"istio-peer-exchange", "h2", "http/1.1"};
+  tls.sds_certificate = "default";
+  tls.sds_validation = "ROOTCA";
+  tls.min_protocol_version = "TLSv1_2";
+  tls.max_protocol_version = "TLSv1_3";
+  tls.cipher_suites = {"ECDHE-ECDSA-AES256-GCM-SHA384",
+                       "ECDHE-RSA-AES256-GCM-SHA384",
+                       "ECDHE-ECDSA-AES128-GCM-SHA256",
+                       "ECDHE-RSA-AES128-GCM-SHA256",
+                       "AES256-GCM-SHA384",
+                       "AES128-GCM-SHA256"};
+  return tls;
+}
+
+// inboundChainConfig.
+struct InboundChain {
+  std::string cluster;
+  std::uint32_t service_port = 0;
+  std::uint32_t target_port = 0;
+  Protocol protocol = Protocol::Unsupported;
+  std::string bind = std::string(kWildcard);
+  std::string hostname;      ///< For the route decorator.
+  std::string istio_config;  ///< From a Sidecar ingress listener.
+  bool passthrough = false;
+  Origin origin;
+
+  std::string name(ChainProtocol p) const {
+    if (passthrough) {
+      return p == ChainProtocol::Http ? "virtualInbound-catchall-http" : "virtualInbound";
+    }
+    return listener_name(bind, target_port);
+  }
+};
+
+// buildSidecarInboundHTTPRouteConfig: one vhost `inbound|http|<port>` matching every
+// authority, one `default` route to the inbound cluster.
+RouteConfiguration inbound_route_config(const InboundChain& cc) {
+  Route route;
+  route.name = "default";
+  route.match.path = "/";
+  RouteAction action;
+  action.cluster = cc.cluster;
+  action.timeout = 0;
+  action.max_stream_duration = 0;
+  route.action = std::move(action);
+  route.decorator_operation = cc.hostname + ":" + std::to_string(cc.service_port) + "/*";
+  VirtualHost vh;
+  vh.name = "inbound|http|" + std::to_string(cc.service_port);
+  vh.domains = {"*"};
+  vh.include_request_attempt_count = false;
+  vh.routes.push_back(std::move(route));
+  RouteConfiguration rc;
+  rc.name = cc.cluster;
+  rc.virtual_hosts.push_back(std::move(vh));
+  return rc;
+}
+
+std::vector<NetworkFilter> inbound_http_filters(const Options& options, const InboundChain& cc) {
+  NetworkFilter hcm;
+  hcm.name = std::string(kHttpConnectionManager);
+  hcm.type_url =
+      "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3."
+      "HttpConnectionManager";
+  hcm.stat_prefix = delimited_stat_prefix(
+      options, cc.passthrough ? cc.cluster : "inbound_" + cc.name(ChainProtocol::Http));
+  hcm.inline_route_config = inbound_route_config(cc);
+  hcm.http_filters = http_filter_names(true, cc.protocol);
+  hcm.forward_client_cert_details = "APPEND_FORWARD";
+  hcm.istio_config = cc.istio_config;
+  return {metadata_exchange_network_filter(), std::move(hcm)};
+}
+
+std::vector<NetworkFilter> inbound_tcp_filters(const InboundChain& cc) {
+  std::vector<NetworkFilter> out = single_destination_filters(cc.cluster, cc.cluster, true);
+  out.back().istio_config = cc.istio_config;
+  return out;
+}
+
+// inboundChainForOpts.
+std::vector<FilterChain> chains_for(const Options& options, const InboundChain& cc) {
+  std::vector<FilterChain> out;
+  for (const MatchOption& opt : permissive_options(cc.protocol)) {
+    FilterChain chain;
+    chain.match.application_protocols = opt.alpns;
+    chain.match.transport_protocol = opt.transport;
+    if (cc.target_port > 0) {
+      chain.match.destination_port = cc.target_port;
+    }
+    chain.filters = opt.protocol == ChainProtocol::Http ? inbound_http_filters(options, cc)
+                                                        : inbound_tcp_filters(cc);
+    if (opt.tls) {
+      chain.tls = istio_mutual_tls(opt.protocol);
+    }
+    chain.name = cc.name(opt.protocol);
+    chain.origin = cc.origin;
+    out.push_back(std::move(chain));
+  }
+  return out;
+}
+
+// buildInboundChainConfigs: a Sidecar's ingress listeners when it has any, else one chain set
+// per ServiceTarget port (the first Service of a target port wins), by target port.
+std::vector<InboundChain> inbound_chain_configs(const Scope& scope) {
+  std::map<std::uint32_t, InboundChain> by_port;
+  const model::Sidecar* sidecar = scope.sidecar();
+  if (sidecar != nullptr && !sidecar->spec.ingress.empty()) {
+    for (std::size_t i = 0; i < sidecar->spec.ingress.size(); ++i) {
+      const model::IstioIngressListener& in = sidecar->spec.ingress[i];
+      if (!in.port ||
+          (in.capture_mode.present && in.capture_mode.value == model::CaptureMode::None)) {
+        continue;  // Listeners bound to a real port are not built (see docs/translate.md).
+      }
+      InboundChain cc;
+      cc.service_port = in.port->number.value;
+      cc.target_port = in.port->number.value;
+      cc.protocol = parse_protocol(in.port->protocol.value);
+      cc.cluster = inbound_cluster_name(cc.target_port);
+      if (!in.bind.value.empty()) {
+        cc.bind = in.bind.value;
+      }
+      cc.hostname = sidecar->meta.name + "." + sidecar->meta.namespace_;
+      cc.istio_config = "/apis/networking.istio.io/" +
+                        std::string(scope.options().config_api_version()) + "/namespaces/" +
+                        sidecar->meta.namespace_ + "/sidecar/" + sidecar->meta.name;
+      cc.origin = origin_of(sidecar, "spec.ingress[" + std::to_string(i) + "]");
+      by_port.try_emplace(cc.target_port, std::move(cc));
+    }
+  } else {
+    const Proxy& proxy = scope.proxy();
+    for (const Registry::ServiceTarget& t :
+         scope.registry().service_targets(proxy.namespace_, proxy.labels)) {
+      if (t.port.protocol == Protocol::Udp || t.target_port == 15001 || t.target_port == 15006 ||
+          t.target_port == 15021 || t.target_port == 15090) {
+        continue;
+      }
+      InboundChain cc;
+      cc.service_port = t.port.port;
+      cc.target_port = t.target_port;
+      cc.protocol = t.port.protocol;
+      cc.cluster = inbound_cluster_name(t.target_port);
+      cc.hostname = t.service.hostname;
+      cc.origin = origin_of(t.service.source, "spec.ports");
+      by_port.try_emplace(cc.target_port, std::move(cc));
+    }
+  }
+  std::vector<InboundChain> out;
+  out.reserve(by_port.size());
+  for (auto& [port, cc] : by_port) {
+    out.push_back(std::move(cc));
+  }
+  return out;
+}
+
+bool has_plaintext_http_alpn(const FilterChainMatch& m) {
+  for (const auto& a : m.application_protocols) {
+    if (a == "http/1.1" || a == "h2c") {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Listener build_virtual_outbound_listener(const Scope& scope) {
+  const std::string catch_all = catch_all_cluster(scope);
+  Listener l;
+  l.name = "virtualOutbound";
+  l.address = {std::string(kWildcard), 15001};
+  l.use_original_dst = true;
+  l.traffic_direction = "OUTBOUND";
+  // Connections sent to 15001 itself would loop.
+  FilterChain blackhole;
+  blackhole.name = "virtualOutbound-blackhole";
+  blackhole.match.destination_port = 15001;
+  blackhole.filters = single_destination_filters(std::string(kBlackHoleCluster),
+                                                 std::string(kBlackHoleCluster), false);
+  l.filter_chains.push_back(std::move(blackhole));
+  FilterChain catch_all_tcp;
+  catch_all_tcp.name = "virtualOutbound-catchall-tcp";
+  catch_all_tcp.filters = single_destination_filters(catch_all, catch_all, false);
+  l.filter_chains.push_back(std::move(catch_all_tcp));
+  return l;
+}
+
+Listener build_virtual_inbound_listener(const Scope& scope) {
+  const Options& options = scope.options();
+  Listener l;
+  l.name = "virtualInbound";
+  l.address = {std::string(kWildcard), 15006};
+  l.traffic_direction = "INBOUND";
+  l.continue_on_listener_filters_timeout = true;
+  l.listener_filters_timeout = 0;  // meshConfig.protocolDetectionTimeout.
+
+  // Connections sent to 15006 itself would loop.
+  FilterChain blackhole;
+  blackhole.name = "virtualInbound-blackhole";
+  blackhole.match.destination_port = 15006;
+  blackhole.filters = single_destination_filters(std::string(kBlackHoleCluster),
+                                                 std::string(kBlackHoleCluster), true);
+  l.filter_chains.push_back(std::move(blackhole));
+
+  // Passthrough chains for traffic to ports no Service declares.
+  InboundChain passthrough;
+  passthrough.cluster = std::string(kInboundPassthroughCluster);
+  passthrough.passthrough = true;
+  for (auto& c : chains_for(options, passthrough)) {
+    l.filter_chains.push_back(std::move(c));
+  }
+  for (const InboundChain& cc : inbound_chain_configs(scope)) {
+    for (auto& c : chains_for(options, cc)) {
+      l.filter_chains.push_back(std::move(c));
+    }
+  }
+
+  bool tls_inspector = false;
+  bool http_inspector = false;
+  for (const auto& c : l.filter_chains) {
+    tls_inspector = tls_inspector || c.match.transport_protocol == "tls";
+    http_inspector = http_inspector || has_plaintext_http_alpn(c.match);
+  }
+  l.listener_filters.emplace_back(kOriginalDst);
+  if (tls_inspector) {
+    l.listener_filters.emplace_back(kTlsInspector);
+  }
+  if (http_inspector) {
+    l.listener_filters.emplace_back(kHttpInspector);
+  }
+  return l;
+}
+
+}  // namespace meshward::translate::detail

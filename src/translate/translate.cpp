@@ -1,0 +1,103 @@
+// translate_proxy: the whole configuration istiod pushes to one proxy — its listeners, the
+// route configurations those listeners ask for over RDS, its clusters and the endpoints of
+// its EDS clusters — and route_names(), the RDS names alone.
+
+#include "meshward/translate/translate.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+#include <string>
+#include <utility>
+
+namespace meshward::translate {
+
+namespace {
+
+// The RDS names the listeners' connection managers ask for, first use first.
+std::vector<std::string> rds_names(const std::vector<Listener>& listeners) {
+  std::vector<std::string> out;
+  std::set<std::string, std::less<>> seen;
+  auto add_chain = [&](const FilterChain& chain) {
+    for (const NetworkFilter& f : chain.filters) {
+      if (!f.rds_route_config_name.empty() && seen.insert(f.rds_route_config_name).second) {
+        out.push_back(f.rds_route_config_name);
+      }
+    }
+  };
+  for (const Listener& l : listeners) {
+    for (const FilterChain& c : l.filter_chains) {
+      add_chain(c);
+    }
+    if (l.default_filter_chain) {
+      add_chain(*l.default_filter_chain);
+    }
+  }
+  return out;
+}
+
+// Whether `name` is all digits (a sidecar port route), and its value.
+bool numeric_name(const std::string& name, unsigned long& value) {
+  if (name.empty() ||
+      !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  value = std::strtoul(name.c_str(), nullptr, 10);
+  return true;
+}
+
+// istioctl's order: numeric route names ascending, then the others by name.
+void sort_routes(std::vector<RouteConfiguration>& routes) {
+  std::stable_sort(routes.begin(), routes.end(),
+                   [](const RouteConfiguration& a, const RouteConfiguration& b) {
+                     unsigned long na = 0;
+                     unsigned long nb = 0;
+                     const bool a_num = numeric_name(a.name, na);
+                     const bool b_num = numeric_name(b.name, nb);
+                     if (a_num != b_num) {
+                       return a_num;
+                     }
+                     return a_num ? na < nb : a.name < b.name;
+                   });
+}
+
+}  // namespace
+
+std::vector<std::string> route_names(const Scope& scope) {
+  return rds_names(build_listeners(scope));
+}
+
+ProxyConfig translate_proxy(const world::View& view, const Proxy& proxy, const Options& options,
+                            Parts parts) {
+  const Registry registry(view, options);
+  const Scope scope(registry, proxy);
+  ProxyConfig out;
+  if (parts.listeners || parts.routes) {
+    std::vector<Listener> listeners = build_listeners(scope);
+    if (parts.routes) {
+      for (const std::string& name : rds_names(listeners)) {
+        out.routes.push_back(build_route(scope, name));
+      }
+      sort_routes(out.routes);
+    }
+    if (parts.listeners) {
+      out.listeners = std::move(listeners);
+    }
+  }
+  if (parts.clusters || parts.endpoints) {
+    std::vector<Cluster> clusters = build_clusters(scope);
+    if (parts.endpoints) {
+      for (const Cluster& c : clusters) {
+        if (c.type == Cluster::Type::Eds) {
+          out.endpoints.push_back(build_endpoints(scope, c.name));
+        }
+      }
+    }
+    if (parts.clusters) {
+      out.clusters = std::move(clusters);
+    }
+  }
+  return out;
+}
+
+}  // namespace meshward::translate
