@@ -15,6 +15,8 @@
 #include "meshward/world/host.h"
 #include "meshward/world/selector.h"
 
+#include "endpoint_groups.h"
+
 namespace meshward::translate {
 
 namespace {
@@ -161,24 +163,6 @@ std::string port_path(const model::Object* source, std::uint32_t port) {
     }
   }
   return "spec.ports";
-}
-
-Locality parse_locality(std::string_view label) {
-  Locality out;
-  std::string_view parts[3];
-  for (int i = 0; i < 3; ++i) {
-    const std::size_t slash = label.find('/');
-    parts[i] = label.substr(0, slash);
-    if (slash == std::string_view::npos) {
-      label = {};
-      break;
-    }
-    label.remove_prefix(slash + 1);
-  }
-  out.region = std::string(parts[0]);
-  out.zone = std::string(parts[1]);
-  out.sub_zone = std::string(parts[2]);
-  return out;
 }
 
 // Builds the clusters of one proxy.
@@ -356,7 +340,7 @@ class ClusterBuilder {
                                         const MeshServicePort& port, const model::Subset* subset) {
     ClusterLoadAssignment out;
     out.cluster_name = name;
-    std::map<std::string, LocalityLbEndpoints> by_locality;
+    LocalityGroups groups;
     for (const MeshEndpoint& ep : scope_.registry().endpoints(s, &port)) {
       if (subset != nullptr && !world::selector_matches(subset->labels, ep.labels)) {
         continue;
@@ -364,28 +348,14 @@ class ClusterBuilder {
       if (ep.health == 4 || (ep.health == 2 && !options_.send_unhealthy_endpoints())) {
         continue;  // Terminating endpoints never, unhealthy ones only from 1.31.
       }
-      LbEndpoint lb;
-      lb.address = {ep.address, ep.port};
-      lb.health_status = ep.health <= 3 ? ep.health : 0;
-      lb.load_balancing_weight = ep.weight == 0 ? 1 : ep.weight;
-      if (!ep.workload_name.empty()) {
-        lb.istio_workload = istio_workload_metadata(ep);
+      LbEndpoint lb = lb_endpoint(ep);
+      if (ep.workload_name.empty()) {
+        lb.istio_workload.clear();
       }
       lb.tls_mode_istio = ep.tls_mode_istio;
-      if (ep.source != nullptr) {
-        lb.origin.resource = model::key_of(*ep.source);
-        lb.origin.path = ep.source_path;
-      }
-      auto [it, inserted] = by_locality.try_emplace(ep.locality);
-      if (inserted) {
-        it->second.locality = parse_locality(ep.locality);
-      }
-      it->second.load_balancing_weight += lb.load_balancing_weight;
-      it->second.lb_endpoints.push_back(std::move(lb));
+      groups.add(ep.locality, std::move(lb));
     }
-    for (auto& [label, group] : by_locality) {
-      out.endpoints.push_back(std::move(group));
-    }
+    out.endpoints = groups.take();
     return out;
   }
 

@@ -16,6 +16,8 @@
 #include "meshward/world/host.h"
 #include "meshward/world/selector.h"
 
+#include "endpoint_groups.h"
+
 namespace meshward::translate {
 
 namespace {
@@ -170,24 +172,6 @@ bool eds_address(const MeshEndpoint& ep) {
   return ep.port == 0 && std::string_view(ep.address).substr(0, kUnixPrefix.size()) == kUnixPrefix;
 }
 
-Locality split_locality(std::string_view label) {
-  Locality out;
-  std::string* fields[] = {&out.region, &out.zone, &out.sub_zone};
-  std::size_t start = 0;
-  for (std::string* field : fields) {
-    if (start > label.size()) {
-      break;
-    }
-    const std::size_t slash = label.find('/', start);
-    *field = std::string(label.substr(start, slash == std::string_view::npos ? slash : slash - start));
-    if (slash == std::string_view::npos) {
-      break;
-    }
-    start = slash + 1;
-  }
-  return out;
-}
-
 }  // namespace
 
 ClusterLoadAssignment build_endpoints(const Scope& scope, std::string_view cluster_name) {
@@ -221,7 +205,7 @@ ClusterLoadAssignment build_endpoints(const Scope& scope, std::string_view clust
   const MtlsChecker mtls(scope, rule ? &*rule : nullptr, subset, port->port);
   const bool send_unhealthy = scope.options().send_unhealthy_endpoints();
 
-  std::map<std::string, LocalityLbEndpoints> by_locality;  // sorted by locality label
+  LocalityGroups groups;
   for (const MeshEndpoint& ep : scope.registry().endpoints(*service, port)) {
     if (!eds_address(ep) || !world::selector_matches(subset_labels, ep.labels)) {
       continue;
@@ -231,24 +215,11 @@ ClusterLoadAssignment build_endpoints(const Scope& scope, std::string_view clust
     if (ep.health == 4 || ep.health == 3 || (ep.health == 2 && !send_unhealthy)) {
       continue;
     }
-    LbEndpoint lb;
-    lb.address = SocketAddress{ep.address, ep.port};
-    lb.health_status = ep.health;
-    lb.load_balancing_weight = ep.weight > 0 ? ep.weight : 1;
-    lb.istio_workload = istio_workload_metadata(ep);
+    LbEndpoint lb = lb_endpoint(ep);
     lb.tls_mode_istio = mtls.keeps_tls_mode(ep);
-    if (ep.source != nullptr) {
-      lb.origin = Origin{model::key_of(*ep.source), ep.source_path};
-    }
-    LocalityLbEndpoints& group = by_locality[ep.locality];
-    group.load_balancing_weight += lb.load_balancing_weight;
-    group.lb_endpoints.push_back(std::move(lb));
+    groups.add(ep.locality, std::move(lb));
   }
-  out.endpoints.reserve(by_locality.size());
-  for (auto& [label, group] : by_locality) {
-    group.locality = split_locality(label);
-    out.endpoints.push_back(std::move(group));
-  }
+  out.endpoints = groups.take();
   return out;
 }
 

@@ -117,8 +117,9 @@ struct MeshEndpoint {
 /// version, `latest` written as empty.
 std::string istio_workload_metadata(const MeshEndpoint& endpoint);
 
-/// The registry answers on one world View; it borrows the View (keep it alive) and caches
-/// nothing across calls, so it may be built per request.
+/// The registry answers on one world View; it borrows the View (keep it alive), keeps its own
+/// copy of the Options (so `Registry r(view, Options{})` is safe) and caches nothing across
+/// calls, so it may be built per request.
 class Registry {
  public:
   Registry(const world::View& view, const Options& options);
@@ -153,7 +154,7 @@ class Registry {
 
  private:
   const world::View& view_;
-  const Options& options_;
+  Options options_;
 };
 
 }  // namespace meshward::translate
