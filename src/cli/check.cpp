@@ -9,6 +9,7 @@
 #include "meshward/cli/output.h"
 #include "meshward/core/report.h"
 #include "meshward/rules/run.h"
+#include "meshward/translate/options.h"
 #include "meshward/world/loader.h"
 #include "meshward/world/snapshot.h"
 
@@ -29,6 +30,9 @@ const std::vector<FlagSpec>& check_flags() {
       {"policy", "", true, "policy file (as `meshward serve --policy`): findings as the webhook acts"},
       {"color", "", true, "colour the text output: auto (default: on a terminal), always, never"},
       {"namespace", "n", true, "namespace for objects that name none (default \"default\")"},
+      {"istio-version", "", true,
+       "the Istio release whose translation the mesh checks judge by, e.g. 1.15 (default: the "
+       "newest)"},
       {"help", "h", false, "show this help"},
   };
   return specs;
@@ -37,9 +41,13 @@ const std::vector<FlagSpec>& check_flags() {
 constexpr const char* kCheckUsage =
     "Usage: meshward check -f PATH [-f PATH...] [-o text|json|sarif]\n"
     "                      [--fail-on error|warning|info|none] [--policy FILE]\n"
-    "                      [--color auto|always|never] [-n NAMESPACE]\n"
+    "                      [--color auto|always|never] [-n NAMESPACE] [--istio-version 1.15]\n"
     "\n"
     "Reads Kubernetes and Istio manifests and reports what is wrong with them.\n"
+    "\n"
+    "Mesh checks that ask the translator (e.g. MW2116, a subset cluster's EDS) see the Envoy\n"
+    "configuration the --istio-version release of istiod would push, as `meshward translate\n"
+    "--istio-version` shows it.\n"
     "\n"
     "With --policy, each finding is first mapped the way `meshward serve` maps it: the rule\n"
     "or severity action, the namespace's enforcement and the object's meshward.io/skip\n"
@@ -134,6 +142,19 @@ int check(const std::vector<std::string>& words, std::ostream& out, std::ostream
     }
     policy = std::move(*loaded);
   }
+  rules::RunOptions run_options;
+  if (const auto version_text = args->value("istio-version")) {
+    const std::optional<translate::IstioVersion> version =
+        translate::parse_istio_version(*version_text);
+    if (!version) {
+      err << "meshward check: --istio-version \"" << *version_text
+          << "\" is not a release meshward reproduces ("
+          << translate::to_string(translate::kOldestIstioVersion) << " to "
+          << translate::to_string(translate::kNewestIstioVersion) << ", e.g. 1.15)\n";
+      return kExitUsage;
+    }
+    run_options.translate.version = *version;
+  }
   world::LoadOptions options;
   options.default_namespace = args->value("namespace").value_or("default");
 
@@ -145,7 +166,7 @@ int check(const std::vector<std::string>& words, std::ostream& out, std::ostream
   std::vector<Finding> findings = std::move(loaded->findings);
   const std::size_t object_count = loaded->objects.size();
   const world::Snapshot world(std::move(loaded->objects));
-  std::vector<Finding> checked = rules::check_world(world);
+  std::vector<Finding> checked = rules::check_world(world, run_options);
   findings.insert(findings.end(), std::make_move_iterator(checked.begin()),
                   std::make_move_iterator(checked.end()));
   rules::drop_findings_on_rejected_fields(findings);

@@ -1,9 +1,14 @@
 #include <charconv>
+#include <chrono>
+#include <memory>
 #include <ostream>
 #include <thread>
 
 #include "meshward/cli/args.h"
 #include "meshward/cli/commands.h"
+#include "meshward/core/log.h"
+#include "meshward/kube/watcher.h"
+#include "meshward/model/object.h"
 #include "meshward/server/server.h"
 
 #ifndef MESHWARD_VERSION
@@ -26,7 +31,11 @@ const std::vector<FlagSpec>& serve_flags() {
       {"tls-cert", "", true, "PEM certificate chain (default /etc/meshward/tls/tls.crt)"},
       {"tls-key", "", true, "PEM private key, ECDSA or RSA (default /etc/meshward/tls/tls.key)"},
       {"client-ca", "", true, "PEM CA bundle; when set, clients must present a certificate"},
-      {"world", "", true, "manifests (file or directory) the cluster is made of; repeatable"},
+      {"world", "", true, "manifests (file or directory) to serve instead of a live cluster; repeatable"},
+      {"kubeconfig", "", true, "kubeconfig to watch the cluster with (default: $KUBECONFIG, in-cluster, ~/.kube/config)"},
+      {"context", "", true, "kubeconfig context (default: its current-context)"},
+      {"watch-namespace", "", true, "watch namespaced kinds in this namespace only; repeatable (default: all)"},
+      {"watch-kind", "", true, "watch only this kind (e.g. VirtualService); repeatable (default: every kind checks read)"},
       {"policy", "", true, "policy file (YAML, docs/policy.md); reloaded when it changes"},
       {"threads", "", true, "I/O threads (default: one per core)"},
       {"help", "h", false, "show this help"},
@@ -43,10 +52,14 @@ int serve(const std::vector<std::string>& words, std::ostream& out, std::ostream
     return kExitUsage;
   }
   if (args->has("help")) {
-    out << "Usage: meshward serve --world PATH [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]\n"
-        << "                      [--client-ca FILE] [--policy FILE] [--threads N]\n\n"
+    out << "Usage: meshward serve [--kubeconfig FILE [--context NAME] | --world PATH]\n"
+        << "                      [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]\n"
+        << "                      [--client-ca FILE] [--policy FILE] [--threads N]\n"
+        << "                      [--watch-namespace NS]... [--watch-kind KIND]...\n\n"
         << "Serves the validating admission webhook: POST /validate (AdmissionReview v1/v1beta1),\n"
         << "GET /healthz, /readyz, /metrics. SIGTERM drains in-flight requests, then exits 0.\n"
+        << "The world is the live cluster (list/watch through the API server; /readyz answers\n"
+        << "200 once every kind has synced), or with --world a fixed set of manifests.\n"
         << "Certificates, world and policy files are reloaded when they change; a file that no\n"
         << "longer loads is logged and the previous version stays in use.\n\n"
         << describe_flags(serve_flags());
@@ -67,9 +80,34 @@ int serve(const std::vector<std::string>& words, std::ostream& out, std::ostream
     err << "meshward serve: --policy needs a file name\n";
     return kExitUsage;
   }
-  if (config.world_paths.empty()) {
-    err << "meshward serve: no world; give --world DIR|FILE (the manifests the cluster holds)\n";
+  const bool live = config.world_paths.empty();
+  if (!live && (args->has("kubeconfig") || args->has("context") || args->has("watch-namespace") ||
+                args->has("watch-kind"))) {
+    err << "meshward serve: --world serves fixed manifests; --kubeconfig, --context, --watch-namespace and "
+           "--watch-kind are for a live cluster\n";
     return kExitUsage;
+  }
+  kube::ClusterConfig cluster;
+  kube::WatchOptions watch;
+  if (live) {
+    auto resolved = kube::resolve_config(args->value("kubeconfig").value_or(""),
+                                         args->value("context").value_or(""));
+    if (!resolved) {
+      err << "meshward serve: " << resolved.error().message
+          << "\n(give --kubeconfig FILE, run in a pod, or serve fixed manifests with --world PATH)\n";
+      return kExitUsage;
+    }
+    cluster = std::move(*resolved);
+    watch.namespaces = args->values("watch-namespace");
+    for (const std::string& name : args->values("watch-kind")) {
+      const auto kind = model::parse_kind(name);
+      if (!kind) {
+        err << "meshward serve: --watch-kind \"" << name << "\" is not a kind meshward reads (see meshward rules)\n";
+        return kExitUsage;
+      }
+      watch.kinds.push_back(*kind);
+    }
+    watch.log = &err;
   }
   if (auto threads = args->value("threads")) {
     unsigned n = 0;
@@ -84,20 +122,53 @@ int serve(const std::vector<std::string>& words, std::ostream& out, std::ostream
   config.commit = MESHWARD_GIT_COMMIT;
   config.log = &err;
 
-  auto created = server::Server::create(std::move(config));
+  // Live mode: the watcher publishes each new world into the slot the server reads.
+  auto slot = std::make_shared<admission::WorldSlot>();
+  std::unique_ptr<kube::Watcher> watcher;
+  if (live) {
+    const std::string source = "kube: " + cluster.source;
+    std::ostream* log = &err;
+    watcher = std::make_unique<kube::Watcher>(
+        cluster, watch, [slot, source, log](std::shared_ptr<const world::Snapshot> snapshot) {
+          const auto started = std::chrono::steady_clock::now();
+          slot->publish(std::move(snapshot), source);
+          const auto world = slot->current();
+          const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - started).count();
+          write_log_line(*log, log_line("info", "world published",
+                                        ",\"source\":" + json_quote(source) +
+                                            ",\"objects\":" + std::to_string(world->snapshot->size()) +
+                                            ",\"findings\":" + std::to_string(world->findings.size()) +
+                                            ",\"generation\":" + std::to_string(world->generation) +
+                                            ",\"evaluate_ms\":" + std::to_string(ms)));
+        });
+    config.world_source_metrics = [w = watcher.get()] { return w->metrics_text(); };
+  }
+
+  auto created = server::Server::create(std::move(config), slot);
   if (!created) {
     err << "meshward serve: " << created.error().message << "\n";
     return kExitUsage;
   }
   server::Server& srv = **created;
+  if (watcher) {
+    if (auto started = watcher->start(); !started) {
+      err << "meshward serve: " << started.error().message << "\n";
+      return kExitUsage;
+    }
+  }
   srv.start();
   const auto endpoint = srv.local_endpoint();
   const auto world = srv.slot()->current();
   const std::string host = endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]"
                                                       : endpoint.address().to_string();
-  out << "meshward: serving on https://" << host << ":" << endpoint.port()
-      << " (world: " << (world ? world->snapshot->size() : 0) << " objects, " << srv.threads()
-      << (srv.threads() == 1 ? " thread)" : " threads)") << std::endl;
+  out << "meshward: serving on https://" << host << ":" << endpoint.port() << " (world: ";
+  if (live) {
+    out << "watching " << cluster.host << ":" << cluster.port << ", ready once synced";
+  } else {
+    out << (world ? world->snapshot->size() : 0) << " objects";
+  }
+  out << ", " << srv.threads() << (srv.threads() == 1 ? " thread)" : " threads)") << std::endl;
   // A drain that hit its bound is logged by the server; the stop itself was still orderly,
   // so the exit status is 0 either way (Kubernetes reads non-zero as a crash).
   srv.wait_for_signal();

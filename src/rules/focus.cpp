@@ -62,6 +62,17 @@ bool selects_egress_gateway(const model::Object& object) {
   return it != labels->end() && it->second == "egressgateway";
 }
 
+// MW2116 judges a VirtualService by the endpoints of the services it routes to: adds the
+// VirtualServices routing to each host of `services` (Services, ServiceEntries).
+void add_routing_to_hosts_of(const world::View& world, const world::ObjectList& services,
+                             Focus& focus) {
+  for (const model::Object* s : services) {
+    for (const std::string& host : world::indexed_hosts(*s)) {
+      add_all(focus, world.routing_to(host));
+    }
+  }
+}
+
 // Adds `object` and its readers in `world`: the subjects whose lookups can return it. Each
 // relation names the checks that read it.
 void add_readers(const world::View& world, const model::Object& object, Focus& focus) {
@@ -79,6 +90,11 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
           focus.add({Kind::Gateway, ref.substr(0, slash), ref.substr(slash + 1)});
         }
       }
+      // MW2116: a Sidecar that imports this VirtualService also imports the services it routes
+      // to (the Scope's implied destinations), which can make them visible to other routes.
+      for (const std::string& host : world::destination_hosts(object)) {
+        add_all(focus, world.routing_to(host));
+      }
       break;
     case Kind::Gateway:
       add_all(focus, world.binding_gateway(ns + "/" + object.meta.name));  // MW2104, MW2105
@@ -91,14 +107,14 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
       break;
     case Kind::DestinationRule:
       for (const std::string& host : world::indexed_hosts(object)) {
-        add_all(focus, world.routing_to(host));                      // MW2101 subsets
+        add_all(focus, world.routing_to(host));                      // MW2101, MW2116 subsets
         add_all(focus, world.by_host(Kind::DestinationRule, host));  // MW2109 merged rules
         add_all(focus, world.by_host(Kind::Service, host));          // MW2114 tls vs mTLS
       }
       break;
     case Kind::Service:
       for (const std::string& host : world::indexed_hosts(object)) {
-        add_all(focus, world.routing_to(host));  // MW2101, MW2102, MW2103 registry lookups
+        add_all(focus, world.routing_to(host));  // MW2101, MW2102, MW2103, MW2116 registry
       }
       if (const auto labels = label_selector(object)) {
         // MW2106: the gateway workload's Service, a selector overlapping the Gateway's.
@@ -115,7 +131,27 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
       break;
     case Kind::ServiceEntry:
       for (const std::string& host : world::indexed_hosts(object)) {
-        add_all(focus, world.routing_to(host));  // MW2101, MW2102, MW2103 registry lookups
+        add_all(focus, world.routing_to(host));  // MW2101, MW2102, MW2103, MW2116 registry
+      }
+      break;
+    case Kind::EndpointSlice:
+      // MW2116: a slice is indexed under its Service's FQDN (kubernetes.io/service-name).
+      for (const std::string& host : world::indexed_hosts(object)) {
+        add_all(focus, world.routing_to(host));
+      }
+      break;
+    case Kind::Endpoints:
+      // MW2116: legacy Endpoints are named after their Service (read when it has no slice).
+      add_all(focus, world.routing_to(world::service_fqdn(object.meta.name, ns)));
+      break;
+    case Kind::Sidecar:
+      // MW2116 translates for a sidecar of the VirtualService's namespace: that namespace's
+      // Sidecar decides which services it sees; the root namespace's selector-less one applies
+      // to every namespace without its own.
+      if (ns == mesh::kRootNamespace) {
+        focus.add_kind(Kind::VirtualService);
+      } else {
+        add_all(focus, world.in_namespace(Kind::VirtualService, ns));
       }
       break;
     case Kind::PeerAuthentication:
@@ -129,6 +165,13 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
     case Kind::Pod:
     case Kind::WorkloadEntry:
       if (const auto labels = world::workload_labels(object)) {
+        // MW2116: a workload's labels are its endpoints' labels. Its endpoints belong to the
+        // Services of its namespace that select it (EndpointSlice targetRefs; a Service selects
+        // WorkloadEntries too) and to ServiceEntries whose workloadSelector picks it. A slice
+        // written by hand for a selector-less Service and pointing at the Pod is not found
+        // this way (the Kubernetes controller writes targetRefs only for selector Services).
+        add_routing_to_hosts_of(world, world.selecting(Kind::Service, ns, *labels), focus);
+        add_routing_to_hosts_of(world, world.selecting(Kind::ServiceEntry, ns, *labels), focus);
         add_all(focus, world.selecting(Kind::Gateway, "", *labels));  // MW2108, MW2110, MW2115
         add_all(focus, world.selecting(Kind::Sidecar, ns, *labels));  // MW2111
         for (Kind policy : {Kind::PeerAuthentication, Kind::RequestAuthentication,
@@ -142,7 +185,7 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
       focus.add_kind(Kind::EnvoyFilter);  // MW4111, MW4112 compare patches across filters
       break;
     default:
-      break;  // Sidecar, RequestAuthentication, AuthorizationPolicy: read by themselves only
+      break;  // RequestAuthentication, AuthorizationPolicy: read by themselves only
   }
 }
 

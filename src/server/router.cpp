@@ -223,8 +223,11 @@ Response Router::metrics(const Request& req) const {
   snap.cert_loads = state_->tls.loads();
   snap.version = state_->config.version;
   snap.commit = state_->config.commit;
-  return text(req, http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
-              state_->metrics.render(snap));
+  std::string body = state_->metrics.render(snap);
+  if (state_->config.world_source_metrics) {
+    body += state_->config.world_source_metrics();
+  }
+  return text(req, http::status::ok, "text/plain; version=0.0.4; charset=utf-8", std::move(body));
 }
 
 }  // namespace meshward::server

@@ -6,35 +6,13 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "meshward/core/log.h"
 #include "meshward/server/listener.h"
 #include "meshward/server/session.h"
 #include "meshward/world/loader.h"
 
 namespace meshward::server {
 
-namespace {
-
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-std::string log_line(std::string_view level, const std::string& msg, const std::string& extra = {}) {
-  return "{\"ts\":\"" + utc_timestamp() + "\",\"level\":\"" + std::string(level) +
-         "\",\"msg\":" + quote(msg) + extra + "}";
-}
-
-}  // namespace
 
 static unsigned io_threads(const ServerConfig& config) {
   return config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -97,7 +75,7 @@ Result<bool> Server::load_world() {
   state_->slot->publish(world::Snapshot::make(std::move(loaded->objects)), source);
   const auto current = state_->slot->current();
   state_->log(log_line("info", "world loaded",
-                       ",\"source\":" + quote(source) + ",\"objects\":" +
+                       ",\"source\":" + json_quote(source) + ",\"objects\":" +
                            std::to_string(current->snapshot->size()) + ",\"decode_findings\":" +
                            std::to_string(findings) + ",\"findings\":" +
                            std::to_string(current->findings.size()) + ",\"generation\":" +
@@ -114,10 +92,10 @@ Result<bool> Server::load_policy() {
   }
   const admission::Policy& p = *loaded;
   state_->log(log_line("info", "policy loaded",
-                       ",\"file\":" + quote(file) + ",\"rules\":" + std::to_string(p.rules.size()) +
+                       ",\"file\":" + json_quote(file) + ",\"rules\":" + std::to_string(p.rules.size()) +
                            ",\"namespaces\":" + std::to_string(p.namespaces.size()) +
                            ",\"default_enforcement\":" +
-                           quote(std::string(admission::enforcement_name(p.default_enforcement)))));
+                           json_quote(std::string(admission::enforcement_name(p.default_enforcement)))));
   state_->policy.set(std::move(*loaded));
   return true;
 }
@@ -138,12 +116,12 @@ void Server::poll_files() {
   if (!reloaded) {
     state_->metrics.record_cert_reload(false);
     state_->log(log_line("error", "certificate reload failed; keeping the previous one",
-                         ",\"error\":" + quote(reloaded.error().message)));
+                         ",\"error\":" + json_quote(reloaded.error().message)));
   } else if (*reloaded) {
     state_->metrics.record_cert_reload(true);
     const auto tls = state_->tls.current();
     state_->log(log_line("info", "certificate reloaded",
-                         ",\"subject\":" + quote(tls->subject) +
+                         ",\"subject\":" + json_quote(tls->subject) +
                              ",\"not_after\":" + std::to_string(tls->not_after)));
   }
   // World files: reload and swap the snapshot atomically.
@@ -153,7 +131,7 @@ void Server::poll_files() {
     state_->metrics.record_world_reload(loaded.ok());
     if (!loaded) {
       state_->log(log_line("error", "world reload failed; keeping the previous world",
-                           ",\"error\":" + quote(loaded.error().message)));
+                           ",\"error\":" + json_quote(loaded.error().message)));
     }
   }
   // Policy file (a ConfigMap mount swaps a symlink; stamp_paths follows it).
@@ -163,7 +141,7 @@ void Server::poll_files() {
     state_->metrics.record_policy_reload(loaded.ok());
     if (!loaded) {
       state_->log(log_line("error", "policy reload failed; keeping the previous policy",
-                           ",\"error\":" + quote(loaded.error().message)));
+                           ",\"error\":" + json_quote(loaded.error().message)));
     }
   }
 }

@@ -4,25 +4,11 @@
 
 namespace meshward::server {
 
-std::string utc_timestamp() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  return buf;
-}
-
 void ServerState::log(const std::string& json_line) {
   if (config.log == nullptr) {
     return;
   }
-  std::lock_guard lock(log_mutex_);
-  *config.log << json_line << '\n';
-  config.log->flush();
+  write_log_line(*config.log, json_line);
 }
 
 void ServerState::add_session(Session* s, const std::shared_ptr<Session>& p) {

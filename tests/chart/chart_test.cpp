@@ -742,6 +742,21 @@ TEST(Chart, PodRunsTheImageTheDockerfileBuilds) {
   }
 }
 
+TEST(Chart, WatchNamespacesBecomeServeFlags) {
+  const Rendered r = render_ok({"--set", "watch.namespaces={istio-system,shop}"});
+  std::vector<std::string> watched;
+  for (const auto& arg : args(r)) {
+    if (arg.rfind("--watch-namespace=", 0) == 0) {
+      watched.push_back(arg.substr(arg.find('=') + 1));
+    }
+  }
+  EXPECT_EQ(watched, (std::vector<std::string>{"istio-system", "shop"}));
+  EXPECT_FALSE(flag(render_ok({}), "watch-namespace").has_value()) << "default: every namespace";
+  // Not a namespace name: the schema refuses it before anything is installed.
+  const Rendered bad = render({"--set", "watch.namespaces={Not_A_Namespace}"});
+  EXPECT_NE(bad.command.status, 0);
+}
+
 TEST(Chart, ServiceReachesThePodsServingPort) {
   const Rendered r = render_ok({});
   const YAML::Node service = r.one("Service", kFullname);
@@ -802,9 +817,8 @@ TEST(Chart, ServiceAccountIsBoundToAReadOnlyRoleOverWhatIsWatched) {
       }
     }
   }
-  // Every kind the world holds, and the CRDs that tell which Istio versions are served.
-  std::set<std::pair<std::string, std::string>> watched = {
-      {"apiextensions.k8s.io", "customresourcedefinitions"}};
+  // Every kind the world holds, nothing more (discovery needs no grant).
+  std::set<std::pair<std::string, std::string>> watched;
   for (const auto& info : model::kind_table()) {
     watched.emplace(std::string(info.group), std::string(info.resource));
   }

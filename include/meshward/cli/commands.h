@@ -15,8 +15,9 @@ inline constexpr int kExitFindings = 1;
 inline constexpr int kExitUsage = 2;
 
 /// `meshward check -f PATH... [-o text|json|sarif] [--fail-on SEVERITY|none] [--policy FILE]
-/// [--color auto|always|never] [-n NAMESPACE]`. `out_is_terminal`: whether `out` is a
-/// terminal (`--color auto` colours only then).
+/// [--color auto|always|never] [-n NAMESPACE] [--istio-version V]`. `out_is_terminal`: whether
+/// `out` is a terminal (`--color auto` colours only then). `--istio-version` goes to the
+/// translator options of the mesh checks (rules::RunOptions::translate).
 int check(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
           bool out_is_terminal = false);
 /// `meshward rules [-o text|json|md]`: the check catalogue.

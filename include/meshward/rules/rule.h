@@ -17,6 +17,7 @@
 #include "meshward/core/diag.h"
 #include "meshward/model/field.h"
 #include "meshward/model/object.h"
+#include "meshward/translate/options.h"
 #include "meshward/world/view.h"
 
 namespace meshward::rules {
@@ -98,10 +99,31 @@ class Focus {
 /// walking the other subjects (see docs/rules.md, "Focus").
 class Context {
  public:
-  explicit Context(const world::View& view, const Focus* focus = nullptr)
-      : view_(view), focus_(focus) {}
+  /// `translate`: the translator options checks that ask the translator use (RunOptions::
+  /// translate); null = translate::Options{} (the newest release, default MeshConfig).
+  explicit Context(const world::View& view, const Focus* focus = nullptr,
+                   const translate::Options* translate = nullptr)
+      : view_(view), focus_(focus), translate_(translate != nullptr ? translate : &kDefaults) {}
 
   const world::View& view() const { return view_; }
+
+  /// The Istio release and MeshConfig to translate with (`meshward check --istio-version`).
+  const translate::Options& translate_options() const { return *translate_; }
+
+  /// The View to hand to the translator (translate::Registry, Scope, build_endpoints, ...).
+  /// The translator reads the world directly, not through the lookups below, so the caller
+  /// names the kinds its translator calls read (`reads`): they count as read, so the
+  /// declared-inputs meta-test holds them to the rule's inputs like any other read. The
+  /// translator's own lookups are indexed (by host, by key), so this does not make a check
+  /// world-sized; walk subjects with subjects()/each() as usual.
+  const world::View& translator_view(KindSet reads) const {
+    for (std::size_t i = 0; i < model::kKindCount; ++i) {
+      if (reads.contains(static_cast<Kind>(i))) {
+        touch(static_cast<Kind>(i));
+      }
+    }
+    return view_;
+  }
 
   /// The objects of `kind` the check reports on, in stable order: every one, or in a focused
   /// run only those of the focus. Use it (or each()) for a check's outer loop.
@@ -176,8 +198,10 @@ class Context {
 
  private:
   void touch(Kind kind) const { touched_.add(kind); }
+  static inline const translate::Options kDefaults{};
   const world::View& view_;
   const Focus* focus_;
+  const translate::Options* translate_;
   mutable KindSet touched_;
 };
 

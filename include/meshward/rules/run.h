@@ -7,6 +7,7 @@
 #include "meshward/core/diag.h"
 #include "meshward/model/object.h"
 #include "meshward/rules/rule.h"
+#include "meshward/translate/options.h"
 #include "meshward/world/view.h"
 
 namespace meshward::rules {
@@ -14,6 +15,9 @@ namespace meshward::rules {
 struct RunOptions {
   /// Only these rules (codes or names); empty = all.
   std::vector<std::string> only;
+  /// What mesh checks that ask the translator translate with: the Istio release imitated
+  /// (`meshward check --istio-version`) and the MeshConfig (Context::translate_options()).
+  translate::Options translate;
 };
 
 /// Resource checks on one object (what Istio's webhook checks).

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <ostream>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "meshward/admission/decide.h"
+#include "meshward/core/log.h"
 #include "meshward/admission/policy.h"
 #include "meshward/admission/world_slot.h"
 #include "meshward/server/metrics.h"
@@ -56,6 +58,9 @@ struct ServerConfig {
   std::string version = "unknown";
   std::string commit = "unknown";
   std::ostream* log = nullptr;  ///< JSON log lines (decisions, reloads); null = silent.
+  /// More Prometheus text for /metrics from whatever feeds the world (the kube watcher's
+  /// per-kind watch state); called on each scrape, from any I/O thread. Null = none.
+  std::function<std::string()> world_source_metrics;
 };
 
 class Session;
@@ -106,13 +111,11 @@ struct ServerState {
   bool wait_no_sessions(std::chrono::steady_clock::time_point deadline);
 
  private:
-  std::mutex log_mutex_;
   std::mutex sessions_mutex_;
   std::condition_variable sessions_cv_;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
 };
 
-/// "2026-11-25T20:21:28.123Z".
-std::string utc_timestamp();
+using meshward::utc_timestamp;
 
 }  // namespace meshward::server

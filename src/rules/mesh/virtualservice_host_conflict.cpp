@@ -2,8 +2,17 @@
 // - Bound to `mesh`: each sidecar builds one vhost per host and port; the first VirtualService
 //   in precedence order (the client namespace's own, then exported to it, then public; each
 //   group oldest first) wins and the later one's routes for that host are dropped
-//   (`pilot_vservice_dup_domain`; istio-translation.md §3.2, §8.3). istioctl analyze: IST0109
-//   ConflictingMeshGatewayVirtualServiceHosts.
+//   (`pilot_vservice_dup_domain`; istio-translation.md §3.2, §8.3). Only sidecars of a
+//   namespace that sees both are affected: pilot indexes VirtualServices per exportTo scope
+//   (push_context.go initVirtualServices: private per namespace, exported per target
+//   namespace, public) and SelectVirtualServices reads the proxy namespace's three lists, so
+//   two VirtualServices whose exportTo never meet (each `.` in its own namespace) are two
+//   independent local rules, not a conflict. A private one and a public one do meet in the
+//   private one's namespace: there the private one wins and the public one is dropped for
+//   that namespace's clients, which istioctl analyze also reports (IST0109
+//   ConflictingMeshGatewayVirtualServiceHosts: scoped hosts are compared with the hosts
+//   exported to all namespaces). The message names the namespaces that see both and which
+//   one each of them uses.
 // - Bound to the same Gateway: pilot concatenates the routes of all VirtualServices for the
 //   host and moves catch-all routes last (SortVHostRoutes), so both work unless both end in a
 //   catch-all: the newer one's catch-all is never reached.
@@ -11,6 +20,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mesh_util.h"
@@ -49,6 +59,127 @@ bool share_a_namespace(const Context& ctx, const model::VirtualService& a,
     }
   }
   return false;
+}
+
+// Where `vs` sits in the precedence order of the sidecars of namespace `ns`
+// (SelectVirtualServices reads privateByNamespaceAndGateway, exportedToNamespaceByGateway,
+// publicByGateway in that order; initVirtualServices files a VirtualService by its exportTo).
+enum class Group : int { Private = 0, Exported = 1, Public = 2 };
+
+Group precedence_group(const model::VirtualService& vs, std::string_view ns) {
+  bool any = false;
+  bool is_public = false;
+  bool named = false;
+  for (const auto& e : vs.spec.export_to) {
+    any = true;
+    is_public = is_public || e.value == "*";
+    named = named || e.value == ns || (e.value == "." && ns == vs.meta.namespace_);
+  }
+  if (!any || is_public) {
+    return Group::Public;
+  }
+  // visible_to() was checked by the caller, so `named` holds here.
+  return ns == vs.meta.namespace_ && named ? Group::Private : Group::Exported;
+}
+
+std::string describe_group(Group g, std::string_view ns) {
+  switch (g) {
+    case Group::Private:
+      return "private to " + std::string(ns);
+    case Group::Exported:
+      return "exported to " + std::string(ns) + " by name";
+    case Group::Public:
+      break;
+  }
+  return "public";
+}
+
+std::string describe_groups_after(Group g) {
+  switch (g) {
+    case Group::Private:
+      break;
+    case Group::Exported:
+      return "VirtualServices exported to it by name";
+    case Group::Public:
+      return "public VirtualServices";
+  }
+  return "";
+}
+
+// Stands for every namespace that neither VirtualService names in its exportTo: there only
+// public VirtualServices are seen.
+constexpr std::string_view kOtherNamespaces = "\x01other";
+
+// The namespaces whose sidecars see both `older` and `newer`, grouped by the one they use,
+// as message clauses. Candidates are the two own namespaces, every namespace an exportTo
+// names, and one stand-in for all the others (reached only by two public VirtualServices).
+struct Overlap {
+  std::vector<std::string> namespaces;  // who sees both ("every other namespace" last)
+  std::vector<std::string> clauses;     // "in <nss>, <whose routes are used> (<why>)"
+};
+
+Overlap overlap(const Context& ctx, const model::VirtualService& older,
+                const model::VirtualService& newer) {
+  std::set<std::string> named{older.meta.namespace_, newer.meta.namespace_};
+  for (const auto* vs : {&older, &newer}) {
+    for (const auto& e : vs->spec.export_to) {
+      if (!e.value.empty() && e.value != "." && e.value != "*" && e.value != "~") {
+        named.insert(e.value);
+      }
+    }
+  }
+  std::vector<std::string> candidates(named.begin(), named.end());
+  candidates.emplace_back(kOtherNamespaces);  // listed last in messages
+
+  // One clause per (which one wins, why), with the namespaces it holds for.
+  struct Clause {
+    bool older_wins;
+    std::string why;
+    std::vector<std::string> namespaces;
+  };
+  std::vector<Clause> clauses;
+  Overlap out;
+  bool everywhere = true;
+  for (const std::string& ns : candidates) {
+    if (!ctx.visible_to(older, ns) || !ctx.visible_to(newer, ns)) {
+      everywhere = false;
+      continue;
+    }
+    const std::string label = ns == kOtherNamespaces ? "every other namespace" : ns;
+    out.namespaces.push_back(label);
+    const Group go = precedence_group(older, ns);
+    const Group gn = precedence_group(newer, ns);
+    // Same group: creation time decides, and `older` comes first in by_host's stable order.
+    const bool older_wins = static_cast<int>(go) <= static_cast<int>(gn);
+    const model::VirtualService& winner = older_wins ? older : newer;
+    const Group gw = older_wins ? go : gn;
+    const Group gl = older_wins ? gn : go;
+    const std::string why =
+        gw == gl ? "both " + describe_group(gw, ns) + ", " + mesh::full_name(winner) + " is older"
+                 : mesh::full_name(winner) + " is " + describe_group(gw, ns) + ", ahead of " +
+                       describe_groups_after(gl);
+    auto it = std::find_if(clauses.begin(), clauses.end(), [&](const Clause& c) {
+      return c.older_wins == older_wins && c.why == why;
+    });
+    if (it == clauses.end()) {
+      clauses.push_back({older_wins, why, {}});
+      it = clauses.end() - 1;
+    }
+    it->namespaces.push_back(label);
+  }
+  if (everywhere) {
+    out.namespaces = {"every namespace"};
+  }
+  for (const Clause& c : clauses) {
+    const std::string where = everywhere ? "everywhere" : "in " + mesh::join(c.namespaces, ", ");
+    out.clauses.push_back(where + ", " +
+                          (c.older_wins ? mesh::full_name(older) +
+                                              "'s routes are used and this one's dropped"
+                                        : "this one's routes are used and " +
+                                              mesh::full_name(older) + "'s dropped") +
+                          " (" + c.why + ")");
+  }
+  return out;
 }
 
 // pilot's isCatchAllRoute for an HTTP route: no match, or a match of only uri prefix "/" or
@@ -122,19 +253,29 @@ void check(const Context& ctx, Sink& out) {
         for (const model::VirtualService* a_ptr : earlier) {
           const model::VirtualService& a = *a_ptr;
           const auto a_refs = world::bound_gateways(a);
-          if (std::find(a_refs.begin(), a_refs.end(), ref) == a_refs.end() ||
-              !share_a_namespace(ctx, a, b)) {
+          if (std::find(a_refs.begin(), a_refs.end(), ref) == a_refs.end()) {
             continue;
           }
           if (mesh_ref) {
+            // Sidecars of a namespace meet both only when both are exported to it.
+            const Overlap o = overlap(ctx, a, b);
+            if (o.namespaces.empty()) {
+              continue;
+            }
             out.report(kInfo, b, h.loc,
                        "VirtualService " + mesh::full_name(a) + " (older) also claims host " +
-                           host + " for sidecars (mesh): sidecars that see both build one vhost " +
-                           host + ":<port> from the first in precedence (own namespace, then oldest) "
-                           "and drop the other's routes, so clients get " +
-                           mesh::full_name(a) + "'s routing, not this one's; merge them into "
-                           "one VirtualService");
+                           host + " for sidecars (mesh), and sidecars in " +
+                           mesh::join(o.namespaces, ", ") +
+                           " see both; each builds one vhost " + host +
+                           ":<port> from the first in precedence and drops the other's "
+                           "routes: " +
+                           mesh::join(o.clauses, "; ") +
+                           "; merge them into one VirtualService, or narrow exportTo so that "
+                           "no namespace sees both");
             break;
+          }
+          if (!share_a_namespace(ctx, a, b)) {
+            continue;
           }
           const model::HttpRoute* a_all = catch_all(a);
           const model::HttpRoute* b_all = catch_all(b);

@@ -19,6 +19,7 @@
 
 #include <gtest/gtest.h>
 
+#include "kube_support/fake_api_server.h"
 #include "meshward/core/json.h"
 
 namespace {
@@ -337,6 +338,65 @@ TEST_F(BinaryServe, UnusablePolicyFileStopsTheStart) {
   EXPECT_EQ(missing.wait_ready(), 0);
   EXPECT_EQ(missing.status(), 2);
   EXPECT_NE(slurp(dir_ / "err2.txt").find("absent.yaml: cannot read"), std::string::npos);
+}
+
+// `meshward serve --kubeconfig`: the world is the (in-test) cluster. /readyz waits for the
+// sync; a change made in the cluster changes the next decision.
+TEST_F(BinaryServe, LiveClusterThroughKubeconfig) {
+  meshward::testing::FakeApiServer cluster;
+  cluster.set_token("laptop-token");
+  cluster.put(R"({"apiVersion":"v1","kind":"Service","metadata":{"name":"web","namespace":"bookinfo"},)"
+              R"("spec":{"ports":[{"name":"http","port":80}],"selector":{"app":"web"}}})");
+  std::ofstream(dir_ / "kubeconfig") << "apiVersion: v1\nkind: Config\ncurrent-context: test\n"
+                                     << "clusters:\n- name: fake\n  cluster:\n    server: " << cluster.url()
+                                     << "\n    certificate-authority: " << cluster.ca_file() << "\n"
+                                     << "users:\n- name: me\n  user:\n    token: laptop-token\n"
+                                     << "contexts:\n- name: test\n  context: {cluster: fake, user: me}\n";
+  // A VirtualService routing to subset v2, which no DestinationRule defines yet.
+  std::ofstream(dir_ / "review.json")
+      << R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"k1",)"
+         R"("kind":{"group":"networking.istio.io","version":"v1","kind":"VirtualService"},)"
+         R"("resource":{"group":"networking.istio.io","version":"v1","resource":"virtualservices"},)"
+         R"("namespace":"bookinfo","name":"web","operation":"CREATE","object":{)"
+         R"("apiVersion":"networking.istio.io/v1","kind":"VirtualService",)"
+         R"("metadata":{"name":"web","namespace":"bookinfo"},)"
+         R"("spec":{"hosts":["web"],"http":[{"route":[{"destination":{"host":"web","subset":"v2"}}]}]}}}})";
+
+  cluster.set_delay(std::chrono::milliseconds(1500));  // Hold the sync back to see /readyz wait.
+  ServeProcess serve({"serve", "--listen", "127.0.0.1:0", "--kubeconfig", (dir_ / "kubeconfig").string(),
+                      "--tls-cert", (dir_ / "certs" / "tls.crt").string(), "--tls-key",
+                      (dir_ / "certs" / "tls.key").string(), "--threads", "1"},
+                     dir_ / "out.txt", dir_ / "err.txt");
+  const unsigned short port = serve.wait_ready();
+  ASSERT_NE(port, 0) << slurp(dir_ / "err.txt");
+  EXPECT_NE(slurp(dir_ / "out.txt").find("watching 127.0.0.1:"), std::string::npos) << slurp(dir_ / "out.txt");
+  const std::string early = shell("curl -sS --max-time 60 -o /dev/null -w '%{http_code}' --cacert " +
+                                  quote((dir_ / "certs" / "ca.crt").string()) + " https://127.0.0.1:" +
+                                  std::to_string(port) + "/readyz").out;
+  EXPECT_EQ(early, "503") << "not ready before the world has synced";
+  cluster.set_delay(std::chrono::milliseconds(0));
+  ASSERT_TRUE(eventually([&] { return curl(port, "/readyz", false) == "ready\n"; }))
+      << curl(port, "/readyz", false) << slurp(dir_ / "err.txt");
+
+  EXPECT_FALSE(allowed(port)) << "subset v2 is not defined in the cluster";
+  cluster.put(R"({"apiVersion":"networking.istio.io/v1","kind":"DestinationRule",)"
+              R"("metadata":{"name":"web","namespace":"bookinfo"},)"
+              R"("spec":{"host":"web","subsets":[{"name":"v2","labels":{"version":"v2"}}]}})");
+  EXPECT_TRUE(eventually([&] { return allowed(port); })) << slurp(dir_ / "err.txt");
+  const std::string metrics = curl(port, "/metrics", false);
+  EXPECT_NE(metrics.find("meshward_watch_objects{kind=\"DestinationRule\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("meshward_watch_synced{kind=\"VirtualService\"} 1"), std::string::npos);
+  EXPECT_EQ(serve.stop(), 0);
+  const std::string log = slurp(dir_ / "err.txt");
+  EXPECT_NE(log.find("world synced from the API server"), std::string::npos) << log;
+}
+
+// Without --world and without any cluster configuration, serve says how to give one.
+TEST(BinaryServeUsage, NoWorldAndNoClusterIsAUsageError) {
+  const Ran ran = shell("env -u KUBERNETES_SERVICE_HOST KUBECONFIG=/nonexistent/kubeconfig " + quote(kBinary) +
+                        " serve --listen 127.0.0.1:0 2>&1");
+  EXPECT_EQ(ran.status, 2) << ran.out;
+  EXPECT_NE(ran.out.find("--world"), std::string::npos) << ran.out;
 }
 
 }  // namespace

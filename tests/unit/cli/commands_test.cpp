@@ -27,6 +27,55 @@ TEST(CheckCommand, UsageErrorsExitTwo) {
   EXPECT_EQ(check({"--bogus"}, out, err), kExitUsage);
 }
 
+// The world of tests/golden/check/mesh-subset-starting-*: the canary subset's only pod is
+// not ready and its EndpointSlice entry names no `terminating` condition, which Istio 1.31
+// reads as terminating (MW2116: the canary cluster stays empty) and earlier releases as
+// merely unhealthy (no finding).
+const std::string kStartingCanary =
+    std::string(MESHWARD_SOURCE_DIR) + "/tests/golden/check/mesh-subset-starting-1.31/input";
+
+TEST(CheckCommand, IstioVersionMustBeAReproducedRelease) {
+  for (const std::string bad : {"2.0", "1.9", "1.32", "one.fifteen", ""}) {
+    std::ostringstream out, err;
+    EXPECT_EQ(check({"-f", kStartingCanary, "--istio-version", bad}, out, err), kExitUsage) << bad;
+    EXPECT_NE(err.str().find("--istio-version \"" + bad + "\" is not a release"),
+              std::string::npos)
+        << err.str();
+    EXPECT_TRUE(out.str().empty()) << out.str();
+  }
+  std::ostringstream out, err;
+  EXPECT_EQ(check({"-f", kStartingCanary, "--istio-version"}, out, err), kExitUsage);
+}
+
+TEST(CheckCommand, IstioVersionReachesTheMeshChecks) {
+  const auto mw2116 = [](const std::vector<std::string>& extra, int expected_status) {
+    std::vector<std::string> args = {"-f", kStartingCanary, "-o", "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::ostringstream out, err;
+    EXPECT_EQ(check(args, out, err), expected_status) << out.str() << err.str();
+    json::Document doc;
+    doc.Parse(out.str().c_str());
+    std::size_t n = 0;
+    if (!doc.HasParseError()) {
+      for (const auto& f : doc["findings"].GetArray()) {
+        n += std::string_view(f["code"].GetString()) == "MW2116" ? 1 : 0;
+      }
+    }
+    return n;
+  };
+  EXPECT_EQ(mw2116({"--istio-version", "1.31"}, kExitFindings), 1u);
+  EXPECT_EQ(mw2116({"--istio-version", "1.31.2"}, kExitFindings), 1u);  // a patch is ignored
+  EXPECT_EQ(mw2116({"--istio-version", "1.30"}, kExitOk), 0u);
+  EXPECT_EQ(mw2116({"--istio-version", "1.10"}, kExitOk), 0u);
+  EXPECT_EQ(mw2116({}, kExitOk), 0u);  // the default release, 1.30
+}
+
+TEST(CheckCommand, HelpNamesIstioVersion) {
+  std::ostringstream out, err;
+  EXPECT_EQ(check({"--help"}, out, err), kExitOk);
+  EXPECT_NE(out.str().find("--istio-version"), std::string::npos) << out.str();
+}
+
 TEST(CheckCommand, BundledExamplesAreClean) {
   std::ostringstream out, err;
   EXPECT_EQ(check({"-f", kExamples + "/bookinfo", "-o", "json"}, out, err), kExitOk) << out.str();

@@ -1,7 +1,9 @@
 // Golden cases for `meshward check`: each folder under tests/golden/check/ holds an `input/`
 // tree of manifests and `expected.json` (-o json); optionally `expected.txt` (-o text, no
 // colour) and `expected.sarif.json` (-o sarif, normalised: see sarif_for_golden), and a
-// `policy.yaml` passed as --policy. A new case is a new folder; no code.
+// `policy.yaml` passed as --policy, and an `args` file of more flags (whitespace-separated,
+// e.g. `--istio-version 1.31`), given to every run of the case. A new case is a new folder;
+// no code.
 // MESHWARD_UPDATE_GOLDEN=1 rewrites the expected files from the current output (review the
 // diff); it writes text and SARIF goldens only where they exist already, or for every case
 // with MESHWARD_UPDATE_GOLDEN=all.
@@ -64,6 +66,12 @@ CheckRun run_case(const fs::path& dir, const std::vector<std::string>& extra) {
   if (fs::exists(dir / "policy.yaml")) {
     args.push_back("--policy");
     args.push_back((dir / "policy.yaml").string());
+  }
+  if (fs::exists(dir / "args")) {
+    std::istringstream words(read_all(dir / "args"));
+    for (std::string word; words >> word;) {
+      args.push_back(word);
+    }
   }
   args.insert(args.end(), extra.begin(), extra.end());
   std::ostringstream out;

@@ -1,0 +1,346 @@
+#include "reflector.h"
+
+#include <algorithm>
+#include <functional>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "meshward/core/json.h"
+#include "meshward/core/log.h"
+#include "meshward/model/decode.h"
+
+namespace meshward::kube {
+
+namespace {
+
+// Large lists arrive a page at a time; a page of 500 big objects stays far below this.
+constexpr std::size_t kPageBodyLimit = 256 * 1024 * 1024;
+// One watch event is one object; Kubernetes caps objects at ~1.5 MiB (etcd's request limit).
+constexpr std::size_t kEventLimit = 16 * 1024 * 1024;
+
+constexpr std::string_view kAcceptJson = "application/json";
+// client-go's metadata client asks like this; a server that cannot answer as metadata falls
+// back to full objects, which decode the same way.
+constexpr std::string_view kAcceptMetadataList =
+    "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
+constexpr std::string_view kAcceptMetadata =
+    "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
+
+std::string url_encode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const unsigned char c : s) {
+    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string string_member(const json::Value& object, const char* name) {
+  if (object.IsObject()) {
+    const auto it = object.FindMember(name);
+    if (it != object.MemberEnd() && it->value.IsString()) {
+      return {it->value.GetString(), it->value.GetStringLength()};
+    }
+  }
+  return {};
+}
+
+const json::Value* member(const json::Value& object, const char* name) {
+  if (!object.IsObject()) {
+    return nullptr;
+  }
+  const auto it = object.FindMember(name);
+  return it == object.MemberEnd() ? nullptr : &it->value;
+}
+
+/// "403 Forbidden: virtualservices is forbidden: ..." from a refused call's Status body.
+std::string describe_status(unsigned status, const std::string& body) {
+  std::string message;
+  json::Document doc;
+  if (!doc.Parse(body.data(), body.size()).HasParseError()) {
+    message = string_member(doc, "message");
+  }
+  if (message.empty()) {
+    message = body.substr(0, 200);
+  }
+  return "HTTP " + std::to_string(status) + (message.empty() ? "" : ": " + message);
+}
+
+/// The hash of what the checks can see of an object: everything but the fields the API
+/// server rewrites on every write that changes nothing else.
+std::uint64_t content_hash(json::Value& object, model::Kind kind) {
+  if (auto it = object.FindMember("metadata"); it != object.MemberEnd() && it->value.IsObject()) {
+    it->value.RemoveMember("resourceVersion");
+    it->value.RemoveMember("managedFields");
+  }
+  if (kind != model::Kind::Pod) {  // Pod status holds the pod IPs; other kinds' status is ours to ignore.
+    object.RemoveMember("status");
+  }
+  json::StringBuffer buffer;
+  json::Writer writer(buffer);
+  object.Accept(writer);
+  return std::hash<std::string_view>{}(std::string_view(buffer.GetString(), buffer.GetSize()));
+}
+
+/// Decodes one object of the loop's kind. List items and metadata-only objects do not say
+/// their kind (or say PartialObjectMetadata), so the loop's kind is stamped on first.
+std::optional<StoredObject> decode_item(json::Value& object, json::Allocator& alloc,
+                                        const WatchTarget& target) {
+  if (!object.IsObject()) {
+    return std::nullopt;
+  }
+  const std::string_view kind_name = model::kind_name(target.kind);
+  object.RemoveMember("apiVersion");
+  object.RemoveMember("kind");
+  object.AddMember("apiVersion", json::Value(target.group_version.c_str(), alloc), alloc);
+  object.AddMember("kind",
+                   json::Value(kind_name.data(), static_cast<rapidjson::SizeType>(kind_name.size()), alloc),
+                   alloc);
+  std::vector<Finding> findings;  // Content problems are the checks' business, not the watch's.
+  model::DecodeOptions options;
+  auto decoded = model::decode_object(object, options, findings);
+  if (!decoded) {
+    return std::nullopt;
+  }
+  return StoredObject{std::move(decoded), content_hash(object, target.kind)};
+}
+
+}  // namespace
+
+void WatchContext::log(std::string_view level, std::string_view msg, std::string_view extra) const {
+  if (options.log == nullptr) {
+    return;
+  }
+  write_log_line(*options.log, log_line(level, msg, extra));
+}
+
+Backoff::Backoff(std::chrono::milliseconds initial, std::chrono::milliseconds max)
+    : initial_(std::max(initial, std::chrono::milliseconds(1))),
+      max_(std::max(max, initial_)),
+      current_(initial_),
+      random_(std::random_device{}()) {}
+
+std::chrono::milliseconds Backoff::next() {
+  // Jitter in [current/2, current]: loops that failed together do not retry together.
+  const auto base = current_.count();
+  std::uniform_int_distribution<long long> jitter(base / 2, base);
+  const auto delay = std::chrono::milliseconds(jitter(random_));
+  current_ = std::min(current_ * 2, max_);
+  return delay;
+}
+
+void Backoff::reset() { current_ = initial_; }
+
+net::awaitable<void> sleep_for(std::chrono::milliseconds delay) {
+  net::steady_timer timer(co_await net::this_coro::executor);
+  timer.expires_after(delay);
+  co_await timer.async_wait(net::use_awaitable);
+}
+
+Reflector::Reflector(WatchTarget target, const WatchContext& context)
+    : target_(std::move(target)), context_(context) {
+  stats_.kind = target_.kind;
+  stats_.namespace_ = target_.namespace_;
+  stats_.api_path = target_.path;
+}
+
+WatchStats Reflector::stats() const {
+  std::lock_guard lock(stats_mutex_);
+  WatchStats out = stats_;
+  out.synced = synced_.load();
+  out.objects = context_.store.count(target_.kind, target_.namespace_);
+  return out;
+}
+
+void Reflector::record_error(const std::string& message) {
+  {
+    std::lock_guard lock(stats_mutex_);
+    ++stats_.errors;
+    stats_.last_error = message;
+  }
+  context_.log("warn", "watch call failed; retrying",
+               ",\"kind\":" + json_quote(model::kind_name(target_.kind)) +
+                   ",\"namespace\":" + json_quote(target_.namespace_) + ",\"error\":" + json_quote(message));
+}
+
+net::awaitable<void> Reflector::run() {
+  ApiConnection connection(co_await net::this_coro::executor, context_.tls, context_.config,
+                           context_.tokens);
+  Backoff backoff(context_.options.backoff_initial, context_.options.backoff_max);
+  bool relist = true;
+  bool gone = false;  // The coming list replaces history that a 410 declared lost.
+  for (;;) {
+    try {
+      if (relist) {
+        std::optional<std::string> version;
+        while (!(version = co_await list(connection))) {
+          // A continue token expired between pages: the snapshot is gone, start again.
+        }
+        resource_version_ = *version;
+        {
+          std::lock_guard lock(stats_mutex_);
+          ++stats_.lists;
+          stats_.relists += gone ? 1 : 0;
+          stats_.resource_version = resource_version_;
+        }
+        if (!synced_.exchange(true)) {
+          context_.log("info", "watch synced",
+                       ",\"kind\":" + json_quote(model::kind_name(target_.kind)) +
+                           ",\"namespace\":" + json_quote(target_.namespace_) + ",\"objects\":" +
+                           std::to_string(context_.store.count(target_.kind, target_.namespace_)) +
+                           ",\"resourceVersion\":" + json_quote(resource_version_));
+        }
+        relist = false;
+        gone = false;
+      }
+      const WatchEnd end = co_await watch(connection);
+      backoff.reset();
+      if (end == WatchEnd::kGone) {
+        context_.log("info", "watch history expired (410); listing again",
+                     ",\"kind\":" + json_quote(model::kind_name(target_.kind)) +
+                         ",\"namespace\":" + json_quote(target_.namespace_) +
+                         ",\"resourceVersion\":" + json_quote(resource_version_));
+        relist = true;
+        gone = true;
+      }
+      continue;  // A clean end (timeoutSeconds): watch again from where it stopped.
+    } catch (const ApiCallError& e) {
+      record_error(e.what());
+    }
+    co_await sleep_for(backoff.next());
+  }
+}
+
+net::awaitable<std::optional<std::string>> Reflector::list(ApiConnection& connection) {
+  const auto& options = context_.options;
+  std::vector<StoredObject> objects;
+  std::string continue_token;
+  std::string version;
+  do {
+    std::string target = target_.path + "?limit=" + std::to_string(options.page_size);
+    if (!continue_token.empty()) {
+      target += "&continue=" + url_encode(continue_token);
+    }
+    ApiResponse response = co_await connection.get(
+        target, target_.metadata_only ? kAcceptMetadataList : kAcceptJson, options.request_timeout,
+        kPageBodyLimit);
+    if (response.status == 410 && !continue_token.empty()) {
+      co_return std::nullopt;
+    }
+    if (response.status == 401) {
+      context_.tokens.invalidate();  // The token may have rotated under us.
+    }
+    if (response.status != 200) {
+      throw ApiCallError("LIST " + target_.path + ": " + describe_status(response.status, response.body));
+    }
+    json::Document doc;
+    if (doc.ParseInsitu(response.body.data()).HasParseError() || !doc.IsObject()) {
+      throw ApiCallError("LIST " + target_.path + ": the answer is not a JSON object");
+    }
+    const json::Value* metadata = member(doc, "metadata");
+    if (metadata == nullptr) {
+      throw ApiCallError("LIST " + target_.path + ": the answer has no metadata");
+    }
+    version = string_member(*metadata, "resourceVersion");
+    continue_token = string_member(*metadata, "continue");
+    auto items = doc.FindMember("items");
+    if (items != doc.MemberEnd() && items->value.IsArray()) {
+      for (auto& item : items->value.GetArray()) {
+        if (auto decoded = decode_item(item, doc.GetAllocator(), target_)) {
+          objects.push_back(std::move(*decoded));
+        }
+      }
+    }
+  } while (!continue_token.empty());
+  context_.store.replace(target_.kind, target_.namespace_, std::move(objects));
+  co_return version;
+}
+
+net::awaitable<Reflector::WatchEnd> Reflector::watch(ApiConnection& connection) {
+  const auto& options = context_.options;
+  // Spread the watches' ends (client-go: 1×–2× its minimum); keep at least a second.
+  static thread_local std::minstd_rand random(std::random_device{}());
+  const long long base = std::max<long long>(1, options.watch_timeout.count());
+  const long long seconds = std::uniform_int_distribution<long long>(base, base + base / 10)(random);
+  const std::string target = target_.path + "?watch=1&allowWatchBookmarks=true&resourceVersion=" +
+                             url_encode(resource_version_) + "&timeoutSeconds=" + std::to_string(seconds);
+  ApiResponse response = co_await connection.open_stream(
+      target, target_.metadata_only ? kAcceptMetadata : kAcceptJson, options.request_timeout);
+  if (response.status == 410) {
+    co_return WatchEnd::kGone;
+  }
+  if (response.status == 401) {
+    context_.tokens.invalidate();
+  }
+  if (response.status != 200) {
+    throw ApiCallError("WATCH " + target_.path + ": " + describe_status(response.status, response.body));
+  }
+  {
+    std::lock_guard lock(stats_mutex_);
+    ++stats_.watches;
+  }
+  // Silence longer than the server's own timeout means the stream is dead.
+  const auto idle = std::chrono::seconds(seconds) + options.request_timeout;
+  while (auto line = co_await connection.next_line(idle, kEventLimit)) {
+    if (line->empty()) {
+      continue;
+    }
+    if (apply_event(*line)) {
+      connection.close();  // The server ends the stream after the ERROR; do not wait for it.
+      co_return WatchEnd::kGone;
+    }
+  }
+  co_return WatchEnd::kClosed;
+}
+
+bool Reflector::apply_event(std::string& line) {
+  json::Document doc;
+  if (doc.ParseInsitu(line.data()).HasParseError() || !doc.IsObject()) {
+    throw ApiCallError("WATCH " + target_.path + ": an event is not a JSON object");
+  }
+  const std::string type = string_member(doc, "type");
+  auto object_it = doc.FindMember("object");
+  if (object_it == doc.MemberEnd() || !object_it->value.IsObject()) {
+    throw ApiCallError("WATCH " + target_.path + ": event " + type + " has no object");
+  }
+  json::Value& object = object_it->value;
+  if (type == "ERROR") {
+    const json::Value* code = member(object, "code");
+    if (code != nullptr && code->IsInt() && code->GetInt() == 410) {
+      return true;
+    }
+    throw ApiCallError("WATCH " + target_.path + ": ERROR event: " + string_member(object, "message"));
+  }
+  std::string version;
+  if (const json::Value* metadata = member(object, "metadata")) {
+    version = string_member(*metadata, "resourceVersion");
+  }
+  if (type == "ADDED" || type == "MODIFIED") {
+    if (auto decoded = decode_item(object, doc.GetAllocator(), target_)) {
+      context_.store.upsert(std::move(*decoded));
+    }
+  } else if (type == "DELETED") {
+    if (auto decoded = decode_item(object, doc.GetAllocator(), target_)) {
+      context_.store.erase(model::key_of(*decoded->object));
+    }
+  } else if (type != "BOOKMARK") {
+    throw ApiCallError("WATCH " + target_.path + ": unknown event type \"" + type + "\"");
+  }
+  if (!version.empty()) {
+    resource_version_ = version;
+  }
+  std::lock_guard lock(stats_mutex_);
+  ++stats_.events;
+  stats_.resource_version = resource_version_;
+  return false;
+}
+
+}  // namespace meshward::kube

@@ -1,0 +1,278 @@
+// A VirtualService routes to a DestinationRule subset whose labels no endpoint of the service
+// carries. pilot builds the cluster outbound|<port>|<subset>|<host> (the subset exists, so
+// this is not MW2101's 503 NC), but its EDS ClusterLoadAssignment keeps only the endpoints
+// whose labels contain the subset's (istio-translation.md §6), so it is empty: Envoy answers
+// requests with 503 and the UH flag (no_healthy_upstream) and closes TCP connections.
+// istioctl analyze reports the same mistake from the DestinationRule's side as IST0173
+// DestinationRuleSubsetNotSelectPods (destinationrule/subset.go: subset labels, merged with
+// the ServiceEntry's workloadSelector, match no pod); here it is stated in Envoy's terms and
+// only for subsets a route uses, from the translator's own EDS (build_endpoints): the
+// client's Scope decides which service and DestinationRule apply, as for a sidecar in the
+// VirtualService's namespace (a gateway's default scope for gateway-only VirtualServices).
+//
+// Judged only where the world shows the service's endpoints at all (EndpointSlices or
+// Endpoints of a Service, ServiceEntry endpoints or selected workloads): manifests without
+// endpoint objects say nothing about which pods run. Endpoints that carry the labels but are
+// not ready count as matching (they join the assignment once ready); terminating ones do not
+// (they are leaving). Which endpoints are terminating is the release's reading of the
+// EndpointSlice conditions (1.31 reads not-ready without `terminating` as terminating), so
+// `--istio-version` can change the outcome.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mesh_util.h"
+#include "meshward/rules/registry.h"
+#include "meshward/translate/names.h"
+#include "meshward/translate/proxy.h"
+#include "meshward/translate/registry.h"
+#include "meshward/translate/translate.h"
+#include "meshward/world/facts.h"
+#include "meshward/world/host.h"
+#include "meshward/world/selector.h"
+
+namespace meshward::rules {
+namespace {
+
+using model::Kind;
+
+constexpr RuleInfo kInfo{"MW2116", "virtualservice-subset-no-endpoints", Family::Mesh,
+                         Severity::Error,
+                         "A VirtualService routes to a DestinationRule subset whose labels match "
+                         "no endpoint of the service (503 UH: the subset cluster's EDS is empty)",
+                         "IST0173"};
+
+// What the translator calls below read: the Scope (Sidecar; VirtualServices for the services
+// a restrictive Sidecar imports through them), the registry (Services, ServiceEntries and their
+// endpoints: EndpointSlices, Endpoints, Pods, WorkloadEntries) and the DestinationRule lookup.
+// build_endpoints also reads PeerAuthentication, for the tlsMode metadata of each endpoint
+// only: it never decides whether the assignment is empty, so it is not an input.
+constexpr KindSet kTranslatorReads{Kind::VirtualService, Kind::DestinationRule,
+                                   Kind::Service,        Kind::ServiceEntry,
+                                   Kind::Endpoints,      Kind::EndpointSlice,
+                                   Kind::Pod,            Kind::WorkloadEntry,
+                                   Kind::Sidecar};
+
+// Endpoint health as the registry gives it (MeshEndpoint::health).
+constexpr std::uint32_t kDraining = 3;
+constexpr std::uint32_t kTerminating = 4;
+
+// The Scopes of the clients judged, one per (proxy type, namespace), built on first use.
+class Scopes {
+ public:
+  explicit Scopes(const translate::Registry& registry) : registry_(registry) {}
+
+  const translate::Scope& get(translate::Proxy::Type type, const std::string& ns) {
+    auto& slot = scopes_[{type, ns}];
+    if (!slot) {
+      translate::Proxy proxy;
+      proxy.type = type;
+      proxy.namespace_ = ns;
+      slot = std::make_unique<translate::Scope>(registry_, proxy);  // keeps its own copy
+    }
+    return *slot;
+  }
+
+ private:
+  const translate::Registry& registry_;
+  std::map<std::pair<translate::Proxy::Type, std::string>, std::unique_ptr<translate::Scope>>
+      scopes_;
+};
+
+// "version=v3, app=reviews".
+std::string render_labels(const model::Labels& labels) {
+  std::vector<std::string> parts;
+  for (const auto& [k, v] : labels) {
+    parts.push_back(k + "=" + v);
+  }
+  return mesh::join(parts, ", ");
+}
+
+// What the endpoints carry for the subset's label keys: "version v1, v2" per key, or "no
+// version label".
+std::string describe_endpoint_labels(const model::Labels& subset,
+                                     const std::vector<translate::MeshEndpoint>& endpoints) {
+  std::vector<std::string> parts;
+  for (const auto& [key, value] : subset) {
+    std::set<std::string> values;
+    for (const translate::MeshEndpoint& ep : endpoints) {
+      if (const auto it = ep.labels.find(key); it != ep.labels.end()) {
+        values.insert(it->second);
+      }
+    }
+    if (values.empty()) {
+      parts.push_back("no " + key + " label");
+    } else {
+      parts.push_back(key + " " + mesh::join({values.begin(), values.end()}, ", "));
+    }
+  }
+  return mesh::join(parts, "; ");
+}
+
+// The DestinationRule (of those pilot merged) whose spec defines `subset`.
+const model::DestinationRule* defining_rule(const translate::AppliedDestinationRule& applied,
+                                            std::string_view subset) {
+  for (const model::DestinationRule* dr : applied.merged) {
+    for (const model::Subset& s : dr->spec.subsets) {
+      if (s.name.present && *s.name == subset) {
+        return dr;
+      }
+    }
+  }
+  return applied.rule;
+}
+
+// One port whose subset cluster is empty although the service has endpoints there.
+struct EmptyCluster {
+  std::string name;                               // outbound|<port>|<subset>|<host>
+  std::vector<translate::MeshEndpoint> endpoints;  // the service's endpoints on the port
+  std::size_t terminating_matches = 0;            // endpoints with the labels, but leaving
+};
+
+void check(const Context& ctx, Sink& out) {
+  const translate::Registry registry(ctx.translator_view(kTranslatorReads),
+                                     ctx.translate_options());
+  Scopes scopes(registry);
+
+  ctx.each<model::VirtualService>([&](const model::VirtualService& vs) {
+    const std::string& ns = vs.meta.namespace_;
+    // Sidecars in the VirtualService's namespace are its usual clients; a VirtualService bound
+    // only to gateways is read by gateway proxies, whose scope ignores Sidecar resources.
+    const std::vector<std::string> refs = world::bound_gateways(vs);
+    const bool mesh_bound =
+        std::find(refs.begin(), refs.end(), std::string(world::kMeshGateway)) != refs.end();
+    const auto type =
+        mesh_bound ? translate::Proxy::Type::Sidecar : translate::Proxy::Type::Gateway;
+
+    mesh::for_each_destination(vs, [&](const model::Destination& dest,
+                                       const mesh::DestinationSite& site) {
+      if (!dest.subset.present || dest.subset->empty() || !dest.host.present) {
+        return;
+      }
+      const std::string host = world::resolve_short_name(*dest.host, ns);
+      if (host.empty() || world::is_wildcard(host)) {
+        return;
+      }
+      const translate::Scope& scope = scopes.get(type, ns);
+      const std::optional<translate::MeshService> service = scope.service_for_host(host);
+      // No service (MW2102), or not an EDS cluster (DNS, passthrough, alias services carry no
+      // ClusterLoadAssignment): nothing to say here.
+      if (!service || service->resolution != translate::Resolution::ClientSideLb) {
+        return;
+      }
+      const std::optional<translate::AppliedDestinationRule> rule =
+          scope.destination_rule(*service);
+      const model::Subset* subset = rule ? rule->find_subset(*dest.subset) : nullptr;
+      if (subset == nullptr) {
+        return;  // no such subset cluster at all: MW2101
+      }
+      const model::Labels labels = world::to_labels(subset->labels);
+      if (labels.empty()) {
+        return;  // selects every endpoint the service has
+      }
+
+      // The ports the route's cluster can be on: the destination port, else every port (a
+      // sidecar builds the route once per listener port of the service).
+      std::vector<const translate::MeshServicePort*> ports;
+      if (dest.port && dest.port->number.present) {
+        const translate::MeshServicePort* p = service->find_port(*dest.port->number);
+        if (p == nullptr) {
+          return;  // MW2103
+        }
+        ports.push_back(p);
+      } else {
+        for (const translate::MeshServicePort& p : service->ports) {
+          if (p.protocol != translate::Protocol::Udp) {
+            ports.push_back(&p);
+          }
+        }
+      }
+
+      std::vector<EmptyCluster> empty;
+      for (const translate::MeshServicePort* port : ports) {
+        std::vector<translate::MeshEndpoint> endpoints = registry.endpoints(*service, port);
+        if (endpoints.empty()) {
+          continue;  // the world shows no endpoint for this port: nothing to compare with
+        }
+        const std::string name =
+            translate::outbound_cluster_name(port->port, *dest.subset, service->hostname);
+        if (translate::build_endpoints(scope, name).endpoint_count() > 0) {
+          continue;
+        }
+        std::size_t live = 0;
+        std::size_t leaving = 0;
+        for (const translate::MeshEndpoint& ep : endpoints) {
+          if (world::selector_matches(labels, ep.labels)) {
+            ++(ep.health == kTerminating || ep.health == kDraining ? leaving : live);
+          }
+        }
+        // Matching endpoints that are not ready yet: the assignment fills when they are; a
+        // rollout in progress, not a configuration mistake.
+        if (live > 0) {
+          continue;
+        }
+        empty.push_back({name, std::move(endpoints), leaving});
+      }
+      if (empty.empty()) {
+        return;
+      }
+
+      const EmptyCluster& first = empty.front();
+      const model::DestinationRule* dr = defining_rule(*rule, *dest.subset);
+      std::string why = "subset " + *dest.subset + " of DestinationRule " +
+                        (dr != nullptr ? mesh::full_name(*dr) : std::string("?")) + " selects " +
+                        render_labels(labels) + ", which ";
+      const std::size_t total = first.endpoints.size();
+      if (first.terminating_matches > 0) {
+        // Name what the endpoints that stay carry: the labels the subset could select instead.
+        std::vector<translate::MeshEndpoint> staying;
+        for (const translate::MeshEndpoint& ep : first.endpoints) {
+          if (ep.health != kTerminating && ep.health != kDraining) {
+            staying.push_back(ep);
+          }
+        }
+        why += "only terminating endpoints carry (" + std::to_string(first.terminating_matches) +
+               " of the service's " + std::to_string(total) +
+               "; terminating endpoints never enter EDS";
+        why += staying.empty() ? std::string(")")
+                               : "; the others have " +
+                                     describe_endpoint_labels(labels, staying) + ")";
+      } else {
+        why += "none of the service's " + std::to_string(total) +
+               (total == 1 ? " endpoint" : " endpoints") + " carries (they have " +
+               describe_endpoint_labels(labels, first.endpoints) + ")";
+      }
+      std::string clusters = "cluster " + first.name;
+      if (empty.size() > 1) {
+        clusters += " (and " + std::to_string(empty.size() - 1) + " other port" +
+                    (empty.size() > 2 ? "s" : "") + " of the service)";
+      }
+      const std::string eds = "the EDS ClusterLoadAssignment of " + clusters + " is empty: " + why;
+
+      std::string message;
+      if (site.block != mesh::DestinationSite::Block::Http) {
+        message = std::string(site.block == mesh::DestinationSite::Block::Tls ? "TLS" : "TCP") +
+                  " connections to " + host + " are closed (UH, no healthy upstream): " + eds;
+      } else if (site.mirror) {
+        message = "mirrored requests to " + host + " are dropped (no healthy upstream): " + eds;
+      } else {
+        message = "requests to " + host + mesh::describe_match(*site.http) +
+                  " get 503 UH (no_healthy_upstream): " + eds;
+      }
+      out.report(kInfo, vs, dest.subset.loc, std::move(message));
+    });
+  });
+}
+
+}  // namespace
+
+MESHWARD_REGISTER_RULE(mesh_rule(kInfo, kTranslatorReads, &check));
+
+}  // namespace meshward::rules
