@@ -143,18 +143,12 @@ int check(const std::vector<std::string>& words, std::ostream& out, std::ostream
     policy = std::move(*loaded);
   }
   rules::RunOptions run_options;
-  if (const auto version_text = args->value("istio-version")) {
-    const std::optional<translate::IstioVersion> version =
-        translate::parse_istio_version(*version_text);
-    if (!version) {
-      err << "meshward check: --istio-version \"" << *version_text
-          << "\" is not a release meshward reproduces ("
-          << translate::to_string(translate::kOldestIstioVersion) << " to "
-          << translate::to_string(translate::kNewestIstioVersion) << ", e.g. 1.15)\n";
-      return kExitUsage;
-    }
-    run_options.translate.version = *version;
+  const auto version = istio_version_flag(*args);
+  if (!version) {
+    err << "meshward check: " << version.error().message << "\n";
+    return kExitUsage;
   }
+  run_options.translate.version = *version;
   world::LoadOptions options;
   options.default_namespace = args->value("namespace").value_or("default");
 

@@ -52,4 +52,17 @@ int run(int argc, char** argv) {
   return kExitUsage;
 }
 
+Result<translate::IstioVersion> istio_version_flag(const Args& args) {
+  const auto text = args.value("istio-version");
+  if (!text) {
+    return translate::Options{}.version;
+  }
+  if (const auto version = translate::parse_istio_version(*text)) {
+    return *version;
+  }
+  return Error{"--istio-version \"" + *text + "\" is not a release meshward reproduces (" +
+               translate::to_string(translate::kOldestIstioVersion) + " to " +
+               translate::to_string(translate::kNewestIstioVersion) + ", e.g. 1.15)"};
+}
+
 }  // namespace meshward::cli

@@ -109,18 +109,12 @@ int translate_command(const std::vector<std::string>& words, std::ostream& out, 
     return kExitUsage;
   }
   translate::Options options;
-  if (const auto version_text = args->value("istio-version")) {
-    const std::optional<translate::IstioVersion> version =
-        translate::parse_istio_version(*version_text);
-    if (!version) {
-      err << "meshward translate: --istio-version \"" << *version_text
-          << "\" is not a release meshward reproduces ("
-          << translate::to_string(translate::kOldestIstioVersion) << " to "
-          << translate::to_string(translate::kNewestIstioVersion) << ", e.g. 1.15)\n";
-      return kExitUsage;
-    }
-    options.version = *version;
+  const auto version = istio_version_flag(*args);
+  if (!version) {
+    err << "meshward translate: " << version.error().message << "\n";
+    return kExitUsage;
   }
+  options.version = *version;
 
   world::LoadOptions load_options;
   load_options.default_namespace = args->value("namespace").value_or("default");

@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "meshward/cli/args.h"
+#include "meshward/core/result.h"
+#include "meshward/translate/options.h"
+
 namespace meshward::cli {
 
 /// Exit statuses shared by every command (docs/DESIGN.md): 0 nothing at or above the
@@ -34,5 +38,10 @@ int version(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
 /// Runs the command named by argv[1]; returns the process exit status.
 int run(int argc, char** argv);
+
+/// `--istio-version X.Y` of `check` and `translate`: the release to imitate, the newest when
+/// the flag is absent; an Error (message without the command's name) when the value is not a
+/// release meshward reproduces.
+Result<translate::IstioVersion> istio_version_flag(const Args& args);
 
 }  // namespace meshward::cli
