@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <memory>
@@ -90,15 +92,19 @@ int serve(const std::vector<std::string>& words, std::ostream& out, std::ostream
   kube::ClusterConfig cluster;
   kube::WatchOptions watch;
   if (live) {
-    auto resolved = kube::resolve_config(args->value("kubeconfig").value_or(""),
-                                         args->value("context").value_or(""));
-    if (!resolved) {
-      err << "meshward serve: " << resolved.error().message
-          << "\n(give --kubeconfig FILE, run in a pod, or serve fixed manifests with --world PATH)\n";
-      return kExitUsage;
-    }
-    cluster = std::move(*resolved);
     watch.namespaces = args->values("watch-namespace");
+    for (const std::string& ns : watch.namespaces) {
+      // A namespace name is a DNS-1123 label; anything else would end up inside a URL path.
+      const bool label = !ns.empty() && ns.size() <= 63 && std::isalnum(static_cast<unsigned char>(ns.front())) &&
+                         std::isalnum(static_cast<unsigned char>(ns.back())) &&
+                         std::all_of(ns.begin(), ns.end(), [](char c) {
+                           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+                         });
+      if (!label) {
+        err << "meshward serve: --watch-namespace \"" << ns << "\" is not a namespace name\n";
+        return kExitUsage;
+      }
+    }
     for (const std::string& name : args->values("watch-kind")) {
       const auto kind = model::parse_kind(name);
       if (!kind) {
@@ -107,6 +113,14 @@ int serve(const std::vector<std::string>& words, std::ostream& out, std::ostream
       }
       watch.kinds.push_back(*kind);
     }
+    auto resolved = kube::resolve_config(args->value("kubeconfig").value_or(""),
+                                         args->value("context").value_or(""));
+    if (!resolved) {
+      err << "meshward serve: " << resolved.error().message
+          << "\n(give --kubeconfig FILE, run in a pod, or serve fixed manifests with --world PATH)\n";
+      return kExitUsage;
+    }
+    cluster = std::move(*resolved);
     watch.log = &err;
   }
   if (auto threads = args->value("threads")) {

@@ -11,7 +11,10 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/version.hpp>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 namespace meshward::kube {
 
@@ -109,6 +112,14 @@ net::awaitable<void> ApiConnection::connect(std::chrono::milliseconds timeout) {
     fail("connect " + config_.host + ":" + config_.port, ec);
   }
   tcp_stream.socket().set_option(tcp::no_delay(true), ec);
+  // A watch can be silent for minutes; keepalive probes find a peer that vanished (a node
+  // or a load balancer gone without a FIN) in about a minute instead.
+  tcp_stream.socket().set_option(net::socket_base::keep_alive(true), ec);
+  const int fd = tcp_stream.socket().native_handle();
+  const int idle = 30, interval = 10, probes = 3;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
   tcp_stream.expires_after(timeout);
   co_await stream_->async_handshake(ssl::stream_base::client, net::redirect_error(net::use_awaitable, ec));
   if (ec) {

@@ -160,15 +160,30 @@ WatchStats Reflector::stats() const {
   return out;
 }
 
+void Reflector::log_event(std::string_view level, std::string_view msg, std::string_view extra) const {
+  context_.log(level, msg,
+               ",\"kind\":" + json_quote(model::kind_name(target_.kind)) +
+                   ",\"namespace\":" + json_quote(target_.namespace_) + std::string(extra));
+}
+
 void Reflector::record_error(const std::string& message) {
   {
     std::lock_guard lock(stats_mutex_);
     ++stats_.errors;
     stats_.last_error = message;
   }
-  context_.log("warn", "watch call failed; retrying",
-               ",\"kind\":" + json_quote(model::kind_name(target_.kind)) +
-                   ",\"namespace\":" + json_quote(target_.namespace_) + ",\"error\":" + json_quote(message));
+  log_event("warn", "watch call failed; retrying", ",\"error\":" + json_quote(message));
+}
+
+net::awaitable<std::string> Reflector::list_fully(ApiConnection& connection) {
+  // A continue token expires when etcd compacts under a long list (about 5 minutes); start
+  // again a few times, then give up to the backoff rather than hammer etcd.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (auto version = co_await list(connection)) {
+      co_return *version;
+    }
+  }
+  throw ApiCallError("LIST " + target_.path + ": continue token expired three times in a row");
 }
 
 net::awaitable<void> Reflector::run() {
@@ -176,15 +191,12 @@ net::awaitable<void> Reflector::run() {
                            context_.tokens);
   Backoff backoff(context_.options.backoff_initial, context_.options.backoff_max);
   bool relist = true;
-  bool gone = false;  // The coming list replaces history that a 410 declared lost.
+  bool gone = false;       // The coming list replaces history that a 410 declared lost.
+  int failed_watches = 0;  // Consecutive failed watches from the same resourceVersion.
   for (;;) {
     try {
       if (relist) {
-        std::optional<std::string> version;
-        while (!(version = co_await list(connection))) {
-          // A continue token expired between pages: the snapshot is gone, start again.
-        }
-        resource_version_ = *version;
+        resource_version_ = co_await list_fully(connection);
         {
           std::lock_guard lock(stats_mutex_);
           ++stats_.lists;
@@ -192,28 +204,49 @@ net::awaitable<void> Reflector::run() {
           stats_.resource_version = resource_version_;
         }
         if (!synced_.exchange(true)) {
-          context_.log("info", "watch synced",
-                       ",\"kind\":" + json_quote(model::kind_name(target_.kind)) +
-                           ",\"namespace\":" + json_quote(target_.namespace_) + ",\"objects\":" +
-                           std::to_string(context_.store.count(target_.kind, target_.namespace_)) +
-                           ",\"resourceVersion\":" + json_quote(resource_version_));
+          log_event("info", "watch synced",
+                    ",\"objects\":" + std::to_string(context_.store.count(target_.kind, target_.namespace_)) +
+                        ",\"resourceVersion\":" + json_quote(resource_version_));
         }
         relist = false;
         gone = false;
+        failed_watches = 0;
       }
-      const WatchEnd end = co_await watch(connection);
-      backoff.reset();
-      if (end == WatchEnd::kGone) {
-        context_.log("info", "watch history expired (410); listing again",
-                     ",\"kind\":" + json_quote(model::kind_name(target_.kind)) +
-                         ",\"namespace\":" + json_quote(target_.namespace_) +
-                         ",\"resourceVersion\":" + json_quote(resource_version_));
+      const WatchResult result = co_await watch(connection);
+      if (result.events > 0) {
+        backoff.reset();  // Only a watch that delivered something proves the path healthy.
+        failed_watches = 0;
+      }
+      if (result.gone) {
+        log_event("info", "watch history expired (410); listing again",
+                  ",\"resourceVersion\":" + json_quote(resource_version_));
         relist = true;
         gone = true;
+        if (result.events > 0) {
+          continue;  // A normal compaction: list again at once.
+        }
+        // 410 straight away, again: the list takes longer than the server keeps history.
+      } else if (result.events > 0 || result.lasted >= std::chrono::seconds(1)) {
+        continue;  // A clean end (timeoutSeconds): watch again from where it stopped.
+      } else {
+        // client-go's "very short watch": closed at once with nothing in it. Something
+        // between us and the API server is wrong; do not spin on it.
+        record_error("WATCH " + target_.path + ": closed at once without events");
       }
-      continue;  // A clean end (timeoutSeconds): watch again from where it stopped.
     } catch (const ApiCallError& e) {
       record_error(e.what());
+      // A stream that fails at the same place again and again (an event we cannot read)
+      // would never move on: after three, list again instead.
+      if (!relist && ++failed_watches >= 3) {
+        relist = true;
+        failed_watches = 0;
+      }
+    } catch (const std::exception& e) {
+      // Anything else (memory, a header over Beast's limits) must not end the loop: a dead
+      // loop would leave its kind frozen while still looking synced.
+      connection.close();
+      record_error(std::string("unexpected: ") + e.what());
+      relist = true;
     }
     co_await sleep_for(backoff.next());
   }
@@ -264,9 +297,12 @@ net::awaitable<std::optional<std::string>> Reflector::list(ApiConnection& connec
   co_return version;
 }
 
-net::awaitable<Reflector::WatchEnd> Reflector::watch(ApiConnection& connection) {
+net::awaitable<Reflector::WatchResult> Reflector::watch(ApiConnection& connection) {
   const auto& options = context_.options;
-  // Spread the watches' ends (client-go: 1×–2× its minimum); keep at least a second.
+  const auto started = std::chrono::steady_clock::now();
+  WatchResult result;
+  // Spread the watches' ends over [timeout, timeout + 10%] so they do not all reopen at once;
+  // at least a second.
   static thread_local std::minstd_rand random(std::random_device{}());
   const long long base = std::max<long long>(1, options.watch_timeout.count());
   const long long seconds = std::uniform_int_distribution<long long>(base, base + base / 10)(random);
@@ -275,7 +311,8 @@ net::awaitable<Reflector::WatchEnd> Reflector::watch(ApiConnection& connection) 
   ApiResponse response = co_await connection.open_stream(
       target, target_.metadata_only ? kAcceptMetadata : kAcceptJson, options.request_timeout);
   if (response.status == 410) {
-    co_return WatchEnd::kGone;
+    result.gone = true;
+    co_return result;
   }
   if (response.status == 401) {
     context_.tokens.invalidate();
@@ -287,7 +324,8 @@ net::awaitable<Reflector::WatchEnd> Reflector::watch(ApiConnection& connection) 
     std::lock_guard lock(stats_mutex_);
     ++stats_.watches;
   }
-  // Silence longer than the server's own timeout means the stream is dead.
+  // Silence longer than the server's own timeout means the stream is dead (TCP keepalive,
+  // set on the connection, notices a vanished peer sooner).
   const auto idle = std::chrono::seconds(seconds) + options.request_timeout;
   while (auto line = co_await connection.next_line(idle, kEventLimit)) {
     if (line->empty()) {
@@ -295,10 +333,13 @@ net::awaitable<Reflector::WatchEnd> Reflector::watch(ApiConnection& connection) 
     }
     if (apply_event(*line)) {
       connection.close();  // The server ends the stream after the ERROR; do not wait for it.
-      co_return WatchEnd::kGone;
+      result.gone = true;
+      break;
     }
+    ++result.events;
   }
-  co_return WatchEnd::kClosed;
+  result.lasted = std::chrono::steady_clock::now() - started;
+  co_return result;
 }
 
 bool Reflector::apply_event(std::string& line) {
@@ -332,7 +373,8 @@ bool Reflector::apply_event(std::string& line) {
       context_.store.erase(model::key_of(*decoded->object));
     }
   } else if (type != "BOOKMARK") {
-    throw ApiCallError("WATCH " + target_.path + ": unknown event type \"" + type + "\"");
+    // client-go skips what it does not know; a newer server must not stall the loop.
+    log_event("warn", "unknown watch event type skipped", ",\"type\":" + json_quote(type));
   }
   if (!version.empty()) {
     resource_version_ = version;

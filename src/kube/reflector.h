@@ -74,15 +74,23 @@ class Reflector {
   const WatchTarget& target() const { return target_; }
 
  private:
-  enum class WatchEnd { kClosed, kGone };
+  /// How a watch stream ended, and whether it did anything before.
+  struct WatchResult {
+    bool gone = false;         ///< 410: the history is compacted, list again.
+    std::uint64_t events = 0;  ///< Events applied (bookmarks included).
+    std::chrono::steady_clock::duration lasted{};
+  };
 
   /// One complete paged LIST into the store; returns the list's resourceVersion, or nullopt
   /// when a continue token expired mid-way (list again from the start).
   net::awaitable<std::optional<std::string>> list(ApiConnection& connection);
   /// One WATCH stream from `resource_version_` until it ends.
-  net::awaitable<WatchEnd> watch(ApiConnection& connection);
+  net::awaitable<WatchResult> watch(ApiConnection& connection);
+  /// One LIST that survives a few expired continue tokens; the list's resourceVersion.
+  net::awaitable<std::string> list_fully(ApiConnection& connection);
   /// Applies one event line; returns true when it was an ERROR 410 (history gone).
   bool apply_event(std::string& line);
+  void log_event(std::string_view level, std::string_view msg, std::string_view extra = {}) const;
   void record_error(const std::string& message);
 
   WatchTarget target_;

@@ -68,6 +68,7 @@ struct Watcher::Impl {
   std::thread io_thread;
   std::thread publisher;
   bool started = false;
+  bool stopped = false;  ///< Single-use: the io_context and store stay stopped.
   // Declared last so it is destroyed first: the loops' coroutine frames (and the
   // connections they own) go before the store, TLS context and loops they refer to.
   net::io_context io;
@@ -192,7 +193,8 @@ net::awaitable<void> Watcher::Impl::discover_and_run() {
       try {
         targets = co_await discover(connection);
         break;
-      } catch (const ApiCallError& e) {
+      } catch (const std::exception& e) {  // ApiCallError, or anything else: retry either way.
+        connection.close();
         context->log("warn", "API discovery failed; retrying", ",\"error\":" + json_quote(e.what()));
       }
       co_await sleep_for(backoff.next());
@@ -216,6 +218,8 @@ net::awaitable<void> Watcher::Impl::discover_and_run() {
     std::vector<std::string> scopes = {""};
     if (info.namespaced && !options.namespaces.empty()) {
       scopes = options.namespaces;
+      std::sort(scopes.begin(), scopes.end());  // Twice the same namespace would be one loop too many.
+      scopes.erase(std::unique(scopes.begin(), scopes.end()), scopes.end());
     }
     for (const std::string& ns : scopes) {
       WatchTarget target = base;
@@ -246,27 +250,36 @@ bool Watcher::Impl::all_synced() const {
 }
 
 void Watcher::Impl::publish_loop() {
+  constexpr auto kPoll = std::chrono::milliseconds(50);
+  // Wait for every loop's first sync (the store changes as kinds are listed; time out to
+  // look again when one lists nothing).
+  while (!store.stopped() && !all_synced()) {
+    store.wait_for_change(store.changes(), kPoll);
+  }
   std::uint64_t published = 0;
   bool first = true;
-  constexpr auto kPoll = std::chrono::milliseconds(50);
   while (!store.stopped()) {
-    const std::uint64_t changes = store.wait_for_change(published, kPoll);
-    if (store.stopped() || !all_synced() || (!first && changes == published)) {
-      continue;
-    }
-    // Let a burst of events land, then take them all in one snapshot.
     if (!first) {
+      if (store.wait_for_change(published, kPoll) == published) {
+        continue;
+      }
+      // Let a burst of events land, then take them all in one snapshot.
       std::this_thread::sleep_for(options.publish_delay);
     }
     published = store.changes();
-    auto snapshot = world::Snapshot::make(store.objects());
-    const std::size_t size = snapshot->size();
-    publish(std::move(snapshot));
-    publishes.fetch_add(1);
-    if (first) {
-      first = false;
-      synced = true;
-      context->log("info", "world synced from the API server", ",\"objects\":" + std::to_string(size));
+    try {
+      auto snapshot = world::Snapshot::make(store.objects());
+      const std::size_t size = snapshot->size();
+      publish(std::move(snapshot));
+      publishes.fetch_add(1);
+      if (first) {
+        first = false;
+        synced = true;
+        context->log("info", "world synced from the API server", ",\"objects\":" + std::to_string(size));
+      }
+    } catch (const std::exception& e) {
+      // The previous world stays in use; the next change tries again.
+      context->log("error", "publishing the world failed", ",\"error\":" + json_quote(e.what()));
     }
   }
 }
@@ -280,6 +293,9 @@ Result<bool> Watcher::start() {
   auto& d = *impl_;
   if (d.started) {
     return true;
+  }
+  if (d.stopped) {
+    return Error{"kube watcher: start() after stop(); make a new Watcher"};
   }
   auto tls = make_client_tls(d.config);
   if (!tls) {
@@ -303,6 +319,7 @@ void Watcher::stop() {
     return;
   }
   d.started = false;
+  d.stopped = true;
   d.io.stop();
   d.store.stop();
   if (d.io_thread.joinable()) {

@@ -43,7 +43,7 @@ struct WatchOptions {
   /// matter to the checks.
   std::vector<model::Kind> metadata_only = {model::Kind::Pod};
   std::size_t page_size = 500;                            ///< LIST `limit`.
-  std::chrono::seconds watch_timeout{300};                ///< WATCH `timeoutSeconds` (±10% jitter).
+  std::chrono::seconds watch_timeout{300};                ///< WATCH `timeoutSeconds` (+0–10% jitter).
   std::chrono::milliseconds request_timeout{30'000};      ///< Connect, handshake, each LIST page.
   std::chrono::milliseconds backoff_initial{500};         ///< First retry delay after an error.
   std::chrono::milliseconds backoff_max{30'000};          ///< Retry delay cap (doubling, jittered).
@@ -81,7 +81,8 @@ class Watcher {
   /// the publisher thread. Fails when the TLS client context cannot be built from the config
   /// (bad CA or client certificate); network errors are retried, never returned.
   Result<bool> start();
-  /// Stops both threads and closes every connection; idempotent.
+  /// Stops both threads and closes every connection; idempotent. A Watcher is single-use:
+  /// start() after stop() is an Error.
   void stop();
   /// Whether every loop has synced once and the first snapshot was published.
   bool synced() const;
@@ -89,8 +90,9 @@ class Watcher {
   std::uint64_t publishes() const;
   /// Per-loop state, in kind then namespace order (empty before discovery finished).
   std::vector<WatchStats> stats() const;
-  /// Prometheus text for the watch loops: meshward_watch_objects, _lists_total,
-  /// _relists_total, _watches_total, _errors_total (per kind) and meshward_watch_synced.
+  /// Prometheus text for the watch loops, per kind: meshward_watch_objects, _synced, _served,
+  /// _lists_total, _restarts_total (relists after 410), _streams_total, _events_total,
+  /// _errors_total; and meshward_watch_publishes_total.
   std::string metrics_text() const;
 
  private:

@@ -397,6 +397,13 @@ TEST(BinaryServeUsage, NoWorldAndNoClusterIsAUsageError) {
                         " serve --listen 127.0.0.1:0 2>&1");
   EXPECT_EQ(ran.status, 2) << ran.out;
   EXPECT_NE(ran.out.find("--world"), std::string::npos) << ran.out;
+  // A namespace that is not a name would end up inside the watch URLs.
+  const Ran bad_ns = shell(quote(kBinary) + " serve --watch-namespace 'a/../b' 2>&1");
+  EXPECT_EQ(bad_ns.status, 2) << bad_ns.out;
+  EXPECT_NE(bad_ns.out.find("is not a namespace name"), std::string::npos) << bad_ns.out;
+  const Ran bad_kind = shell(quote(kBinary) + " serve --watch-kind Deployment 2>&1");
+  EXPECT_EQ(bad_kind.status, 2) << bad_kind.out;
+  EXPECT_NE(bad_kind.out.find("not a kind meshward reads"), std::string::npos) << bad_kind.out;
 }
 
 }  // namespace
