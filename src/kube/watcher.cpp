@@ -74,13 +74,19 @@ struct Watcher::Impl {
   net::io_context io;
 
   net::awaitable<void> discover_and_run();
-  net::awaitable<std::map<model::Kind, WatchTarget>> discover(ApiConnection& connection);
+  /// The served path of each of `kinds` the API server serves (absent: not served).
+  net::awaitable<std::map<model::Kind, WatchTarget>> discover(ApiConnection& connection,
+                                                              const std::vector<model::Kind>& kinds);
+  /// Starts a loop per namespace scope for each of `kinds` in `targets`; the others are
+  /// (still) skipped. Returns how many kinds started.
+  std::size_t start_loops(const std::map<model::Kind, WatchTarget>& targets,
+                          const std::vector<model::Kind>& kinds, bool first);
   void publish_loop();
   bool all_synced() const;
 };
 
-net::awaitable<std::map<model::Kind, WatchTarget>> Watcher::Impl::discover(ApiConnection& connection) {
-  const auto kinds = kinds_to_watch(options);
+net::awaitable<std::map<model::Kind, WatchTarget>> Watcher::Impl::discover(
+    ApiConnection& connection, const std::vector<model::Kind>& kinds) {
   const auto timeout = options.request_timeout;
   auto get_json = [&](const std::string& path) -> net::awaitable<std::optional<json::Document>> {
     ApiResponse response = co_await connection.get(path, "application/json", timeout, kDiscoveryBodyLimit);
@@ -184,37 +190,30 @@ net::awaitable<std::map<model::Kind, WatchTarget>> Watcher::Impl::discover(ApiCo
   co_return targets;
 }
 
-net::awaitable<void> Watcher::Impl::discover_and_run() {
-  std::map<model::Kind, WatchTarget> targets;
-  {
-    ApiConnection connection(co_await net::this_coro::executor, *tls, config, tokens);
-    Backoff backoff(options.backoff_initial, options.backoff_max);
-    for (;;) {
-      try {
-        targets = co_await discover(connection);
-        break;
-      } catch (const std::exception& e) {  // ApiCallError, or anything else: retry either way.
-        connection.close();
-        context->log("warn", "API discovery failed; retrying", ",\"error\":" + json_quote(e.what()));
-      }
-      co_await sleep_for(backoff.next());
-    }
-  }
+std::size_t Watcher::Impl::start_loops(const std::map<model::Kind, WatchTarget>& targets,
+                                      const std::vector<model::Kind>& kinds, bool first) {
   std::vector<std::unique_ptr<Reflector>> made;
   std::vector<WatchStats> missing;
-  for (const model::Kind kind : kinds_to_watch(options)) {
+  std::size_t started_kinds = 0;
+  for (const model::Kind kind : kinds) {
     const auto& info = model::kind_info(kind);
     auto found = targets.find(kind);
     if (found == targets.end()) {
       WatchStats stats;
       stats.kind = kind;
-      stats.synced = true;
+      stats.synced = true;  // Nothing to wait for: readiness does not hang on a missing CRD.
       missing.push_back(stats);
-      context->log("warn", "kind not served by the API server (CRD not installed?); not watched",
-                   ",\"kind\":" + json_quote(info.name) + ",\"group\":" + json_quote(info.group));
+      if (first) {
+        context->log("warn", "kind not served by the API server (CRD not installed?); not watched yet",
+                     ",\"kind\":" + json_quote(info.name) + ",\"group\":" + json_quote(info.group));
+      }
       continue;
     }
-    const WatchTarget& base = found->second;
+    ++started_kinds;
+    if (!first) {
+      context->log("info", "kind now served by the API server; watching it",
+                   ",\"kind\":" + json_quote(info.name) + ",\"path\":" + json_quote(found->second.path));
+    }
     std::vector<std::string> scopes = {""};
     if (info.namespaced && !options.namespaces.empty()) {
       scopes = options.namespaces;
@@ -222,22 +221,64 @@ net::awaitable<void> Watcher::Impl::discover_and_run() {
       scopes.erase(std::unique(scopes.begin(), scopes.end()), scopes.end());
     }
     for (const std::string& ns : scopes) {
-      WatchTarget target = base;
+      WatchTarget target = found->second;
       target.namespace_ = ns;
       target.path += (ns.empty() ? "/" : "/namespaces/" + ns + "/") + std::string(info.resource);
       made.push_back(std::make_unique<Reflector>(std::move(target), *context));
     }
   }
-  {
-    std::lock_guard lock(loops_mutex);
-    loops = std::move(made);
-    skipped = std::move(missing);
+  std::lock_guard lock(loops_mutex);
+  for (auto& loop : made) {
+    net::co_spawn(io, loop->run(), net::detached);
+    loops.push_back(std::move(loop));
+  }
+  skipped = std::move(missing);
+  return started_kinds;
+}
+
+net::awaitable<void> Watcher::Impl::discover_and_run() {
+  ApiConnection connection(co_await net::this_coro::executor, *tls, config, tokens);
+  Backoff backoff(options.backoff_initial, options.backoff_max);
+  const std::vector<model::Kind> kinds = kinds_to_watch(options);
+  for (;;) {
+    try {
+      const auto targets = co_await discover(connection, kinds);
+      start_loops(targets, kinds, true);
+      break;
+    } catch (const std::exception& e) {  // ApiCallError, or anything else: retry either way.
+      connection.close();
+      context->log("warn", "API discovery failed; retrying", ",\"error\":" + json_quote(e.what()));
+    }
+    co_await sleep_for(backoff.next());
   }
   discovered = true;
-  context->log("info", "API discovery done",
-               ",\"loops\":" + std::to_string(loops.size()) + ",\"skipped\":" + std::to_string(skipped.size()));
-  for (auto& loop : loops) {
-    net::co_spawn(io, loop->run(), net::detached);
+  {
+    std::lock_guard lock(loops_mutex);
+    context->log("info", "API discovery done",
+                 ",\"loops\":" + std::to_string(loops.size()) + ",\"skipped\":" + std::to_string(skipped.size()));
+  }
+  // Istio's CRDs are often installed after meshward: look for the skipped kinds again now
+  // and then, so their objects join the world without a restart.
+  for (;;) {
+    std::vector<model::Kind> missing;
+    {
+      std::lock_guard lock(loops_mutex);
+      for (const auto& s : skipped) {
+        missing.push_back(s.kind);
+      }
+    }
+    if (missing.empty()) {
+      co_return;
+    }
+    co_await sleep_for(options.rediscover_interval);
+    try {
+      const auto targets = co_await discover(connection, missing);
+      start_loops(targets, missing, false);
+    } catch (const std::exception& e) {
+      connection.close();
+      context->log("warn", "API discovery of skipped kinds failed; trying later",
+                   ",\"error\":" + json_quote(e.what()));
+    }
   }
 }
 

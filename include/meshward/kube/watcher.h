@@ -1,7 +1,8 @@
 #pragma once
 // Watcher: keeps a live, complete world from a Kubernetes API server.
 //
-// For every kind the checks read it discovers the served version, LISTs it in pages
+// For every kind the checks read it discovers the served version (kinds not served yet are
+// looked for again every minute, for CRDs installed after meshward), LISTs it in pages
 // (limit/continue), then WATCHes from the list's resourceVersion with bookmarks, applying
 // ADDED/MODIFIED/DELETED to one object store. A watch that ends is resumed from the last
 // resourceVersion seen; `410 Gone` (or an ERROR event) means the history is gone, so the kind
@@ -48,6 +49,8 @@ struct WatchOptions {
   std::chrono::milliseconds backoff_initial{500};         ///< First retry delay after an error.
   std::chrono::milliseconds backoff_max{30'000};          ///< Retry delay cap (doubling, jittered).
   std::chrono::milliseconds publish_delay{100};           ///< Coalesces bursts of events.
+  /// How often kinds the API server did not serve (CRD not installed) are looked for again.
+  std::chrono::milliseconds rediscover_interval{60'000};
   std::ostream* log = nullptr;  ///< JSON log lines (sync, relists, errors); null = silent.
 };
 

@@ -426,6 +426,44 @@ TEST_F(WatcherTest, SkipsKindsTheServerDoesNotServe) {
             std::string::npos);
 }
 
+// Istio's CRDs installed after meshward: the skipped kinds are found on a later discovery
+// and their objects join the world without a restart.
+TEST_F(WatcherTest, WatchesKindsWhoseCrdsAppearLater) {
+  std::vector<testing::FakeResource> core;
+  for (auto& r : FakeApiServer::default_resources()) {
+    if (r.group.find("istio.io") == std::string::npos) {
+      core.push_back(r);
+    }
+  }
+  FakeApiServer cluster(core);
+  cluster.put(service("shop", "cart"));
+  ClusterConfig config;
+  config.host = "127.0.0.1";
+  config.port = std::to_string(cluster.port());
+  config.ca_pem = cluster.ca_pem();
+  auto options = fast_options();
+  options.rediscover_interval = milliseconds(100);
+  std::mutex mutex;
+  std::shared_ptr<const world::Snapshot> newest;
+  Watcher watcher(config, options, [&](std::shared_ptr<const world::Snapshot> snapshot) {
+    std::lock_guard lock(mutex);
+    newest = std::move(snapshot);
+  });
+  ASSERT_TRUE(watcher.start());
+  ASSERT_TRUE(eventually([&] { return watcher.synced(); })) << log_.str();
+  EXPECT_TRUE(stats_of(watcher.stats(), model::Kind::VirtualService)->api_path.empty());
+
+  cluster.serve(FakeApiServer::default_resources());  // helm install istio-base
+  cluster.put(virtual_service("shop", "cart", "cart"));
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(mutex);
+    return newest && newest->find(model::Kind::VirtualService, "shop", "cart") != nullptr;
+  })) << log_.str();
+  EXPECT_EQ(stats_of(watcher.stats(), model::Kind::VirtualService)->api_path,
+            "/apis/networking.istio.io/v1/virtualservices");
+  EXPECT_NE(log_.str().find("kind now served by the API server"), std::string::npos);
+}
+
 TEST_F(WatcherTest, WatchesOnlyTheConfiguredNamespacesAndKinds) {
   server_.put(service("in", "one"));
   server_.put(service("out", "two"));
