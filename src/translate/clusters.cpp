@@ -134,12 +134,15 @@ enum class MtlsMode : std::uint8_t { Unknown, Disable, Permissive };
 
 // `istio.config` metadata path of a DestinationRule (util.BuildConfigInfoMetadata).
 std::string config_path(const Options& options, const model::Object& rule) {
-  std::string out = "/apis/networking.istio.io/";
-  out += options.config_api_version();
-  out += "/namespaces/";
-  out += rule.meta.namespace_;
-  out += "/destination-rule/";
-  out += rule.meta.name;
+  constexpr std::string_view kApis = "/apis/networking.istio.io/";
+  constexpr std::string_view kNamespaces = "/namespaces/";
+  constexpr std::string_view kKind = "/destination-rule/";
+  const std::string_view version = options.config_api_version();
+  std::string out;
+  out.reserve(kApis.size() + version.size() + kNamespaces.size() + rule.meta.namespace_.size() +
+              kKind.size() + rule.meta.name.size());
+  out.append(kApis).append(version).append(kNamespaces).append(rule.meta.namespace_);
+  out.append(kKind).append(rule.meta.name);
   return out;
 }
 
@@ -179,7 +182,7 @@ class ClusterBuilder {
     if (s.resolution == Resolution::Alias) {
       return;  // ExternalName aliases have no cluster of their own.
     }
-    const std::optional<AppliedDestinationRule> dr = scope_.destination_rule(s);
+    const AppliedDestinationRule* dr = scope_.find_destination_rule(s);
     const model::TrafficPolicy* top = dr ? dr->traffic_policy : nullptr;
     const bool dr_with_selector = dr && dr->rule->spec.workload_selector.has_value();
     const std::string config = dr ? config_path(options_, *dr->rule) : std::string();
@@ -203,7 +206,7 @@ class ClusterBuilder {
       tls.sni = sni_dns_name(port.port, "", s.hostname);
       tls.mtls = infer_mtls(s, port, top);
       tls.dr_with_selector = dr_with_selector;
-      apply_traffic_policy(main, policy, s, tls);
+      apply_traffic_policy(main, policy, s, std::move(tls));
       if (s.mesh_external) {
         main.external = true;
       }
@@ -225,10 +228,13 @@ class ClusterBuilder {
           out.pop_back();
           continue;
         }
-        TlsInputs subset_tls = tls;
+        TlsInputs subset_tls;
+        subset_tls.sni_dnat = sni_dnat;
         subset_tls.sni = sni_dns_name(port.port, subset_name, s.hostname);
         subset_tls.mtls = infer_mtls(s, port, subset_tp);
-        apply_traffic_policy(c, merge_subset(policy, subset_tp, port.port), s, subset_tls);
+        subset_tls.dr_with_selector = dr_with_selector;
+        apply_traffic_policy(c, merge_subset(policy, subset_tp, port.port), s,
+                             std::move(subset_tls));
         c.istio_config = config;
         c.subset = subset_name;
         c.destination_rule = dr_key;
@@ -289,7 +295,12 @@ class ClusterBuilder {
   };
 
   std::string alt_stat_name(const std::string& name) const {
-    return options_.stat_prefix_delimiter() ? name + ";" : std::string();
+    std::string out;
+    if (options_.stat_prefix_delimiter()) {
+      out.reserve(name.size() + 1);
+      out.append(name).append(";");
+    }
+    return out;
   }
 
   // buildCluster: name, type, DNS settings, inline endpoints, upstream protocol, telemetry
@@ -341,7 +352,8 @@ class ClusterBuilder {
     ClusterLoadAssignment out;
     out.cluster_name = name;
     LocalityGroups groups;
-    for (const MeshEndpoint& ep : scope_.registry().endpoints(s, &port)) {
+    const std::vector<MeshEndpoint> endpoints = scope_.registry().endpoints(s, &port);
+    for (const MeshEndpoint& ep : endpoints) {
       if (subset != nullptr && !world::selector_matches(subset->labels, ep.labels)) {
         continue;
       }
@@ -386,10 +398,8 @@ class ClusterBuilder {
   const std::vector<std::string>& service_accounts(const MeshService& s) {
     if (!sans_) {
       std::set<std::string> all(s.service_accounts.begin(), s.service_accounts.end());
-      for (const MeshEndpoint& ep : scope_.registry().endpoints(s)) {
-        if (!ep.service_account.empty()) {
-          all.insert(ep.service_account);
-        }
+      for (std::string& sa : scope_.registry().endpoint_service_accounts(s)) {
+        all.insert(std::move(sa));
       }
       sans_.emplace(all.begin(), all.end());
     }
@@ -399,7 +409,7 @@ class ClusterBuilder {
   // applyTrafficPolicy: connection pool (both directions), then for outbound clusters outlier
   // detection, load balancing and upstream TLS.
   void apply_traffic_policy(Cluster& c, const Policy& policy, const MeshService& s,
-                            const TlsInputs& tls) {
+                            TlsInputs tls) {
     const bool outbound = c.direction != "inbound";
     const model::ConnectionPoolSettings* pool = policy.pool;
     if (outbound && pool != nullptr && pool->http && !pool->http->use_client_protocol.value &&
@@ -413,7 +423,7 @@ class ClusterBuilder {
       apply_outlier_detection(c, policy.outlier);
       apply_load_balancer(c, policy.lb);
       if (!tls.sni_dnat) {
-        apply_tls(c, policy.tls, s, tls);
+        apply_tls(c, policy.tls, s, std::move(tls));
       }
     }
     if (c.type == Cluster::Type::OriginalDst) {
@@ -525,7 +535,7 @@ class ClusterBuilder {
 
   // buildUpstreamTLSSettings + buildUpstreamClusterTLSContext + applyUpstreamTLSSettings.
   void apply_tls(Cluster& c, const model::ClientTlsSettings* user, const MeshService& s,
-                 const TlsInputs& in) {
+                 TlsInputs in) {
     using Mode = model::ClientTlsMode;
     bool auto_detected = false;
     Mode mode = Mode::Disable;
@@ -538,7 +548,7 @@ class ClusterBuilder {
       }
       if (mode == Mode::IstioMutual) {
         if (tls.sni.empty()) {
-          tls.sni = in.sni;
+          tls.sni = std::move(in.sni);
         }
         if (tls.subject_alt_names.empty()) {
           tls.subject_alt_names = service_accounts(s);
@@ -551,7 +561,7 @@ class ClusterBuilder {
       }
       mode = Mode::IstioMutual;
       auto_detected = true;
-      tls.sni = in.sni;
+      tls.sni = std::move(in.sni);
       tls.subject_alt_names = service_accounts(s);
     }
     switch (mode) {
@@ -559,9 +569,11 @@ class ClusterBuilder {
         return;
       case Mode::IstioMutual:
         tls.mode = UpstreamTls::Mode::IstioMutual;
-        tls.alpn_protocols = {"istio-peer-exchange", "istio"};
+        tls.alpn_protocols.reserve(3);
+        tls.alpn_protocols.emplace_back("istio-peer-exchange");
+        tls.alpn_protocols.emplace_back("istio");
         if (c.http2) {
-          tls.alpn_protocols.push_back("h2");
+          tls.alpn_protocols.emplace_back("h2");
         }
         break;
       case Mode::Simple:
@@ -636,7 +648,7 @@ class ClusterBuilder {
     // Connection limits from the service's DestinationRule, then the Sidecar's inbound pool.
     Policy policy;
     if (!primary.service.hostname.empty()) {
-      if (const auto dr = scope_.destination_rule(primary.service.hostname);
+      if (const auto dr = scope_.find_destination_rule(primary.service.hostname);
           dr && !dr->rule->spec.workload_selector && dr->traffic_policy != nullptr) {
         policy = port_policy(dr->traffic_policy, primary.port.port);
         c.istio_config = config_path(options_, *dr->rule);
@@ -756,6 +768,17 @@ bool has_auto_passthrough(const Scope& scope) {
 
 // normalizeClusters: the first cluster of a name wins.
 void drop_duplicates(std::vector<Cluster>& clusters) {
+  // Names are nearly always distinct: when their hashes are, there is nothing to drop, and
+  // sorting hashes is much cheaper than a set of the names.
+  std::vector<std::size_t> hashes;
+  hashes.reserve(clusters.size());
+  for (const Cluster& c : clusters) {
+    hashes.push_back(std::hash<std::string_view>{}(c.name));
+  }
+  std::sort(hashes.begin(), hashes.end());
+  if (std::adjacent_find(hashes.begin(), hashes.end()) == hashes.end()) {
+    return;
+  }
   std::unordered_set<std::string_view> seen;
   seen.reserve(clusters.size());
   std::size_t kept = 0;
@@ -779,7 +802,7 @@ std::vector<Cluster> build_clusters_for_hosts(const Scope& scope,
   ClusterBuilder builder(scope);
   std::vector<Cluster> out;
   for (const std::string& host : hosts) {
-    if (const auto service = scope.service_for_host(host)) {
+    if (const auto service = scope.find_service(host)) {
       builder.outbound(*service, out);
     }
   }
@@ -790,8 +813,14 @@ std::vector<Cluster> build_clusters_for_hosts(const Scope& scope,
 std::vector<Cluster> build_clusters(const Scope& scope) {
   ClusterBuilder builder(scope);
   std::vector<Cluster> out;
-  const std::vector<MeshService> services = scope.services();
-  out.reserve(services.size() * 4 + 8);
+  const std::vector<MeshService>& services = scope.scope_services();
+  // A cluster per service port and per subset of its rule (Cluster is large: no regrowth).
+  std::size_t count = 8;
+  for (const MeshService& s : services) {
+    const AppliedDestinationRule* dr = scope.find_destination_rule(s);
+    count += s.ports.size() * (1 + (dr != nullptr ? dr->subsets.size() : 0));
+  }
+  out.reserve(count);
   for (const MeshService& s : services) {
     builder.outbound(s, out);
   }

@@ -1,5 +1,6 @@
 #include "endpoint_groups.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace meshward::translate {
@@ -31,21 +32,32 @@ LbEndpoint lb_endpoint(const MeshEndpoint& ep) {
 }
 
 void LocalityGroups::add(const std::string& locality_label, LbEndpoint endpoint) {
-  auto [it, inserted] = groups_.try_emplace(locality_label);
-  if (inserted) {
-    it->second.locality = parse_locality(locality_label);
-  }
-  it->second.load_balancing_weight += endpoint.load_balancing_weight;
-  it->second.lb_endpoints.push_back(std::move(endpoint));
+  endpoints_.emplace_back(&locality_label, std::move(endpoint));
 }
 
 std::vector<LocalityLbEndpoints> LocalityGroups::take() {
-  std::vector<LocalityLbEndpoints> out;
-  out.reserve(groups_.size());
-  for (auto& [label, group] : groups_) {
-    out.push_back(std::move(group));
+  // By label, keeping the order endpoints were added within a label.
+  const auto by_label = [](const auto& a, const auto& b) { return *a.first < *b.first; };
+  if (!std::is_sorted(endpoints_.begin(), endpoints_.end(), by_label)) {
+    std::stable_sort(endpoints_.begin(), endpoints_.end(), by_label);
   }
-  groups_.clear();
+  std::vector<LocalityLbEndpoints> out;
+  for (std::size_t begin = 0; begin < endpoints_.size();) {
+    const std::string& label = *endpoints_[begin].first;
+    std::size_t end = begin + 1;
+    while (end < endpoints_.size() && *endpoints_[end].first == label) {
+      ++end;
+    }
+    LocalityLbEndpoints& group = out.emplace_back();
+    group.locality = parse_locality(label);
+    group.lb_endpoints.reserve(end - begin);
+    for (std::size_t i = begin; i < end; ++i) {
+      group.load_balancing_weight += endpoints_[i].second.load_balancing_weight;
+      group.lb_endpoints.push_back(std::move(endpoints_[i].second));
+    }
+    begin = end;
+  }
+  endpoints_.clear();
   return out;
 }
 

@@ -6,9 +6,12 @@
 
 #include <map>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <string_view>
 #include <vector>
 
+#include "meshward/translate/proxy.h"
 #include "meshward/translate/registry.h"
 #include "meshward/translate/xds.h"
 
@@ -21,15 +24,48 @@ Locality parse_locality(std::string_view label);
 /// and origin. `tls_mode_istio` is left to the caller (EDS runs the mTLS checker on it).
 LbEndpoint lb_endpoint(const MeshEndpoint& ep);
 
-/// LbEndpoints grouped per locality label, groups sorted by label, weights summed.
+/// LbEndpoints grouped per locality label, groups sorted by label, weights summed. Kept flat
+/// and grouped in take(), so that each group is allocated once, at its size (an assignment
+/// is built per cluster; most have one locality).
 class LocalityGroups {
  public:
+  /// `locality_label` is viewed: it must outlive take().
   void add(const std::string& locality_label, LbEndpoint endpoint);
-  /// The groups in label order; leaves this empty.
+  /// The groups in label order, endpoints in the order added; leaves this empty.
   std::vector<LocalityLbEndpoints> take();
 
  private:
-  std::map<std::string, LocalityLbEndpoints> groups_;
+  std::vector<std::pair<const std::string*, LbEndpoint>> endpoints_;
+};
+
+/// EDS for the clusters of one Scope (build_endpoints() builds one with it; translate_proxy()
+/// all of them). Every cluster of a service (each port, each subset) reads the same registry
+/// endpoints: with `whole_services`, they are collected once per service (every port), with
+/// their LbEndpoint, and kept; else once per service port (what one cluster needs).
+/// `whole_services` also finds a cluster's service among Scope::scope_services() (what the
+/// clusters were built from) by hostname, instead of asking Scope::find_service() per host:
+/// the entry is the same service (only its `aliases`, which EDS does not read, may differ).
+class EndpointsBuilder {
+ public:
+  EndpointsBuilder(const Scope& scope, bool whole_services);
+  /// The assignment of `cluster_name` (build_endpoints()).
+  ClusterLoadAssignment build(std::string_view cluster_name);
+
+ private:
+  struct Endpoints {
+    std::vector<MeshEndpoint> endpoints;   ///< Registry::endpoints() of the key.
+    std::vector<LbEndpoint> lb_endpoints;  ///< lb_endpoint() of each.
+    std::vector<bool> eds_address;         ///< Whether each has an address EDS can carry.
+  };
+  /// Registry::endpoints(service) or (service, &port); both belong to the Scope's memo (their
+  /// addresses are the key).
+  const Endpoints& endpoints(const MeshService& service, const MeshServicePort& port);
+
+  const Scope& scope_;
+  bool whole_services_ = false;
+  std::unordered_map<std::string_view, const MeshService*> by_hostname_;  // whole_services
+  LocalityGroups groups_;  // reused: its buffer outlives one assignment
+  std::map<std::pair<const MeshService*, const MeshServicePort*>, Endpoints> endpoints_;
 };
 
 }  // namespace meshward::translate

@@ -88,6 +88,9 @@ model::MutualTlsMode peer_authentication_mode(const world::View& view, std::stri
                                               std::string_view ns, const model::Labels& labels,
                                               std::uint32_t port) {
   model::MutualTlsMode mode = model::MutualTlsMode::Unset;
+  if (view.count(model::Kind::PeerAuthentication) == 0) {
+    return mode;  // Nothing to compose (the common case: skips three lookups per endpoint).
+  }
   const auto apply = [&](const model::MutualTls& mtls) {
     if (mtls.mode.present && mtls.mode.value != model::MutualTlsMode::Unset) {
       mode = mtls.mode.value;
@@ -174,15 +177,52 @@ bool eds_address(const MeshEndpoint& ep) {
 
 }  // namespace
 
+const EndpointsBuilder::Endpoints& EndpointsBuilder::endpoints(const MeshService& service,
+                                                               const MeshServicePort& port) {
+  const MeshServicePort* key_port = whole_services_ ? nullptr : &port;
+  auto [it, added] = endpoints_.try_emplace({&service, key_port});
+  if (added) {
+    it->second.endpoints = scope_.registry().endpoints(service, key_port);
+    it->second.lb_endpoints.reserve(it->second.endpoints.size());
+    it->second.eds_address.reserve(it->second.endpoints.size());
+    for (const MeshEndpoint& ep : it->second.endpoints) {
+      it->second.lb_endpoints.push_back(lb_endpoint(ep));
+      it->second.eds_address.push_back(eds_address(ep));
+    }
+  }
+  return it->second;
+}
+
+EndpointsBuilder::EndpointsBuilder(const Scope& scope, bool whole_services)
+    : scope_(scope), whole_services_(whole_services) {
+  if (whole_services_) {
+    const std::vector<MeshService>& services = scope.scope_services();
+    by_hostname_.reserve(services.size());
+    for (const MeshService& s : services) {
+      by_hostname_.emplace(s.hostname, &s);  // One entry per hostname.
+    }
+  }
+}
+
 ClusterLoadAssignment build_endpoints(const Scope& scope, std::string_view cluster_name) {
+  return EndpointsBuilder(scope, /*whole_services=*/false).build(cluster_name);
+}
+
+ClusterLoadAssignment EndpointsBuilder::build(std::string_view cluster_name) {
+  const Scope& scope = scope_;
   ClusterLoadAssignment out;
   out.cluster_name = std::string(cluster_name);
   const std::optional<ClusterKey> key = parse_outbound_cluster(cluster_name);
   if (!key) {
     return out;
   }
-  const std::optional<MeshService> service = scope.service_for_host(key->fqdn);
-  if (!service) {
+  const MeshService* service = nullptr;
+  if (const auto it = by_hostname_.find(key->fqdn); it != by_hostname_.end()) {
+    service = it->second;
+  } else {
+    service = scope.find_service(key->fqdn);
+  }
+  if (service == nullptr) {
     return out;
   }
   // Only EDS clusters have endpoints here: DNS services carry theirs inline, passthrough
@@ -195,19 +235,21 @@ ClusterLoadAssignment build_endpoints(const Scope& scope, std::string_view clust
     return out;
   }
 
-  const std::optional<AppliedDestinationRule> rule = scope.destination_rule(key->fqdn);
+  const AppliedDestinationRule* rule = scope.find_destination_rule(*service);
   const model::Subset* subset = nullptr;
   if (!key->subset.empty() && rule) {
     subset = rule->find_subset(key->subset);
   }
-  const model::Labels subset_labels =
-      subset != nullptr ? world::to_labels(subset->labels) : model::Labels{};
-  const MtlsChecker mtls(scope, rule ? &*rule : nullptr, subset, port->port);
+  const MtlsChecker mtls(scope, rule, subset, port->port);
   const bool send_unhealthy = scope.options().send_unhealthy_endpoints();
 
-  LocalityGroups groups;
-  for (const MeshEndpoint& ep : scope.registry().endpoints(*service, port)) {
-    if (!eds_address(ep) || !world::selector_matches(subset_labels, ep.labels)) {
+  LocalityGroups& groups = groups_;
+  const Endpoints& all = endpoints(*service, *port);
+  for (std::size_t i = 0; i < all.endpoints.size(); ++i) {
+    const MeshEndpoint& ep = all.endpoints[i];
+    // Registry::endpoints(service, port) is the service's endpoints of that port (by name).
+    if (ep.service_port_name != port->name || !all.eds_address[i] ||
+        (subset != nullptr && !world::selector_matches(subset->labels, ep.labels))) {
       continue;
     }
     // Terminating endpoints never; unhealthy ones only from 1.31; draining only for
@@ -215,7 +257,7 @@ ClusterLoadAssignment build_endpoints(const Scope& scope, std::string_view clust
     if (ep.health == 4 || ep.health == 3 || (ep.health == 2 && !send_unhealthy)) {
       continue;
     }
-    LbEndpoint lb = lb_endpoint(ep);
+    LbEndpoint lb = all.lb_endpoints[i];
     lb.tls_mode_istio = mtls.keeps_tls_mode(ep);
     groups.add(ep.locality, std::move(lb));
   }

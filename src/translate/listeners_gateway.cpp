@@ -230,7 +230,7 @@ std::vector<ChainOpts> tls_route_chains(const Scope& scope, const GatewayServer&
 std::vector<ChainOpts> auto_passthrough_chains(const Scope& scope, const GatewayServer& server) {
   const std::vector<std::string> hosts = sni_hosts(server);
   std::vector<ChainOpts> out;
-  for (const MeshService& service : scope.services()) {
+  for (const MeshService& service : scope.scope_services()) {
     if (service.mesh_external) {
       continue;
     }
@@ -240,7 +240,7 @@ std::vector<ChainOpts> auto_passthrough_chains(const Scope& scope, const Gateway
     if (!covered) {
       continue;
     }
-    const std::optional<AppliedDestinationRule> dr = scope.destination_rule(service.hostname);
+    const AppliedDestinationRule* dr = scope.find_destination_rule(service.hostname);
     for (const MeshServicePort& port : service.ports) {
       if (port.protocol == Protocol::Udp) {
         continue;

@@ -197,9 +197,8 @@ std::vector<NetworkFilter> virtual_service_route_filters(
   }
   if (routes.size() == 1) {
     const std::string host = host_of(routes.front());
-    const std::optional<MeshService> service = scope.service_for_host(host);
-    const std::string cluster =
-        destination_cluster(*routes.front().destination, service ? &*service : nullptr, port, host);
+    const MeshService* service = scope.find_service(host);
+    const std::string cluster = destination_cluster(*routes.front().destination, service, port, host);
     out = single_destination_filters(cluster, cluster, include_mx);
   } else {
     NetworkFilter tcp = tcp_proxy_filter(vs.meta.name + "." + vs.meta.namespace_, "");
@@ -208,9 +207,9 @@ std::vector<NetworkFilter> virtual_service_route_filters(
         continue;
       }
       const std::string host = host_of(r);
-      const std::optional<MeshService> service = scope.service_for_host(host);
+      const MeshService* service = scope.find_service(host);
       ClusterWeight w;
-      w.name = destination_cluster(*r.destination, service ? &*service : nullptr, port, host);
+      w.name = destination_cluster(*r.destination, service, port, host);
       w.weight = static_cast<std::uint32_t>(r.weight.value);
       tcp.weighted_clusters.push_back(std::move(w));
     }
@@ -888,7 +887,7 @@ std::vector<Listener> build_sidecar_outbound_listeners(const Scope& scope) {
       bind = "127.0.0.1";
     }
     HostConfigs configs(scope, listener);
-    const std::vector<MeshService> services = scope.services(listener);
+    const std::vector<MeshService>& services = scope.listener_services(listener);
     if (listener.port) {
       MeshServicePort port;
       port.port = *listener.port;

@@ -1,9 +1,25 @@
 // Istio's Envoy object names; see include/meshward/translate/names.h for the pilot sources.
 #include "meshward/translate/names.h"
 
+#include <initializer_list>
+
 namespace meshward::translate {
 
 namespace {
+
+// Names are built once per cluster, route and vhost: each in one allocation of its exact size.
+std::string joined(std::initializer_list<std::string_view> parts) {
+  std::size_t size = 0;
+  for (const std::string_view p : parts) {
+    size += p.size();
+  }
+  std::string out;
+  out.reserve(size);
+  for (const std::string_view p : parts) {
+    out.append(p);
+  }
+  return out;
+}
 
 std::string with_bind(std::string name, std::string_view bind) {
   if (!bind.empty()) {
@@ -17,13 +33,7 @@ std::string with_bind(std::string name, std::string_view bind) {
 
 std::string outbound_cluster_name(std::uint32_t port, std::string_view subset,
                                   std::string_view fqdn) {
-  std::string out = "outbound|";
-  out += std::to_string(port);
-  out += '|';
-  out += subset;
-  out += '|';
-  out += fqdn;
-  return out;
+  return joined({"outbound|", std::to_string(port), "|", subset, "|", fqdn});
 }
 
 std::string inbound_cluster_name(std::uint32_t target_port) {
@@ -31,13 +41,7 @@ std::string inbound_cluster_name(std::uint32_t target_port) {
 }
 
 std::string sni_dns_name(std::uint32_t port, std::string_view subset, std::string_view fqdn) {
-  std::string out = "outbound_.";
-  out += std::to_string(port);
-  out += "_.";
-  out += subset;
-  out += "_.";
-  out += fqdn;
-  return out;
+  return joined({"outbound_.", std::to_string(port), "_.", subset, "_.", fqdn});
 }
 
 std::string gateway_http_route_name(std::uint32_t port, std::string_view bind) {
@@ -60,18 +64,11 @@ std::string gateway_https_route_name(std::uint32_t server_port, std::string_view
 std::string sidecar_route_name(std::uint32_t port) { return std::to_string(port); }
 
 std::string vhost_name(std::string_view host, std::uint32_t port) {
-  std::string out;
   // net.JoinHostPort brackets a host containing a colon (an IPv6 literal).
   if (host.find(':') != std::string_view::npos) {
-    out += '[';
-    out += host;
-    out += ']';
-  } else {
-    out += host;
+    return joined({"[", host, "]:", std::to_string(port)});
   }
-  out += ':';
-  out += std::to_string(port);
-  return out;
+  return joined({host, ":", std::to_string(port)});
 }
 
 std::string blackhole_vhost_name(std::uint32_t port) {
@@ -79,10 +76,7 @@ std::string blackhole_vhost_name(std::uint32_t port) {
 }
 
 std::string listener_name(std::string_view bind, std::uint32_t port) {
-  std::string out(bind);
-  out += '_';
-  out += std::to_string(port);
-  return out;
+  return joined({bind, "_", std::to_string(port)});
 }
 
 }  // namespace meshward::translate

@@ -4,8 +4,11 @@
 #include "meshward/translate/proxy.h"
 
 #include <algorithm>
+#include <deque>
+#include <functional>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "meshward/model/kinds/service.h"
 #include "meshward/model/kinds/service_entry.h"
@@ -144,7 +147,8 @@ bool import_entries_match(const EgressListener& l, std::string_view ns, std::str
 }
 
 bool uses_gateway_semantics(const model::Object& vs) {
-  const auto it = vs.meta.annotations.find(std::string(kRouteSemanticsAnnotation));
+  static const std::string key(kRouteSemanticsAnnotation);  // looked up without a copy
+  const auto it = vs.meta.annotations.find(key);
   return it != vs.meta.annotations.end() && it->second == "gateway";
 }
 
@@ -424,10 +428,6 @@ class ServiceSet {
       }
     }
   }
-  const MeshService* find(std::string_view hostname) const {
-    const auto it = index_.find(std::string(hostname));
-    return it == index_.end() ? nullptr : &list_[it->second];
-  }
   std::vector<MeshService> take() { return std::move(list_); }
 
  private:
@@ -527,6 +527,7 @@ Consolidated consolidate_one(const DrInfo& d) {
   c.base = &d;
   c.export_to = d.export_to;
   c.from = {d.rule};
+  c.subsets.reserve(d.rule->spec.subsets.size());
   for (const auto& s : d.rule->spec.subsets) {
     c.subsets.push_back(&s);
   }
@@ -598,11 +599,13 @@ std::vector<Consolidated> consolidate(const std::vector<const DrInfo*>& rules) {
 }
 
 // MostSpecificHostMatch over `candidates` (the rules of one index): the key that applies to
-// `host` (exact first, else the longest matching wildcard), or "" when none.
-std::string most_specific_key(std::string_view host, const std::vector<const DrInfo*>& candidates) {
+// `host` (exact first, else the longest matching wildcard), or "" when none. Views a
+// candidate's host.
+std::string_view most_specific_key(std::string_view host,
+                                   const std::vector<const DrInfo*>& candidates) {
   const bool wild = world::is_wildcard(host);
   const std::string_view needle = wild ? host.substr(1) : host;
-  std::string best;
+  std::string_view best;
   for (const DrInfo* d : candidates) {
     const bool key_wild = world::is_wildcard(d->host);
     if (d->host == host && key_wild == wild) {
@@ -626,7 +629,7 @@ std::vector<Consolidated> lookup(std::string_view host, const std::vector<DrInfo
       candidates.push_back(&d);
     }
   }
-  const std::string key = most_specific_key(host, candidates);
+  const std::string_view key = most_specific_key(host, candidates);
   if (key.empty()) {
     return {};
   }
@@ -736,7 +739,36 @@ const model::Subset* AppliedDestinationRule::find_subset(std::string_view name) 
 // ---------------------------------------------------------------------------------------------
 // Scope
 
-Scope::Scope(const Registry& registry, const Proxy& proxy) : registry_(registry), proxy_(proxy) {
+// What a Scope has computed (see the class comment). Node-based maps and optionals that are
+// filled once: the Scope hands out references into them.
+struct Scope::Memo {
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <class T>
+  using ByString = std::unordered_map<std::string, T, StringHash, std::equal_to<>>;
+
+  // Visible services per set of imported namespaces (nullopt: every namespace): listeners that
+  // import from the same namespaces share one pass over the registry.
+  std::map<std::optional<std::set<std::string>>, std::vector<MeshService>> visible;
+  // services(listener) and virtual_services(listener) per egress listener (by index); answers
+  // for a listener of another Scope are kept in `other_listener_services`.
+  std::vector<std::optional<std::vector<MeshService>>> listener_services;
+  std::deque<std::vector<MeshService>> other_listener_services;
+  std::vector<std::optional<std::vector<const model::VirtualService*>>> listener_virtual_services;
+  // scope_services(): `services` when it had to be assembled, else the one listener's.
+  const std::vector<MeshService>* scope_services = nullptr;
+  std::optional<std::vector<MeshService>> services;
+  std::optional<ImpliedDestinations> implied;
+  // service_for_host() per host (nullopt: not visible).
+  ByString<std::optional<MeshService>> by_host;
+  // destination_rule(service) per hostname, then per service namespace.
+  ByString<std::map<std::string, std::optional<AppliedDestinationRule>, std::less<>>> rules;
+};
+
+Scope::Scope(const Registry& registry, const Proxy& proxy)
+    : registry_(registry), proxy_(proxy), memo_(std::make_shared<Memo>()) {
   if (proxy_.type == Proxy::Type::Sidecar) {
     const world::View& view = registry_.view();
     const auto pick = [&](std::string_view ns, bool with_selector) -> const model::Sidecar* {
@@ -770,6 +802,34 @@ Scope::Scope(const Registry& registry, const Proxy& proxy) : registry_(registry)
   if (egress_.empty()) {
     egress_.push_back(default_egress_listener());
   }
+  memo_->listener_services.resize(egress_.size());
+  memo_->listener_virtual_services.resize(egress_.size());
+}
+
+std::size_t Scope::listener_index(const EgressListener& listener) const {
+  for (std::size_t i = 0; i < egress_.size(); ++i) {
+    if (&egress_[i] == &listener) {
+      return i;
+    }
+  }
+  return egress_.size();
+}
+
+const std::vector<MeshService>& Scope::visible_in(
+    const std::optional<std::set<std::string>>& namespaces) const {
+  auto it = memo_->visible.find(namespaces);
+  if (it == memo_->visible.end()) {
+    std::optional<std::vector<MeshService>> some;
+    if (namespaces) {
+      some = services_in(registry_, *namespaces);
+    }
+    it = memo_->visible
+             .emplace(namespaces,
+                      visible_services(some ? std::move(*some) : registry_.all_services(),
+                                       proxy_.namespace_))
+             .first;
+  }
+  return it->second;
 }
 
 OutboundPolicy Scope::outbound_policy() const {
@@ -783,31 +843,38 @@ OutboundPolicy Scope::outbound_policy() const {
   return options().mesh.outbound;
 }
 
-std::vector<MeshService> Scope::services(const EgressListener& listener) const {
-  std::optional<std::vector<MeshService>> some;
-  if (proxy_.type == Proxy::Type::Sidecar) {
-    if (const auto namespaces = import_namespaces(&listener, &listener + 1)) {
-      some = services_in(registry_, *namespaces);
-    }
+const std::vector<MeshService>& Scope::listener_services(const EgressListener& listener) const {
+  const std::size_t index = listener_index(listener);
+  if (index < egress_.size() && memo_->listener_services[index]) {
+    return *memo_->listener_services[index];
   }
-  std::vector<MeshService> visible =
-      visible_services(some ? std::move(*some) : registry_.all_services(), proxy_.namespace_);
+  std::optional<std::set<std::string>> namespaces;
+  if (proxy_.type == Proxy::Type::Sidecar) {
+    namespaces = import_namespaces(&listener, &listener + 1);
+  }
+  const std::vector<MeshService>& visible = visible_in(namespaces);
+  std::vector<MeshService> out;
   if (proxy_.type == Proxy::Type::Gateway) {
     // DefaultSidecarScopeForGateway: every visible service, one per hostname.
     ServiceSet set;
-    for (MeshService& s : visible) {
-      set.append(std::move(s));
+    for (const MeshService& s : visible) {
+      set.append(s);
     }
-    return set.take();
+    out = set.take();
+  } else {
+    out = select_services(listener, visible, proxy_.namespace_);
   }
-  return select_services(listener, visible, proxy_.namespace_);
+  if (index < egress_.size()) {
+    return memo_->listener_services[index].emplace(std::move(out));
+  }
+  return memo_->other_listener_services.emplace_back(std::move(out));
 }
 
 const Scope::ImpliedDestinations& Scope::implied_destinations() const {
-  if (implied_) {
-    return *implied_;
+  if (memo_->implied) {
+    return *memo_->implied;
   }
-  auto table = std::make_shared<ImpliedDestinations>();
+  ImpliedDestinations* table = &memo_->implied.emplace();
   if (proxy_.type == Proxy::Type::Sidecar) {
     for (std::size_t i = 0; i < egress_.size(); ++i) {
       if (imports_everything(egress_[i])) {
@@ -822,8 +889,7 @@ const Scope::ImpliedDestinations& Scope::implied_destinations() const {
       }
     }
   }
-  implied_ = table;
-  return *implied_;
+  return *table;
 }
 
 namespace {
@@ -851,28 +917,45 @@ std::optional<MeshService> destination_service(const Registry& registry, std::st
 
 }  // namespace
 
-std::vector<MeshService> Scope::services() const {
-  std::optional<std::vector<MeshService>> some;
-  if (proxy_.type == Proxy::Type::Sidecar) {
-    if (const auto namespaces =
-            import_namespaces(egress_.data(), egress_.data() + egress_.size())) {
-      some = services_in(registry_, *namespaces);
-    }
+const std::vector<MeshService>& Scope::scope_services() const {
+  if (memo_->scope_services != nullptr) {
+    return *memo_->scope_services;
   }
-  std::vector<MeshService> visible =
-      visible_services(some ? std::move(*some) : registry_.all_services(), proxy_.namespace_);
-  ServiceSet set;
   if (proxy_.type == Proxy::Type::Gateway) {
-    for (MeshService& s : visible) {
-      set.append(std::move(s));
-    }
-    return set.take();
+    // DefaultSidecarScopeForGateway: the one (default) listener's services are the scope's.
+    memo_->scope_services = &listener_services(egress_.front());
+    return *memo_->scope_services;
   }
+  if (egress_.size() == 1 && imports_everything(egress_.front())) {
+    // One listener and no VirtualService destinations to add: when its services have distinct
+    // hostnames, merging them one per hostname changes nothing (the default Sidecar's case).
+    const std::vector<MeshService>& only = listener_services(egress_.front());
+    std::unordered_set<std::string_view> hostnames;
+    hostnames.reserve(only.size());
+    const bool distinct = std::all_of(only.begin(), only.end(), [&](const MeshService& s) {
+      return hostnames.insert(s.hostname).second;
+    });
+    if (distinct) {
+      memo_->scope_services = &only;
+      return only;
+    }
+  }
+  std::optional<std::set<std::string>> namespaces =
+      import_namespaces(egress_.data(), egress_.data() + egress_.size());
+  const std::vector<MeshService>& visible = visible_in(namespaces);
+  ServiceSet set;
   // collectImportedServices: per listener, its services, then the destinations of its
   // VirtualServices (which never displace what the hosts imported).
   for (const EgressListener& l : egress_) {
-    for (MeshService& s : select_services(l, visible, proxy_.namespace_)) {
-      set.append(std::move(s));
+    if (import_namespaces(&l, &l + 1) == namespaces) {
+      // The listener selects from these same visible services: its memoized selection.
+      for (const MeshService& s : listener_services(l)) {
+        set.append(s);
+      }
+    } else {
+      for (MeshService& s : select_services(l, visible, proxy_.namespace_)) {
+        set.append(std::move(s));
+      }
     }
     if (imports_everything(l)) {
       continue;
@@ -892,16 +975,20 @@ std::vector<MeshService> Scope::services() const {
       }
     }
   }
-  return set.take();
+  memo_->scope_services = &memo_->services.emplace(set.take());
+  return *memo_->scope_services;
 }
 
-std::optional<MeshService> Scope::service_for_host(std::string_view host) const {
+const MeshService* Scope::find_service(std::string_view host) const {
+  if (const auto it = memo_->by_host.find(host); it != memo_->by_host.end()) {
+    return it->second ? &*it->second : nullptr;
+  }
   std::vector<MeshService> visible =
       visible_services(registry_.services_for_host(host), proxy_.namespace_);
   ServiceSet set;
   if (proxy_.type == Proxy::Type::Gateway) {
-    for (const MeshService& s : visible) {
-      set.append(s);
+    for (MeshService& s : visible) {
+      set.append(std::move(s));
     }
   } else {
     // The same steps as services(), for one hostname: what the hosts import, then what the
@@ -909,8 +996,8 @@ std::optional<MeshService> Scope::service_for_host(std::string_view host) const 
     const ImpliedDestinations* implied = nullptr;
     for (std::size_t i = 0; i < egress_.size(); ++i) {
       const EgressListener& l = egress_[i];
-      for (const MeshService& s : select_services(l, visible, proxy_.namespace_)) {
-        set.append(s);
+      for (MeshService& s : select_services(l, visible, proxy_.namespace_)) {
+        set.append(std::move(s));
       }
       if (imports_everything(l)) {
         continue;
@@ -931,15 +1018,20 @@ std::optional<MeshService> Scope::service_for_host(std::string_view host) const 
           s = needs_port_match(l) ? trim_to_port(*s, *l.port) : trim_to_ports(*s, d.ports);
         }
         if (s) {
-          set.append(*s);
+          set.append(std::move(*s));
         }
       }
     }
   }
-  if (const MeshService* s = set.find(host)) {
-    return *s;
+  std::optional<MeshService> found;
+  for (MeshService& s : set.take()) {
+    if (s.hostname == host) {
+      found = std::move(s);  // ServiceSet holds one entry per hostname.
+      break;
+    }
   }
-  return std::nullopt;
+  const auto& slot = memo_->by_host.emplace(std::string(host), std::move(found)).first->second;
+  return slot ? &*slot : nullptr;
 }
 
 namespace {
@@ -1041,6 +1133,10 @@ std::vector<const model::VirtualService*> Scope::virtual_services(std::string_vi
 
 std::vector<const model::VirtualService*> Scope::virtual_services(
     const EgressListener& listener) const {
+  const std::size_t index = listener_index(listener);
+  if (index < egress_.size() && memo_->listener_virtual_services[index]) {
+    return *memo_->listener_virtual_services[index];
+  }
   const auto ordered = sidecar_order(
       by_precedence(mesh_bound(registry_.view(), import_namespaces(&listener, &listener + 1)),
                     proxy_.namespace_),
@@ -1050,6 +1146,9 @@ std::vector<const model::VirtualService*> Scope::virtual_services(
     if (imports_virtual_service(listener, *vs)) {
       out.push_back(vs);
     }
+  }
+  if (index < egress_.size()) {
+    memo_->listener_virtual_services[index] = out;
   }
   return out;
 }
@@ -1077,23 +1176,19 @@ std::vector<const model::VirtualService*> Scope::virtual_services_for_host(
   return out;
 }
 
-std::optional<AppliedDestinationRule> Scope::destination_rule(std::string_view host) const {
-  // The SidecarScope holds rules only for the services it sees.
-  const std::optional<MeshService> service = service_for_host(host);
-  if (!service) {
-    return std::nullopt;
-  }
-  return destination_rule(*service);
-}
+namespace {
 
-std::optional<AppliedDestinationRule> Scope::destination_rule(const MeshService& service) const {
+// Scope::destination_rule: the rule chosen for `service` seen from `proxy` (§8.4).
+std::optional<AppliedDestinationRule> applied_destination_rule(const Registry& registry,
+                                                               const Proxy& proxy,
+                                                               const MeshService& service) {
   const std::string_view host = service.hostname;
-  const Options& opts = options();
+  const Options& opts = registry.options();
   const std::string& root = opts.mesh.root_namespace;
-  const std::string& client = proxy_.namespace_;
+  const std::string& client = proxy.namespace_;
 
   std::vector<DrInfo> all;
-  for (const model::Object* o : registry_.view().by_host(model::Kind::DestinationRule, host)) {
+  for (const model::Object* o : registry.view().by_host(model::Kind::DestinationRule, host)) {
     const auto* dr = o->as<model::DestinationRule>();
     if (dr == nullptr) {
       continue;
@@ -1113,7 +1208,10 @@ std::optional<AppliedDestinationRule> Scope::destination_rule(const MeshService&
     all.push_back(std::move(d));
   }
   // setDestinationRules order: workload-scoped rules first, each part oldest first.
-  std::stable_partition(all.begin(), all.end(), [](const DrInfo& d) { return d.selector; });
+  const auto scoped = [](const DrInfo& d) { return d.selector; };
+  if (!std::is_partitioned(all.begin(), all.end(), scoped)) {
+    std::stable_partition(all.begin(), all.end(), scoped);
+  }
 
   std::vector<Consolidated> found;
   if (client != root) {
@@ -1140,7 +1238,7 @@ std::optional<AppliedDestinationRule> Scope::destination_rule(const MeshService&
     }
     if (c.base->ns() == client &&
         world::selector_matches(c.base->rule->spec.workload_selector->match_labels,
-                                proxy_.labels)) {
+                                proxy.labels)) {
       chosen = &c;
       break;
     }
@@ -1154,6 +1252,46 @@ std::optional<AppliedDestinationRule> Scope::destination_rule(const MeshService&
   out.subsets = chosen->subsets;
   out.traffic_policy = chosen->traffic_policy;
   return out;
+}
+
+}  // namespace
+
+const AppliedDestinationRule* Scope::find_destination_rule(std::string_view host) const {
+  // The SidecarScope holds rules only for the services it sees.
+  const MeshService* service = find_service(host);
+  return service != nullptr ? find_destination_rule(*service) : nullptr;
+}
+
+const AppliedDestinationRule* Scope::find_destination_rule(const MeshService& service) const {
+  auto& by_namespace = memo_->rules[service.hostname];
+  auto it = by_namespace.find(service.namespace_);
+  if (it == by_namespace.end()) {
+    it = by_namespace
+             .emplace(service.namespace_, applied_destination_rule(registry_, proxy_, service))
+             .first;
+  }
+  return it->second ? &*it->second : nullptr;
+}
+
+std::vector<MeshService> Scope::services(const EgressListener& listener) const {
+  return listener_services(listener);
+}
+
+std::vector<MeshService> Scope::services() const { return scope_services(); }
+
+std::optional<MeshService> Scope::service_for_host(std::string_view host) const {
+  const MeshService* s = find_service(host);
+  return s != nullptr ? std::optional<MeshService>(*s) : std::nullopt;
+}
+
+std::optional<AppliedDestinationRule> Scope::destination_rule(std::string_view host) const {
+  const AppliedDestinationRule* d = find_destination_rule(host);
+  return d != nullptr ? std::optional<AppliedDestinationRule>(*d) : std::nullopt;
+}
+
+std::optional<AppliedDestinationRule> Scope::destination_rule(const MeshService& service) const {
+  const AppliedDestinationRule* d = find_destination_rule(service);
+  return d != nullptr ? std::optional<AppliedDestinationRule>(*d) : std::nullopt;
 }
 
 }  // namespace meshward::translate

@@ -482,9 +482,15 @@ std::string workload_entry_name(const model::Object& we) {
 // Collects one service's endpoints, keeping only those for `port` when given.
 class EndpointCollector {
  public:
+  // `identities_only`: only the endpoints that can carry a service account (WorkloadEntries and
+  // ServiceEntry endpoints); a Service's EndpointSlices and Endpoints (Pods) carry none.
   EndpointCollector(const world::View& view, const Options& options, const MeshService& service,
-                    const MeshServicePort* port)
-      : view_(view), options_(options), service_(service), port_(port) {}
+                    const MeshServicePort* port, bool identities_only = false)
+      : view_(view),
+        options_(options),
+        service_(service),
+        port_(port),
+        identities_only_(identities_only) {}
 
   std::vector<MeshEndpoint> collect() {
     if (service_.source == nullptr) {
@@ -525,13 +531,15 @@ class EndpointCollector {
       return;
     }
     const std::string& ns = svc.meta.namespace_;
-    // The world indexes slices under their Service's cluster.local FQDN.
-    const world::ObjectList slices =
-        view_.by_host(model::Kind::EndpointSlice, world::service_fqdn(svc.meta.name, ns));
-    if (!slices.empty()) {
-      from_slices(slices, svc);
-    } else if (const auto* eps = view_.find_as<model::Endpoints>(ns, svc.meta.name)) {
-      from_endpoints(*eps);
+    if (!identities_only_) {
+      // The world indexes slices under their Service's cluster.local FQDN.
+      world::ObjectList slices =
+          view_.by_host(model::Kind::EndpointSlice, world::service_fqdn(svc.meta.name, ns));
+      if (!slices.empty()) {
+        from_slices(std::move(slices), svc);
+      } else if (const auto* eps = view_.find_as<model::Endpoints>(ns, svc.meta.name)) {
+        from_endpoints(*eps);
+      }
     }
     if (!svc.spec.selector.empty()) {
       kubernetes_workload_entries(svc);
@@ -564,6 +572,7 @@ class EndpointCollector {
       if (ports.empty()) {
         continue;
       }
+      out_.reserve(out_.size() + slice->endpoints.size() * ports.size());
       for (std::size_t i = 0; i < slice->endpoints.size(); ++i) {
         const model::Endpoint& e = slice->endpoints[i];
         if (e.addresses.empty()) {
@@ -625,6 +634,9 @@ class EndpointCollector {
   // (collectWorkloadInstanceEndpoints); only IP-addressed ones. A named targetPort maps
   // through the entry's `ports`.
   void kubernetes_workload_entries(const model::Service& svc) {
+    if (view_.count(model::Kind::WorkloadEntry) == 0) {
+      return;  // The usual mesh: no selector to convert, no lookup per Service.
+    }
     const model::Labels selector = world::to_labels(svc.spec.selector);
     for (const model::Object* o :
          view_.selected_by(model::Kind::WorkloadEntry, svc.meta.namespace_, selector)) {
@@ -787,7 +799,7 @@ class EndpointCollector {
 
   // By source kind, namespace and name, then address; stable otherwise.
   void sort() {
-    std::stable_sort(out_.begin(), out_.end(), [](const MeshEndpoint& a, const MeshEndpoint& b) {
+    const auto less = [](const MeshEndpoint& a, const MeshEndpoint& b) {
       const auto key = [](const MeshEndpoint& e) {
         return std::make_tuple(e.source != nullptr ? static_cast<int>(e.source->kind()) : -1,
                                e.source != nullptr ? std::string_view(e.source->meta.namespace_)
@@ -797,13 +809,18 @@ class EndpointCollector {
                                std::string_view(e.address));
       };
       return key(a) < key(b);
-    });
+    };
+    // Often already in order (one slice, listed by address): then sorting would only allocate.
+    if (!std::is_sorted(out_.begin(), out_.end(), less)) {
+      std::stable_sort(out_.begin(), out_.end(), less);
+    }
   }
 
   const world::View& view_;
   const Options& options_;
   const MeshService& service_;
   const MeshServicePort* port_;
+  bool identities_only_ = false;
   std::vector<MeshEndpoint> out_;
 };
 
@@ -959,6 +976,17 @@ std::vector<MeshService> Registry::services_matching(std::string_view host) cons
 std::vector<MeshEndpoint> Registry::endpoints(const MeshService& service,
                                               const MeshServicePort* port) const {
   return EndpointCollector(view_, options_, service, port).collect();
+}
+
+std::vector<std::string> Registry::endpoint_service_accounts(const MeshService& service) const {
+  std::set<std::string> all;
+  for (MeshEndpoint& ep :
+       EndpointCollector(view_, options_, service, nullptr, /*identities_only=*/true).collect()) {
+    if (!ep.service_account.empty()) {
+      all.insert(std::move(ep.service_account));
+    }
+  }
+  return {all.begin(), all.end()};
 }
 
 std::vector<Registry::ServiceTarget> Registry::service_targets(std::string_view ns,

@@ -183,8 +183,10 @@ RouteMatch translate_match(const model::HttpMatchRequest* in) {
     h.invert_match = true;
     out.headers.push_back(std::move(h));
   }
-  std::stable_sort(out.headers.begin(), out.headers.end(),
-                   [](const HeaderMatcher& a, const HeaderMatcher& b) { return a.name < b.name; });
+  const auto by_name = [](const HeaderMatcher& a, const HeaderMatcher& b) { return a.name < b.name; };
+  if (!std::is_sorted(out.headers.begin(), out.headers.end(), by_name)) {
+    std::stable_sort(out.headers.begin(), out.headers.end(), by_name);
+  }
   if (in->uri) {
     const model::StringMatch& uri = *in->uri;
     if (uri.exact.present) {
@@ -305,10 +307,16 @@ void append_all(std::vector<T>& to, const std::vector<T>& from) {
 }
 
 // The destination host as pilot stores it: resolved in the VirtualService's namespace.
-std::string destination_host(const RouteContext& ctx, const model::Destination& d,
-                             std::string_view vs_namespace) {
-  return world::resolve_short_name(d.host.value, vs_namespace,
-                                   ctx.scope->options().mesh.domain_suffix);
+// A dotted host is returned as it is (resolve_short_name() leaves it unchanged): viewed, not
+// copied; a short name is resolved into `storage`.
+std::string_view destination_host(const RouteContext& ctx, const model::Destination& d,
+                                  std::string_view vs_namespace, std::string& storage) {
+  const std::string& host = d.host.value;
+  if (host.find('.') != std::string::npos) {
+    return host;
+  }
+  storage = world::resolve_short_name(host, vs_namespace, ctx.scope->options().mesh.domain_suffix);
+  return storage;
 }
 
 // GetDestinationCluster: `outbound|<p>|<subset>|<host>` with p = destination.port, else the
@@ -353,15 +361,15 @@ const model::ConsistentHashLb* port_level_hash(const model::Destination& d,
   return nullptr;
 }
 
-std::optional<AppliedDestinationRule> destination_rule_for(const RouteContext& ctx,
-                                                           std::string_view host) {
-  return ctx.rule_lookup ? ctx.rule_lookup(host) : ctx.scope->destination_rule(host);
+const AppliedDestinationRule* destination_rule_for(const RouteContext& ctx,
+                                                   std::string_view host) {
+  return ctx.rule_lookup ? ctx.rule_lookup(host) : ctx.scope->find_destination_rule(host);
 }
 
 // hashForHTTPDestination: subset port-level > subset > port-level > top-level consistent hash.
 const model::ConsistentHashLb* destination_hash(const RouteContext& ctx, std::string_view host,
                                                 const model::Destination& d) {
-  const std::optional<AppliedDestinationRule> dr = destination_rule_for(ctx, host);
+  const AppliedDestinationRule* dr = destination_rule_for(ctx, host);
   if (!dr || dr->rule == nullptr) {
     return nullptr;
   }
@@ -397,7 +405,7 @@ const model::ConsistentHashLb* destination_hash(const RouteContext& ctx, std::st
 // hashForService: the top-level consistent hash, replaced by the port-level one of `port`.
 const model::ConsistentHashLb* service_hash(const Scope& scope, const MeshService& service,
                                             std::uint32_t port) {
-  const std::optional<AppliedDestinationRule> dr = scope.destination_rule(service);
+  const AppliedDestinationRule* dr = scope.find_destination_rule(service);
   if (!dr || dr->rule == nullptr || dr->traffic_policy == nullptr) {
     return nullptr;
   }
@@ -671,7 +679,8 @@ void apply_destination(const RouteContext& ctx, const model::VirtualService& vs,
   }
   if (in.mirror) {
     if (const std::optional<double> percent = mirror_percent(in)) {
-      const std::string host = destination_host(ctx, *in.mirror, ns);
+      std::string storage;
+      const std::string_view host = destination_host(ctx, *in.mirror, ns, storage);
       action.request_mirror_policies.push_back(
           MirrorPolicy{destination_cluster(ctx, *in.mirror, host), *percent, false});
     }
@@ -679,7 +688,8 @@ void apply_destination(const RouteContext& ctx, const model::VirtualService& vs,
   for (const model::HttpMirrorPolicy& mirror : in.mirrors) {
     const std::optional<double> percent = mirror_percent(mirror);
     if (percent && mirror.destination) {
-      const std::string host = destination_host(ctx, *mirror.destination, ns);
+      std::string storage;
+      const std::string_view host = destination_host(ctx, *mirror.destination, ns, storage);
       action.request_mirror_policies.push_back(
           MirrorPolicy{destination_cluster(ctx, *mirror.destination, host), *percent, false});
     }
@@ -689,7 +699,8 @@ void apply_destination(const RouteContext& ctx, const model::VirtualService& vs,
   if (in.route.size() == 1) {
     const model::HttpRouteDestination& dst = in.route.front();
     const model::Destination& d = dst.destination ? *dst.destination : empty_destination;
-    const std::string host = destination_host(ctx, d, ns);
+    std::string storage;
+    const std::string_view host = destination_host(ctx, d, ns, storage);
     action.cluster = destination_cluster(ctx, d, host);
     if (dst.headers) {
       const HeaderOperations ops = translate_headers(*dst.headers);
@@ -709,12 +720,14 @@ void apply_destination(const RouteContext& ctx, const model::VirtualService& vs,
     }
     consistent_hash = hash != nullptr;
   } else {
+    action.weighted_clusters.reserve(in.route.size());
     for (const model::HttpRouteDestination& dst : in.route) {
       if (dst.weight.value == 0) {
         continue;  // Weight-0 destinations get no traffic; pilot drops them.
       }
       const model::Destination& d = dst.destination ? *dst.destination : empty_destination;
-      const std::string host = destination_host(ctx, d, ns);
+      std::string storage;
+      const std::string_view host = destination_host(ctx, d, ns, storage);
       ClusterWeight weight;
       weight.name = destination_cluster(ctx, d, host);
       weight.weight = static_cast<std::uint32_t>(dst.weight.value);
@@ -740,10 +753,12 @@ void apply_destination(const RouteContext& ctx, const model::VirtualService& vs,
 
 // GetRouteOperation: `<host>:<port><path>` for a single cluster, else `<vs-name>:<port><path>`.
 std::string route_operation(const Route& route, std::string_view vs_name, std::uint32_t port) {
-  std::string path = "/*";
+  std::string_view path = "/*";
+  std::string_view path_suffix;
   switch (route.match.path_kind) {
     case RouteMatch::PathKind::Prefix:
-      path = route.match.path + "*";
+      path = route.match.path;
+      path_suffix = "*";
       break;
     case RouteMatch::PathKind::Path:
     case RouteMatch::PathKind::SafeRegex:
@@ -752,31 +767,40 @@ std::string route_operation(const Route& route, std::string_view vs_name, std::u
     case RouteMatch::PathKind::PathSeparatedPrefix:
       break;
   }
+  // `<name>:<port><path>`, built in one string.
+  const auto operation = [&](std::string_view name, std::int64_t number) {
+    const std::string number_text = std::to_string(number);
+    std::string out;
+    out.reserve(name.size() + 1 + number_text.size() + path.size() + path_suffix.size());
+    out.append(name).append(":").append(number_text).append(path).append(path_suffix);
+    return out;
+  };
   if (const RouteAction* action = route.route(); action != nullptr && !action->cluster.empty()) {
-    const std::string& c = action->cluster;
+    const std::string_view c = action->cluster;
     // model.IsValidSubsetKey / ParseSubsetKey: `direction|port|subset|host`.
     if (std::count(c.begin(), c.end(), '|') == 3) {
       const std::size_t p1 = c.find('|');
       const std::size_t p2 = c.find('|', p1 + 1);
       const std::size_t p3 = c.find('|', p2 + 1);
-      const std::optional<int> cluster_port = go_atoi(std::string_view(c).substr(p1 + 1, p2 - p1 - 1));
-      return c.substr(p3 + 1) + ":" + std::to_string(cluster_port.value_or(0)) + path;
+      const std::optional<int> cluster_port = go_atoi(c.substr(p1 + 1, p2 - p1 - 1));
+      return operation(c.substr(p3 + 1), cluster_port.value_or(0));
     }
   }
-  return std::string(vs_name) + ":" + std::to_string(port) + path;
+  return operation(vs_name, port);
 }
 
-// translateRoute: nullopt when the match does not apply here (port, gateway, source).
-std::optional<Route> translate_route(const RouteContext& ctx, const model::VirtualService& vs,
-                                     const model::HttpRoute& in, std::size_t index,
-                                     const model::HttpMatchRequest* match) {
+// translateRoute, appended to `routes` (built in place: a Route is a large object). False,
+// with nothing appended, when the match does not apply here (port, gateway, source).
+bool translate_route(const RouteContext& ctx, const model::VirtualService& vs,
+                     const model::HttpRoute& in, std::size_t index,
+                     const model::HttpMatchRequest* match, std::vector<Route>& routes) {
   if (match != nullptr && match->port.value != 0 && match->port.value != ctx.listen_port) {
-    return std::nullopt;
+    return false;
   }
   if (!source_matches(ctx, match, vs.meta.namespace_)) {
-    return std::nullopt;
+    return false;
   }
-  Route out;
+  Route& out = routes.emplace_back();
   out.name = in.name.value;
   if (match != nullptr && !match->name.value.empty()) {
     out.name += '.';
@@ -796,7 +820,8 @@ std::optional<Route> translate_route(const RouteContext& ctx, const model::Virtu
   }
   if (in.redirect) {
     if (!apply_redirect(out, *in.redirect, ctx.listen_port, ctx.tls)) {
-      return std::nullopt;
+      routes.pop_back();
+      return false;
     }
   } else if (in.direct_response) {
     apply_direct_response(out, *in.direct_response);
@@ -810,7 +835,7 @@ std::optional<Route> translate_route(const RouteContext& ctx, const model::Virtu
   if (in.cors_policy) {
     out.cors = translate_cors(*in.cors_policy);
   }
-  return out;
+  return true;
 }
 
 }  // namespace
@@ -844,12 +869,16 @@ RetryPolicy default_retry_policy(const Options& options, bool consistent_hash) {
 }
 
 std::string virtual_service_config_path(const Options& options, const model::Object& vs) {
-  std::string out = "/apis/networking.istio.io/";
-  out += options.config_api_version();
-  out += "/namespaces/";
-  out += vs.meta.namespace_;
-  out += "/virtual-service/";
-  out += vs.meta.name;
+  // One allocation: this is written on every route.
+  constexpr std::string_view kApis = "/apis/networking.istio.io/";
+  constexpr std::string_view kNamespaces = "/namespaces/";
+  constexpr std::string_view kKind = "/virtual-service/";
+  const std::string_view version = options.config_api_version();
+  std::string out;
+  out.reserve(kApis.size() + version.size() + kNamespaces.size() + vs.meta.namespace_.size() +
+              kKind.size() + vs.meta.name.size());
+  out.append(kApis).append(version).append(kNamespaces).append(vs.meta.namespace_);
+  out.append(kKind).append(vs.meta.name);
   return out;
 }
 
@@ -865,23 +894,18 @@ std::vector<std::string> resolved_hosts(const Options& options, const model::Vir
 std::vector<Route> build_virtual_service_routes(const RouteContext& ctx,
                                                 const model::VirtualService& vs) {
   std::vector<Route> out;
+  out.reserve(vs.spec.http.size());
   for (std::size_t i = 0; i < vs.spec.http.size(); ++i) {
     const model::HttpRoute& http = vs.spec.http[i];
     bool catch_all = false;
     if (http.match.empty()) {
-      if (std::optional<Route> r = translate_route(ctx, vs, http, i, nullptr)) {
-        out.push_back(std::move(*r));
-      }
+      translate_route(ctx, vs, http, i, nullptr, out);
       catch_all = true;  // A rule without match takes everything that reaches it.
     } else {
       for (const model::HttpMatchRequest& match : http.match) {
-        if (std::optional<Route> r = translate_route(ctx, vs, http, i, &match)) {
-          const bool stops = r->match.is_catch_all();
-          out.push_back(std::move(*r));
-          if (stops) {
-            catch_all = true;  // Later routes could never match.
-            break;
-          }
+        if (translate_route(ctx, vs, http, i, &match, out) && out.back().match.is_catch_all()) {
+          catch_all = true;  // Later routes could never match.
+          break;
         }
       }
     }

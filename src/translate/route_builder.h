@@ -6,9 +6,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "meshward/model/kinds/virtual_service.h"
@@ -35,7 +38,7 @@ struct RouteContext {
   /// The DestinationRule of a destination host (consistent-hash policies); when unset,
   /// Scope::destination_rule(host). Builders that already hold the Scope's service for a host
   /// answer through it and save a second lookup.
-  std::function<std::optional<AppliedDestinationRule>(std::string_view host)> rule_lookup;
+  std::function<const AppliedDestinationRule*(std::string_view host)> rule_lookup;
 };
 
 /// BuildHTTPRoutesForVirtualService: one route per applicable `http[].match[]` (or per rule
@@ -68,9 +71,35 @@ std::string ipv6_compliant(std::string_view host);
 /// ASCII lower case.
 std::string to_lower(std::string_view text);
 
-/// Sidecar route configurations (§3.1–3.3, 3.5, 3.6).
-RouteConfiguration build_sidecar_route(const Scope& scope, std::string_view route_name);
+/// The sidecar vhosts of one listener port, their domains indexed: each sniffed service's
+/// route configuration (`<host>:<port>`, one per service) keeps the vhost with its name out of
+/// them, so a translation builds them once per port instead of once per service.
+struct PortVirtualHosts {
+  explicit PortVirtualHosts(std::vector<VirtualHost> all);
+  std::vector<VirtualHost> vhosts;
+  /// Domain (viewing `vhosts`) → the vhosts that have it, in order.
+  std::unordered_map<std::string_view, std::vector<std::size_t>> by_domain;
+};
+using PortVirtualHostsCache =
+    std::map<std::pair<const EgressListener*, std::uint32_t>, PortVirtualHosts>;
+
+/// Sidecar route configurations (§3.1–3.3, 3.5, 3.6). `cache` keeps the vhosts of the
+/// listener ports sniffed services' configurations are built from.
+RouteConfiguration build_sidecar_route(const Scope& scope, std::string_view route_name,
+                                       PortVirtualHostsCache& cache);
 /// Gateway route configurations (§4.3).
 RouteConfiguration build_gateway_route(const Scope& scope, std::string_view route_name);
+
+/// build_route() for many route configurations of one Scope (translate_proxy()): keeps what
+/// they share between them.
+class RouteBuilder {
+ public:
+  explicit RouteBuilder(const Scope& scope) : scope_(scope) {}
+  RouteConfiguration build(std::string_view route_name);
+
+ private:
+  const Scope& scope_;
+  PortVirtualHostsCache sniffed_;
+};
 
 }  // namespace meshward::translate::detail

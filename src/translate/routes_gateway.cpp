@@ -165,25 +165,24 @@ class GatewayServiceLookup {
   GatewayServiceLookup(const Scope& scope, const model::VirtualService& vs)
       : scope_(scope), vs_(vs) {}
 
-  const MeshService* service(std::string_view host) {
-    const Entry& e = entry(host);
-    return e.service ? &*e.service : nullptr;
-  }
+  const MeshService* service(std::string_view host) { return entry(host).service(); }
 
   // The DestinationRule for `host` (SidecarScope.DestinationRule by hostname): through the
   // service when it is the one the Scope holds for the hostname, else by host.
-  std::optional<AppliedDestinationRule> rule(std::string_view host) {
+  const AppliedDestinationRule* rule(std::string_view host) {
     const Entry& e = entry(host);
-    if (e.service && e.scope_service) {
-      return scope_.destination_rule(*e.service);
+    if (e.service() != nullptr && e.scope_service) {
+      return scope_.find_destination_rule(*e.service());
     }
-    return scope_.destination_rule(host);
+    return scope_.find_destination_rule(host);
   }
 
  private:
   struct Entry {
-    std::optional<MeshService> service;
-    bool scope_service = false;  ///< The Scope's own entry for the hostname.
+    std::optional<MeshService> own;       ///< A service of the VirtualService's namespace.
+    const MeshService* scoped = nullptr;  ///< Else the Scope's entry (owned by the Scope).
+    bool scope_service = false;           ///< The Scope's own entry for the hostname.
+    const MeshService* service() const { return own ? &*own : scoped; }
   };
 
   const Entry& entry(std::string_view host) {
@@ -201,10 +200,10 @@ class GatewayServiceLookup {
           (s.source == nullptr || view.visible_to(*s.source, scope_.proxy().namespace_))) {
         // A Kubernetes hostname names one Service, which the Scope holds too.
         const bool kubernetes = s.registry == MeshService::Registry::Kubernetes;
-        return Entry{std::move(s), kubernetes};
+        return Entry{std::move(s), nullptr, kubernetes};
       }
     }
-    return Entry{scope_.service_for_host(host), true};
+    return Entry{std::nullopt, scope_.find_service(host), true};
   }
 
   const Scope& scope_;

@@ -10,6 +10,9 @@
 #include <string>
 #include <utility>
 
+#include "endpoint_groups.h"
+#include "route_builder.h"
+
 namespace meshward::translate {
 
 namespace {
@@ -75,8 +78,11 @@ ProxyConfig translate_proxy(const world::View& view, const Proxy& proxy, const O
   if (parts.listeners || parts.routes) {
     std::vector<Listener> listeners = build_listeners(scope);
     if (parts.routes) {
-      for (const std::string& name : rds_names(listeners)) {
-        out.routes.push_back(build_route(scope, name));
+      detail::RouteBuilder routes(scope);
+      const std::vector<std::string> names = rds_names(listeners);
+      out.routes.reserve(names.size());
+      for (const std::string& name : names) {
+        out.routes.push_back(routes.build(name));
       }
       sort_routes(out.routes);
     }
@@ -87,9 +93,11 @@ ProxyConfig translate_proxy(const world::View& view, const Proxy& proxy, const O
   if (parts.clusters || parts.endpoints) {
     std::vector<Cluster> clusters = build_clusters(scope);
     if (parts.endpoints) {
+      EndpointsBuilder eds(scope, /*whole_services=*/true);
+      out.endpoints.reserve(clusters.size());
       for (const Cluster& c : clusters) {
         if (c.type == Cluster::Type::Eds) {
-          out.endpoints.push_back(build_endpoints(scope, c.name));
+          out.endpoints.push_back(eds.build(c.name));
         }
       }
     }

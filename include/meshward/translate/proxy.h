@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,7 +66,14 @@ struct AppliedDestinationRule {
 };
 
 /// What one proxy sees. Built per translation; borrows the Registry and its View. Use one
-/// Scope from one thread at a time (it caches a lookup table lazily).
+/// Scope from one thread at a time: it memoizes what it computes (see below).
+///
+/// Memoization: a translation asks the same questions many times (every cluster, route and EDS
+/// assignment of a service asks for its service and DestinationRule; every listener and route
+/// configuration asks for a listener's services), so the Scope answers each question once and
+/// keeps the answer. The references and pointers it returns point into that memo and stay
+/// valid as long as the Scope lives. The answers only depend on the (immutable) View, the
+/// Options and the Proxy, so memoizing changes no result.
 class Scope {
  public:
   Scope(const Registry& registry, const Proxy& proxy);
@@ -85,8 +93,8 @@ class Scope {
   /// the listener's port), one namespace per hostname (the proxy's namespace first, then
   /// Kubernetes over ServiceEntry) — what listeners and routes are built from (istiod's
   /// IstioEgressListenerWrapper.services). A ServiceEntry with several addresses gives several
-  /// entries with one hostname. In SidecarScope order. O(world) — use service_for_host() for
-  /// one host.
+  /// entries with one hostname. In SidecarScope order. O(world) the first time for each of
+  /// egress_listeners(), then memoized — use service_for_host() for one host.
   std::vector<MeshService> services(const EgressListener& listener) const;
   /// Every service of the scope (SidecarScope.Services(), what clusters are built from): the
   /// listeners' services merged one per hostname (Kubernetes over ServiceEntry, ports of
@@ -94,15 +102,23 @@ class Scope {
   std::vector<MeshService> services() const;
   /// The service with `host` as this proxy sees it (exportTo and Sidecar applied; the entry
   /// services() holds for `host`), or nullopt. Costs what the host has, not what the mesh has
-  /// (a restrictive Sidecar adds one pass over its imported VirtualServices, once per Scope).
+  /// (a restrictive Sidecar adds one pass over its imported VirtualServices, once per Scope);
+  /// memoized per host.
   std::optional<MeshService> service_for_host(std::string_view host) const;
+
+  /// The same three answers without copying them out of the memo (what the builders use: a
+  /// translation asks them for every cluster and route).
+  const std::vector<MeshService>& listener_services(const EgressListener& listener) const;
+  const std::vector<MeshService>& scope_services() const;
+  const MeshService* find_service(std::string_view host) const;  ///< nullptr: not visible.
 
   /// VirtualServices bound to `gateway` (`mesh` or `ns/name`) that this proxy imports, in
   /// precedence order (§8.3): the proxy's namespace, exported to it, then public; each by
   /// creation time. For sidecars only those whose hosts the egress listener imports.
   std::vector<const model::VirtualService*> virtual_services(std::string_view gateway) const;
   /// The `mesh` VirtualServices one egress listener of a sidecar imports, in precedence order
-  /// (SelectVirtualServices): what that listener's routes are built from.
+  /// (SelectVirtualServices): what that listener's routes are built from. Memoized per
+  /// listener of egress_listeners().
   std::vector<const model::VirtualService*> virtual_services(const EgressListener& listener) const;
   /// Same, limited to VirtualServices with a host that host_matches() `host`.
   std::vector<const model::VirtualService*> virtual_services_for_host(
@@ -113,6 +129,10 @@ class Scope {
   /// Same, for `service` as this Scope gives it (services(), service_for_host()): skips
   /// looking the service up again.
   std::optional<AppliedDestinationRule> destination_rule(const MeshService& service) const;
+  /// The same without the copy (nullptr: no rule). Memoized per (hostname, namespace) — all
+  /// that the lookup reads of the service.
+  const AppliedDestinationRule* find_destination_rule(std::string_view host) const;
+  const AppliedDestinationRule* find_destination_rule(const MeshService& service) const;
 
  private:
   const Registry& registry_;
@@ -126,10 +146,17 @@ class Scope {
   /// Hosts routed to by the VirtualServices of listeners that do not import every visible
   /// service; built on first use.
   const ImpliedDestinations& implied_destinations() const;
+  /// The visible services (exportTo applied, registry order grouped private / exported /
+  /// public) of the namespaces a listener imports from (nullopt: of every namespace).
+  const std::vector<MeshService>& visible_in(
+      const std::optional<std::set<std::string>>& namespaces) const;
+  /// The index of `listener` in egress_, or egress_.size() for a listener of another Scope.
+  std::size_t listener_index(const EgressListener& listener) const;
 
   const model::Sidecar* sidecar_ = nullptr;
   std::vector<EgressListener> egress_;
-  mutable std::shared_ptr<const ImpliedDestinations> implied_;
+  struct Memo;  // proxy.cpp
+  std::shared_ptr<Memo> memo_;
 };
 
 }  // namespace meshward::translate

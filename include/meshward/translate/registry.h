@@ -138,6 +138,10 @@ class Registry {
   /// says; filtering unhealthy/terminating ones is EDS's business.
   std::vector<MeshEndpoint> endpoints(const MeshService& service,
                                       const MeshServicePort* port = nullptr) const;
+  /// The service accounts of endpoints(service), sorted, without duplicates and without
+  /// collecting the endpoints that never carry one (a Service's EndpointSlices and Endpoints:
+  /// Pods have no service account in the model).
+  std::vector<std::string> endpoint_service_accounts(const MeshService& service) const;
 
   /// Services (Kubernetes Services and ServiceEntries with a workloadSelector) that select a
   /// workload with `labels` in namespace `ns`: the proxy's ServiceTargets, sorted by port.
