@@ -3,12 +3,18 @@
 // the kinds the checks relate. Baseline in the same run: parsing the same review alone
 // (parse_review), so the ratio says what deciding adds to reading the request, and the rows
 // across world sizes say whether that depends on the world (it should not).
+//
+// `admission_bench --write-world=N` prints the generated world of about N objects (a `kind:
+// List` JSON document) and exits: bench/load.sh serves it with --world-objects N.
 
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gen_world.h"
@@ -51,6 +57,49 @@ std::string replaced(std::string s, const std::string& from, const std::string& 
   return at == std::string::npos ? s : s.replace(at, from.size(), to);
 }
 
+// `s` as a JSON string literal.
+std::string quoted(const std::string& s) {
+  json::StringBuffer buf;
+  json::Writer w(buf);
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  return {buf.GetString(), buf.GetSize()};
+}
+
+// A VirtualService create as `kubectl apply` sends it (the review bench/load.sh posts, moved
+// to app-7): ~3 KB with the last-applied-configuration annotation, managedFields and the
+// request's resource, userInfo and options, most of which the decision never reads but the
+// parse must get through.
+std::string kubectl_create_review() {
+  const std::string spec =
+      R"({"hosts":["app-7-bench"],"http":[{"name":"jason","match":[{"headers":{"end-user":{"exact":"jason"}}}],)"
+      R"("route":[{"destination":{"host":"app-7","subset":"v2"}}],"retries":{"attempts":3,"perTryTimeout":"1s",)"
+      R"("retryOn":"5xx,connect-failure"},"timeout":"3s"},{"name":"canary","route":[{"destination":{"host":"app-7",)"
+      R"("subset":"v1"},"weight":90},{"destination":{"host":"app-7","subset":"v2"},"weight":10}]}]})";
+  const std::string last_applied =
+      R"({"apiVersion":"networking.istio.io/v1","kind":"VirtualService","spec":)" + spec +
+      R"(,"metadata":{"name":"app-7-bench","namespace":"team-7"}})" + "\n";
+  const std::string object =
+      R"({"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"app-7-bench",)"
+      R"("namespace":"team-7","generation":1,"uid":"0b5f3d8e-5d3c-4d6e-9b59-0f1c8d2a7e11",)"
+      R"("creationTimestamp":"2026-11-25T20:00:00Z","labels":{"app":"app-7","team":"team-7"},)"
+      R"("annotations":{"kubectl.kubernetes.io/last-applied-configuration":)" + quoted(last_applied) +
+      R"(},"managedFields":[{"apiVersion":"networking.istio.io/v1","fieldsType":"FieldsV1",)"
+      R"("manager":"kubectl-client-side-apply","operation":"Update","time":"2026-11-25T20:00:00Z",)"
+      R"("fieldsV1":{"f:metadata":{"f:annotations":{".":{},"f:kubectl.kubernetes.io/last-applied-configuration":{}},)"
+      R"("f:labels":{".":{},"f:app":{},"f:team":{}}},"f:spec":{".":{},"f:hosts":{},"f:http":{}}}}]},"spec":)" +
+      spec + "}";
+  return R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{)"
+         R"("uid":"6f2d1c4e-1f0a-4a55-9b6b-2c7f9f1e0d42","kind":{"group":"networking.istio.io",)"
+         R"("version":"v1","kind":"VirtualService"},"resource":{"group":"networking.istio.io","version":"v1",)"
+         R"("resource":"virtualservices"},"requestKind":{"group":"networking.istio.io","version":"v1",)"
+         R"("kind":"VirtualService"},"requestResource":{"group":"networking.istio.io","version":"v1",)"
+         R"("resource":"virtualservices"},"name":"app-7-bench","namespace":"team-7","operation":"CREATE",)"
+         R"("userInfo":{"username":"kubernetes-admin","groups":["system:masters","system:authenticated"]},)"
+         R"("object":)" + object +
+         R"(,"oldObject":null,"dryRun":false,"options":{"apiVersion":"meta.k8s.io/v1","kind":"CreateOptions",)"
+         R"("fieldManager":"kubectl-client-side-apply","fieldValidation":"Strict"}}})";
+}
+
 struct Case {
   const char* label;
   std::string body;
@@ -91,6 +140,7 @@ const std::vector<Case>& cases() {
                                           replaced(svc, R"("port":8080)", R"("port":8081)"), svc)});
     c.push_back({"gateway-update", review("UPDATE", net, "v1", "Gateway", "istio-system", "gw-0",
                                           replaced(gw, R"("app-7.example.com",)", ""), gw)});
+    c.push_back({"vs-create-kubectl", kubectl_create_review()});
     return c;
   }();
   return all;
@@ -123,7 +173,7 @@ void BM_BaselineParseReview(benchmark::State& state) {
 
 void sizes_and_cases(benchmark::internal::Benchmark* b) {
   for (std::int64_t objects : {1000, 10000, 100000}) {
-    for (std::int64_t i = 0; i < 6; ++i) {
+    for (std::int64_t i = 0; i < 7; ++i) {
       b->Args({objects, i});
     }
   }
@@ -131,10 +181,31 @@ void sizes_and_cases(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_Decide)->Apply(sizes_and_cases)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_BaselineParseReview)
-    ->Args({0, 0})->Args({0, 1})->Args({0, 2})->Args({0, 3})->Args({0, 4})->Args({0, 5})
+    ->Args({0, 0})->Args({0, 1})->Args({0, 2})->Args({0, 3})->Args({0, 4})->Args({0, 5})->Args({0, 6})
     ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace meshward::bench
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  constexpr std::string_view kWriteWorld = "--write-world=";
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.substr(0, kWriteWorld.size()) == kWriteWorld) {
+      const long objects = std::strtol(argv[i] + kWriteWorld.size(), nullptr, 10);
+      if (objects <= 0) {
+        std::fprintf(stderr, "admission_bench: --write-world needs a positive number of objects\n");
+        return 2;
+      }
+      const std::string world = meshward::bench::generate_world_json(static_cast<std::size_t>(objects));
+      return std::fwrite(world.data(), 1, world.size(), stdout) == world.size() ? 0 : 1;
+    }
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+    return 1;
+  }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,32 +1,67 @@
 #!/usr/bin/env bash
-# Load figures for `meshward serve` (issue 6): wrk with keep-alive connections POSTing a real
-# ~3 KB AdmissionReview (a VirtualService create as `kubectl apply` sends it, with
-# last-applied-configuration and managedFields), beside a baseline: nginx (Debian's
-# nginx-light) answering a fixed AdmissionReview response over TLS with the same
-# certificate. Prints requests/s, p50/p99 latency and the ratio to the baseline.
+# Load figures for `meshward serve` (issue 6), each beside a baseline measured in the same
+# command: nginx (Debian's nginx-light) answering a fixed AdmissionReview response over TLS
+# with the same certificate. Every client POSTs a real ~3 KB AdmissionReview (a
+# VirtualService create as `kubectl apply` sends it, with last-applied-configuration and
+# managedFields).
 #
-# Usage: bench/load.sh [--duration 15s] [--connections 16] [--threads 2] [--world PATH]
-# Needs: a built build/meshward (BUILD_DIR to change), wrk and nginx (installed with apt-get
-# when missing and running as root). Timings are figures, never assertions.
+#   wrk keep-alive     wrk, keep-alive connections (the API server keeps its connections)
+#   h2load keep-alive  h2load --h1 (HTTP/1.1 over TLS), keep-alive connections
+#   h2load handshake   h2load --h1 with `Connection: close`: a new TCP connection and a full
+#                      TLS handshake for every request (the API server after a restart, or
+#                      clients that do not pool)
+#
+# For each: requests/s, p50/p99 latency, the server's CPU time per request (user+system,
+# from /proc: steadier than req/s when the client shares the cores) and the ratio
+# meshward/nginx of requests/s. Timings are figures for people, never assertions; this is
+# not part of CI.
+#
+# Usage: bench/load.sh [--duration 15s] [--connections 16] [--threads 2] [--world PATH]...
+#                      [--world-objects N] [--handshakes N] [--only wrk|h2load|handshake]...
+#   --world PATH       manifests meshward serves (repeatable; default examples/bookinfo)
+#   --world-objects N  also serve a generated world of about N objects (bench/gen_world.cpp,
+#                      written by $BUILD_DIR/bench/admission_bench --write-world=N)
+#   --handshakes N     requests (= connections) in the handshake run (default 3000)
+#   --only NAME        run only the named figures (repeatable; default all three)
+# Environment: BUILD_DIR (default build), MESHWARD (default $BUILD_DIR/meshward).
+# Needs wrk, h2load (nghttp2-client) and nginx: installed with apt-get when missing and
+# running as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION=15s CONNECTIONS=16 WRK_THREADS=2 WORLD=examples/bookinfo
+DURATION=15s CONNECTIONS=16 WRK_THREADS=2 HANDSHAKES=3000 WORLD_OBJECTS=0
+WORLDS=() ONLY=()
+usage() {
+  echo "usage: $0 [--duration D] [--connections N] [--threads N] [--world PATH]... [--world-objects N]" \
+       "[--handshakes N] [--only wrk|h2load|handshake]..." >&2
+  exit 2
+}
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
     --connections) CONNECTIONS="$2"; shift 2 ;;
     --threads) WRK_THREADS="$2"; shift 2 ;;
-    --world) WORLD="$2"; shift 2 ;;
-    *) echo "usage: $0 [--duration D] [--connections N] [--threads N] [--world PATH]" >&2; exit 2 ;;
+    --world) WORLDS+=("$2"); shift 2 ;;
+    --world-objects) WORLD_OBJECTS="$2"; shift 2 ;;
+    --handshakes) HANDSHAKES="$2"; shift 2 ;;
+    --only) case "$2" in wrk|h2load|handshake) ONLY+=("$2") ;; *) usage ;; esac; shift 2 ;;
+    *) usage ;;
   esac
 done
+[[ ${#WORLDS[@]} -gt 0 ]] || WORLDS=(examples/bookinfo)
+[[ ${#ONLY[@]} -gt 0 ]] || ONLY=(wrk h2load handshake)
+wanted() { [[ " ${ONLY[*]} " == *" $1 "* ]]; }
 BUILD_DIR="${BUILD_DIR:-build}"
-MESHWARD="$BUILD_DIR/meshward"
+MESHWARD="${MESHWARD:-$BUILD_DIR/meshward}"
 [[ -x "$MESHWARD" ]] || { echo "load.sh: $MESHWARD not built (run ./scripts/build.sh)" >&2; exit 2; }
+if [[ "$WORLD_OBJECTS" -gt 0 && ! -x "$BUILD_DIR/bench/admission_bench" ]]; then
+  echo "load.sh: --world-objects needs $BUILD_DIR/bench/admission_bench (ninja -C $BUILD_DIR admission_bench)" >&2
+  exit 2
+fi
 
 need=()
 command -v wrk >/dev/null || need+=(wrk)
+command -v h2load >/dev/null || need+=(nghttp2-client)
 [[ -x /usr/sbin/nginx ]] || need+=(nginx-light)
 if [[ ${#need[@]} -gt 0 ]]; then
   if [[ $(id -u) -ne 0 ]]; then
@@ -101,11 +136,20 @@ wrk.headers["Content-Type"] = "application/json"
 local f = io.open("$work/review.json", "rb"); wrk.body = f:read("*a"); f:close()
 LUA
 
-# meshward on 127.0.0.1:18443.
+world_args=()
+for w in "${WORLDS[@]}"; do world_args+=(--world "$w"); done
+if [[ "$WORLD_OBJECTS" -gt 0 ]]; then
+  "$BUILD_DIR/bench/admission_bench" --write-world="$WORLD_OBJECTS" > "$work/generated-world.json"
+  world_args+=(--world "$work/generated-world.json")
+fi
+
+# meshward on 127.0.0.1:18443 (a large world takes a while to load and evaluate).
 "$MESHWARD" serve --listen 127.0.0.1:18443 --tls-cert "$work/certs/tls.crt" \
-  --tls-key "$work/certs/tls.key" --world "$WORLD" > "$work/serve.out" 2> "$work/serve.log" &
+  --tls-key "$work/certs/tls.key" "${world_args[@]}" > "$work/serve.out" 2> "$work/serve.log" &
 pids+=($!)
-for _ in $(seq 100); do grep -q "serving on" "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+m_pids=$!
+for _ in $(seq 1200); do grep -q "serving on" "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+grep -q "serving on" "$work/serve.out" || { echo "load.sh: meshward did not start:" >&2; cat "$work/serve.log" >&2; exit 1; }
 cat "$work/serve.out"
 
 # nginx baseline on 127.0.0.1:18444: a fixed AdmissionReview response.
@@ -135,16 +179,84 @@ http {
 NGINX
 /usr/sbin/nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
 pids+=($!)
+nginx_master=$!
 sleep 0.5
+n_pids="$nginx_master $(pgrep -P "$nginx_master" | tr '\n' ' ')"
 
-run() {  # name url -> "rps p50 p99"
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/post.lua" "$2" > "$work/$1.wrk"
-  awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {print rps, p50, p99}' "$work/$1.wrk"
+M_URL=https://127.0.0.1:18443/validate
+N_URL=https://127.0.0.1:18444/validate
+answer=$(curl -sk -H 'Content-Type: application/json' --data-binary @"$work/review.json" "$M_URL")
+echo "meshward's answer: $answer"
+
+cpu_ticks() {  # pid... -> user+system clock ticks of those processes
+  local total=0 p f
+  for p in "$@"; do
+    f=$(cut -d')' -f2- "/proc/$p/stat" 2>/dev/null) || continue
+    total=$((total + $(awk '{print $12 + $13}' <<<"$f")))
+  done
+  echo "$total"
 }
-read -r m_rps m_p50 m_p99 < <(run meshward https://127.0.0.1:18443/validate)
-read -r n_rps n_p50 n_p99 < <(run nginx https://127.0.0.1:18444/validate)
-printf '%-10s %12s %10s %10s\n' target req/s p50 p99
-printf '%-10s %12s %10s %10s\n' meshward "$m_rps" "$m_p50" "$m_p99"
-printf '%-10s %12s %10s %10s\n' nginx "$n_rps" "$n_p50" "$n_p99"
-awk -v m="$m_rps" -v n="$n_rps" 'BEGIN { if (n > 0) printf "ratio meshward/nginx: %.2f\n", m / n }'
-echo "meshward peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/"${pids[0]}"/status 2>/dev/null || echo unknown)"
+HZ=$(getconf CLK_TCK)
+
+# Each runner prints "req/s p50 p99 requests" (latencies as the tool prints them).
+run_wrk() {  # name url
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/post.lua" "$2" > "$work/$1.out"
+  awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} / requests in / {n=$1}
+       END {print rps, p50, p99, n}' "$work/$1.out"
+}
+# h2load prints no percentiles: they come from its per-request log (start, status, µs).
+h2load_figures() {  # name
+  local rps n
+  rps=$(awk '/^finished in/ {print $4}' "$work/$1.out")
+  n=$(awk '/^requests:/ {print $8}' "$work/$1.out")
+  python3 - "$work/$1.log" "$rps" "$n" <<'PY'
+import sys
+d = sorted(int(l.split("\t")[2]) for l in open(sys.argv[1]) if l.count("\t") == 2 and l.split("\t")[1] == "200")
+def pct(p):
+    if not d: return "-"
+    us = d[min(len(d) - 1, int(len(d) * p))]
+    return f"{us / 1000:.2f}ms" if us >= 1000 else f"{us}us"
+print(sys.argv[2], pct(0.50), pct(0.99), sys.argv[3])
+PY
+}
+run_h2load() {  # name url
+  h2load --h1 -c "$CONNECTIONS" -t "$WRK_THREADS" -D "$DURATION" -d "$work/review.json" \
+    -H 'Content-Type: application/json' --log-file="$work/$1.log" "$2" > "$work/$1.out" 2>&1
+  h2load_figures "$1"
+}
+run_handshake() {  # name url
+  # h2load reconnects after each `Connection: close` answer; a count, not a duration (h2load
+  # 1.52 does not stop a timed run whose clients reconnect).
+  h2load --h1 -c "$CONNECTIONS" -t "$WRK_THREADS" -n "$HANDSHAKES" -d "$work/review.json" \
+    -H 'Content-Type: application/json' -H 'Connection: close' --log-file="$work/$1.log" "$2" \
+    > "$work/$1.out" 2>&1
+  h2load_figures "$1"
+}
+
+rows=()
+measure() {  # label runner
+  local label=$1 runner=$2 t0 t1 rps p50 p99 n m_row n_row
+  for target in meshward nginx; do
+    local url=$M_URL ps=$m_pids
+    [[ $target == nginx ]] && url=$N_URL ps=$n_pids
+    # shellcheck disable=SC2086
+    t0=$(cpu_ticks $ps)
+    read -r rps p50 p99 n < <("$runner" "$runner-$target" "$url")
+    # shellcheck disable=SC2086
+    t1=$(cpu_ticks $ps)
+    local cpu
+    cpu=$(awk -v t=$((t1 - t0)) -v hz="$HZ" -v n="$n" 'BEGIN { if (n > 0) printf "%.0fus", t * 1e6 / hz / n; else print "-" }')
+    rows+=("$(printf '%-18s %-9s %10s %9s %9s %12s' "$label" "$target" "$rps" "$p50" "$p99" "$cpu")")
+    [[ $target == meshward ]] && m_row=$rps || n_row=$rps
+  done
+  rows+=("$(awk -v l="$label" -v m="$m_row" -v n="$n_row" 'BEGIN { if (n > 0) printf "%-18s %-9s %10.2f\n", l, "ratio", m / n }')")
+}
+wanted wrk && measure "wrk keep-alive" run_wrk
+wanted h2load && measure "h2load keep-alive" run_h2load
+wanted handshake && measure "h2load handshake" run_handshake
+
+printf '%-18s %-9s %10s %9s %9s %12s\n' test target req/s p50 p99 "server CPU/req"
+printf '%s\n' "${rows[@]}"
+echo "ratio = meshward req/s / nginx req/s in the same run; server CPU/req = user+system time of the server process(es) per answered request"
+echo "meshward peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/"$m_pids"/status 2>/dev/null || echo unknown)"
+echo "meshward log: $(wc -c < "$work/serve.log") bytes, $(wc -l < "$work/serve.log") lines"

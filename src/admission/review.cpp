@@ -1,7 +1,11 @@
 #include "meshward/admission/review.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <limits>
+#include <memory>
+#include <optional>
 #include <utility>
 
 #include "meshward/core/json.h"
@@ -196,6 +200,131 @@ Result<Review> parse_request(const json::Value& root) {
   return review;
 }
 
+// Parsing the body. model::parse_stream() is the path for files: it counts lines as it reads
+// and walks the finished DOM again to pair values with lines and measure depth. A review
+// needs neither the lines nor the second walk, and its DOM is thrown away once decoded, so
+// the body is parsed here directly, with the same RapidJSON flags and the same outcome for
+// every input (the same documents accepted, the same first error, the same messages and
+// offsets; tests/unit/admission pins them).
+
+constexpr unsigned kJsonFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag |
+                                rapidjson::kParseFullPrecisionFlag;
+
+// Per-thread buffers reused by every review parsed on the thread: the DOM's first memory
+// chunk (large enough for a kubectl-sized review with managedFields) and the reader, whose
+// stack keeps its capacity between parses. Allocated on first use, so threads that never
+// parse a review pay nothing.
+struct ParseScratch {
+  static constexpr std::size_t kPoolBytes = 64 * 1024;
+  std::unique_ptr<char[]> pool{new char[kPoolBytes]};
+  rapidjson::Reader reader;
+};
+
+ParseScratch& parse_scratch() {
+  thread_local ParseScratch scratch;
+  return scratch;
+}
+
+// The body as a RapidJSON input stream: bounded by its size (the view need not end in a NUL),
+// '\0' past the end, offsets from the body's start. No line counting.
+class BodyStream {
+ public:
+  using Ch = char;
+  explicit BodyStream(std::string_view text) : begin_(text.data()), cur_(begin_), end_(begin_ + text.size()) {}
+  Ch Peek() const { return cur_ == end_ ? '\0' : *cur_; }
+  Ch Take() { return cur_ == end_ ? '\0' : *cur_++; }
+  std::size_t Tell() const { return static_cast<std::size_t>(cur_ - begin_); }
+  // Write side of the Stream concept: unused by a non-in-situ parse.
+  Ch* PutBegin() { return nullptr; }
+  void Put(Ch) {}
+  void Flush() {}
+  std::size_t PutEnd(Ch*) { return 0; }
+
+ private:
+  const char* begin_;
+  const char* cur_;
+  const char* end_;
+};
+
+// Forwards SAX events to the Document and records the deepest value (the root is at depth 1),
+// which parse_stream() measures on the finished DOM (ParseLimits::max_depth).
+class DepthCounter {
+ public:
+  using Ch = char;
+  explicit DepthCounter(json::Document& doc) : doc_(doc) {}
+  bool Null() { return value(), doc_.Null(); }
+  bool Bool(bool b) { return value(), doc_.Bool(b); }
+  bool Int(int i) { return value(), doc_.Int(i); }
+  bool Uint(unsigned u) { return value(), doc_.Uint(u); }
+  bool Int64(std::int64_t i) { return value(), doc_.Int64(i); }
+  bool Uint64(std::uint64_t u) { return value(), doc_.Uint64(u); }
+  bool Double(double d) { return value(), doc_.Double(d); }
+  bool RawNumber(const Ch* s, rapidjson::SizeType n, bool copy) { return value(), doc_.RawNumber(s, n, copy); }
+  bool String(const Ch* s, rapidjson::SizeType n, bool copy) { return value(), doc_.String(s, n, copy); }
+  bool StartObject() { return value(), ++open_, doc_.StartObject(); }
+  bool Key(const Ch* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool EndObject(rapidjson::SizeType n) { return --open_, doc_.EndObject(n); }
+  bool StartArray() { return value(), ++open_, doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) { return --open_, doc_.EndArray(n); }
+  std::size_t max_depth() const { return max_depth_; }
+
+ private:
+  void value() { max_depth_ = std::max(max_depth_, open_ + 1); }
+  json::Document& doc_;
+  std::size_t open_ = 0;
+  std::size_t max_depth_ = 0;
+};
+
+// Parses the JSON values in `body` as parse_stream(body, "", Json, false) does: values
+// separated by whitespace until the end (or a NUL byte); a syntax error ends the parse; a value
+// nested deeper than the limit is an error and is skipped. Returns how many values parsed
+// (the first is in `first`), or the first error's message.
+Result<std::size_t> parse_body(std::string_view body, ParseScratch& scratch, json::Document& first) {
+  const std::size_t max_depth = model::ParseLimits{}.max_depth;
+  BodyStream stream(body);
+  std::optional<std::string> error;
+  std::size_t documents = 0;
+  std::optional<json::Document> extra;  // Values after the first: parsed only to be judged.
+  while (true) {
+    while (stream.Peek() == ' ' || stream.Peek() == '\n' || stream.Peek() == '\r' ||
+           stream.Peek() == '\t') {
+      stream.Take();
+    }
+    if (stream.Peek() == '\0') {
+      break;
+    }
+    json::Document* doc = &first;
+    if (documents > 0) {
+      doc = &extra.emplace();
+    }
+    DepthCounter counter(*doc);
+    rapidjson::ParseResult result;
+    auto generate = [&](json::Document&) {
+      result = scratch.reader.Parse<kJsonFlags>(stream, counter);
+      return !result.IsError();
+    };
+    doc->Populate(generate);
+    if (result.IsError()) {
+      if (!error) {
+        error = std::string("JSON does not parse: ") + rapidjson::GetParseError_En(result.Code()) +
+                " (offset " + std::to_string(result.Offset()) + ")";
+      }
+      break;  // Nothing after a syntax error is read.
+    }
+    if (counter.max_depth() > max_depth) {
+      if (!error) {
+        error = "document nests deeper than " + std::to_string(max_depth) + " levels";
+      }
+      continue;
+    }
+    ++documents;
+  }
+  if (error) {
+    return Error{std::move(*error)};
+  }
+  return documents;
+}
+
 void write_string(json::Writer& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
@@ -247,6 +376,21 @@ bool valid_utf8(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const auto* end = p + text.size();
   while (p < end) {
+    // Review bodies are almost all ASCII: skip 16 bytes at a time while no byte has its top
+    // bit set, so this pass costs next to nothing beside the parse.
+    while (end - p >= 16) {
+      std::uint64_t a = 0;
+      std::uint64_t b = 0;
+      std::memcpy(&a, p, 8);
+      std::memcpy(&b, p + 8, 8);
+      if (((a | b) & 0x8080808080808080ull) != 0) {
+        break;
+      }
+      p += 16;
+    }
+    if (p == end) {
+      break;
+    }
     const unsigned char c = *p;
     if (c < 0x80) {
       ++p;
@@ -292,15 +436,20 @@ Result<Review> parse_review(std::string_view body) {
     return fail("the body is not valid UTF-8");
   }
   try {
-    model::ParsedStream parsed = model::parse_stream(body, "", model::InputFormat::Json, false);
-    if (!parsed.findings.empty()) {
-      return fail("the body is not a valid AdmissionReview JSON document: " +
-                  parsed.findings.front().message);
+    ParseScratch& scratch = parse_scratch();
+    // The DOM lives only for this call (the decoder copies what it keeps), so it is built in
+    // the thread's reusable buffer; a body too big for it spills into heap chunks that the
+    // allocator frees on return.
+    json::Allocator pool(scratch.pool.get(), ParseScratch::kPoolBytes);
+    json::Document doc(&pool);
+    auto parsed = parse_body(body, scratch, doc);
+    if (!parsed) {
+      return fail("the body is not a valid AdmissionReview JSON document: " + parsed.error().message);
     }
-    if (parsed.documents.size() != 1 || !parsed.documents.front().json) {
+    if (*parsed != 1) {
       return fail("the body must hold exactly one JSON document");
     }
-    const json::Value& root = *parsed.documents.front().json;
+    const json::Value& root = doc;
     if (!root.IsObject()) {
       return fail(std::string("the body must be a JSON object, got ") + json::type_name(root));
     }

@@ -57,8 +57,11 @@ void write_str(json::Writer& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
-std::string decision_log(const admission::Exchange& ex, double seconds) {
-  json::StringBuffer buf;
+// The decision's log line, built in a buffer the thread reuses; valid until the thread's next
+// call.
+std::string_view decision_log(const admission::Exchange& ex, double seconds) {
+  thread_local json::StringBuffer buf;
+  buf.Clear();
   json::Writer w(buf);
   w.StartObject();
   w.Key("ts");
@@ -103,7 +106,14 @@ std::string decision_log(const admission::Exchange& ex, double seconds) {
   w.Key("seconds");
   w.Double(seconds);
   w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
+  return {buf.GetString(), buf.GetSize()};
+}
+
+// An admission allowed with nothing to say (no finding, no warning): the bulk of the traffic,
+// logged in batches (ServerState::log_routine). Everything else is written at once.
+bool routine(const admission::Exchange& ex) {
+  return ex.decided && ex.decision.response.allowed && ex.decision.response.warnings.empty() &&
+         ex.decision.introduced.empty();
 }
 
 }  // namespace
@@ -184,7 +194,11 @@ Response Router::validate(const Request& req) const {
   } else {
     state_->metrics.record_http_error(ex.http_status);
   }
-  state_->log(decision_log(ex, seconds));
+  if (routine(ex)) {
+    state_->log_routine(decision_log(ex, seconds));
+  } else {
+    state_->log(decision_log(ex, seconds));
+  }
   return text(req, static_cast<http::status>(ex.http_status), "application/json",
               std::move(ex.body));
 }

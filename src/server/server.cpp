@@ -107,6 +107,7 @@ void Server::start() {
     threads_.emplace_back([this] { ioc_.run(); });
   }
   reload_thread_ = std::thread([this] { reload_loop(); });
+  log_flush_thread_ = std::thread([this] { log_flush_loop(); });
 }
 
 void Server::poll_files() {
@@ -159,6 +160,18 @@ void Server::reload_loop() {
   }
 }
 
+void Server::log_flush_loop() {
+  // Held routine lines reach the log within kLogFlushInterval even when traffic is too light
+  // to fill a batch.
+  std::unique_lock lock(reload_mutex_);
+  while (!stopping_) {
+    reload_cv_.wait_for(lock, ServerState::kLogFlushInterval, [&] { return stopping_; });
+    lock.unlock();
+    state_->flush_log();
+    lock.lock();
+  }
+}
+
 bool Server::shutdown() {
   std::lock_guard guard(shutdown_mutex_);
   if (stopped_) {
@@ -195,6 +208,9 @@ bool Server::shutdown() {
   reload_cv_.notify_all();
   if (reload_thread_.joinable()) {
     reload_thread_.join();
+  }
+  if (log_flush_thread_.joinable()) {
+    log_flush_thread_.join();
   }
   state_->log(log_line(drained_ ? "info" : "warn",
                        drained_ ? "stopped" : "stopped with connections cut at the drain bound"));

@@ -207,7 +207,7 @@ void Session::respond(Response&& res, bool close) {
   res.keep_alive(!close);
   res.prepare_payload();
   // The lifetime of the message has to extend for the duration of the async operation.
-  res_ = std::make_shared<Response>(std::move(res));
+  res_.emplace(std::move(res));
 
   // Set the timeout, then write the response.
   beast::get_lowest_layer(*stream_).expires_after(state_->config.timeouts.write);

@@ -4,11 +4,57 @@
 
 namespace meshward::server {
 
-void ServerState::log(const std::string& json_line) {
+ServerState::~ServerState() { flush_log(); }
+
+void ServerState::log(std::string_view json_line) {
   if (config.log == nullptr) {
     return;
   }
-  write_log_line(*config.log, json_line);
+  std::lock_guard write(log_write_mutex_);
+  write_held(json_line);
+}
+
+void ServerState::log_routine(std::string_view json_line) {
+  if (config.log == nullptr) {
+    return;
+  }
+  {
+    std::lock_guard hold(log_hold_mutex_);
+    held_ += json_line;
+    held_ += '\n';
+    if (held_.size() < kLogBatchBytes) {
+      return;
+    }
+  }
+  std::lock_guard write(log_write_mutex_);
+  write_held({});
+}
+
+void ServerState::flush_log() {
+  if (config.log == nullptr) {
+    return;
+  }
+  std::lock_guard write(log_write_mutex_);
+  write_held({});
+}
+
+void ServerState::write_held(std::string_view line) {
+  {
+    std::lock_guard hold(log_hold_mutex_);
+    writing_.swap(held_);
+  }
+  if (!line.empty()) {
+    writing_ += line;
+    writing_ += '\n';
+  }
+  if (writing_.empty()) {
+    return;
+  }
+  // write_log_line() adds the last newline itself, and takes the process-wide log lock, so a
+  // batch never interleaves with the kube watcher's lines on the same stream.
+  writing_.pop_back();
+  write_log_line(*config.log, writing_);
+  writing_.clear();
 }
 
 void ServerState::add_session(Session* s, const std::shared_ptr<Session>& p) {

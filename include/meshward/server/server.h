@@ -37,7 +37,7 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  /// Starts the I/O threads and the reload thread. Call once.
+  /// Starts the I/O threads, the reload thread and the log flusher. Call once.
   void start();
   /// Graceful stop; idempotent; blocks until the threads have finished. Returns true when
   /// every connection finished within the drain bound.
@@ -60,6 +60,7 @@ class Server {
  private:
   explicit Server(std::shared_ptr<ServerState> state);
   void reload_loop();
+  void log_flush_loop();
   Result<bool> load_world();
   Result<bool> load_policy();
 
@@ -69,6 +70,7 @@ class Server {
   unsigned threads_count_ = 1;
   std::vector<std::thread> threads_;
   std::thread reload_thread_;
+  std::thread log_flush_thread_;  // Writes held routine log lines (ServerState::flush_log).
   std::mutex reload_mutex_;
   std::condition_variable reload_cv_;
   bool stopping_ = false;

@@ -65,7 +65,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<const TlsContext> tls_;  // Keeps the context this connection uses alive.
   beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-  std::shared_ptr<Response> res_;  // The response being written.
+  std::optional<Response> res_;  // The response being written (lives in the session: no
+                                 // allocation per response).
   std::shared_ptr<boost::beast::http::response<boost::beast::http::empty_body>> continue_;
   bool idle_ = false;               // Waiting for a request's first byte.
   bool closing_ = false;

@@ -493,6 +493,40 @@ TEST_F(ServerTest, HealthReadyAndMetrics) {
   EXPECT_NE(log.find("\"allowed\":false,\"reason\":\"denied\""), std::string::npos) << log;
 }
 
+TEST_F(ServerTest, AllowedDecisionsAreLoggedInBatchesDenialsAndWarningsAtOnce) {
+  // Every decision is logged. One allowed without findings is held and written in a batch
+  // (within ServerState::kLogFlushInterval); a denial or a warning is written before its
+  // answer is sent, after the lines held before it, so the log keeps the order of decisions.
+  // The server writes (and flushes) the stream; the test only reads the file.
+  const fs::path log_file = dir_ / "log.jsonl";
+  Client c(port_, ca());
+  ASSERT_EQ(c.send(http::verb::post, "/validate", vs_review("l-allow-1", "ok", kGood)).status, 200);
+  ASSERT_EQ(c.send(http::verb::post, "/validate", vs_review("l-deny", "bad", kNoAction)).status, 200);
+  std::string log = slurp(log_file);
+  const auto allow_at = log.find("\"uid\":\"l-allow-1\"");
+  const auto deny_at = log.find("\"uid\":\"l-deny\"");
+  ASSERT_NE(deny_at, std::string::npos) << log;
+  ASSERT_NE(allow_at, std::string::npos) << log;
+  EXPECT_LT(allow_at, deny_at) << log;
+  ASSERT_EQ(c.send(http::verb::post, "/validate",
+                   vs_review("l-warn", "typo", kGood, R"(,"exportTO":["."])"))
+                .status,
+            200);
+  EXPECT_NE(slurp(log_file).find("\"uid\":\"l-warn\""), std::string::npos);
+
+  ASSERT_EQ(c.send(http::verb::post, "/validate", vs_review("l-allow-2", "ok", kGood)).status, 200);
+  EXPECT_TRUE(eventually([&] {
+    return slurp(log_file).find("\"uid\":\"l-allow-2\",\"kind\":\"VirtualService\"") != std::string::npos;
+  })) << slurp(log_file);
+  // Each line is one whole JSON object.
+  std::istringstream lines(slurp(log_file));
+  for (std::string line; std::getline(lines, line);) {
+    json::Document d;
+    d.Parse(line.c_str(), line.size());
+    EXPECT_FALSE(d.HasParseError()) << line;
+  }
+}
+
 TEST_F(ServerTest, CertificateReloadServesTheNewCertificateToNewConnections) {
   Client before(port_, ca());  // A connection made with the old certificate.
   ASSERT_EQ(before.send(http::verb::get, "/healthz", "", "").status, 200);
