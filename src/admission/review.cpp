@@ -212,12 +212,21 @@ constexpr unsigned kJsonFlags = rapidjson::kParseIterativeFlag | rapidjson::kPar
 
 // Per-thread buffers reused by every review parsed on the thread: the DOM's first memory
 // chunk (large enough for a kubectl-sized review with managedFields) and the reader, whose
-// stack keeps its capacity between parses. Allocated on first use, so threads that never
-// parse a review pay nothing.
+// stack (strings being copied, open containers) keeps its capacity between parses. Allocated
+// on first use, so threads that never parse a review pay nothing.
 struct ParseScratch {
   static constexpr std::size_t kPoolBytes = 64 * 1024;
   std::unique_ptr<char[]> pool{new char[kPoolBytes]};
-  rapidjson::Reader reader;
+  std::optional<rapidjson::Reader> reader{std::in_place};
+
+  // The reader's stack grows with the longest string and the deepest nesting, both bounded
+  // by the body's size: after a body larger than the pool, start a fresh reader so one huge
+  // review does not pin its memory to the thread.
+  void after(std::string_view body) {
+    if (body.size() > kPoolBytes) {
+      reader.emplace();
+    }
+  }
 };
 
 ParseScratch& parse_scratch() {
@@ -300,7 +309,7 @@ Result<std::size_t> parse_body(std::string_view body, ParseScratch& scratch, jso
     DepthCounter counter(*doc);
     rapidjson::ParseResult result;
     auto generate = [&](json::Document&) {
-      result = scratch.reader.Parse<kJsonFlags>(stream, counter);
+      result = scratch.reader->Parse<kJsonFlags>(stream, counter);
       return !result.IsError();
     };
     doc->Populate(generate);
@@ -443,6 +452,7 @@ Result<Review> parse_review(std::string_view body) {
     json::Allocator pool(scratch.pool.get(), ParseScratch::kPoolBytes);
     json::Document doc(&pool);
     auto parsed = parse_body(body, scratch, doc);
+    scratch.after(body);
     if (!parsed) {
       return fail("the body is not a valid AdmissionReview JSON document: " + parsed.error().message);
     }

@@ -61,7 +61,14 @@ void write_str(json::Writer& w, std::string_view s) {
 // call.
 std::string_view decision_log(const admission::Exchange& ex, double seconds) {
   thread_local json::StringBuffer buf;
+  // A line is a few hundred bytes; one that quoted a huge uid or name must not pin that much
+  // memory to the thread for good.
+  constexpr std::size_t kKeepBytes = 64 * 1024;
+  const bool shrink = buf.GetSize() > kKeepBytes;
   buf.Clear();
+  if (shrink) {
+    buf.ShrinkToFit();
+  }
   json::Writer w(buf);
   w.StartObject();
   w.Key("ts");

@@ -55,6 +55,9 @@ void ServerState::write_held(std::string_view line) {
   writing_.pop_back();
   write_log_line(*config.log, writing_);
   writing_.clear();
+  if (writing_.capacity() > 4 * kLogBatchBytes) {
+    writing_ = std::string();  // After an outsized line: do not keep its memory.
+  }
 }
 
 void ServerState::add_session(Session* s, const std::shared_ptr<Session>& p) {
