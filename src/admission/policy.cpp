@@ -61,6 +61,13 @@ Enforcement Policy::enforcement_for(std::string_view ns) const {
   return default_enforcement;
 }
 
+Severity Policy::severity_for(const Finding& finding) const {
+  if (require_egress_gateway && finding.code == kEgressGatewayRule) {
+    return Severity::Error;
+  }
+  return finding.severity;
+}
+
 Action Policy::action_for(const Finding& finding) const {
   if (auto it = rules.find(finding.code); it != rules.end()) {
     return it->second;
@@ -68,7 +75,7 @@ Action Policy::action_for(const Finding& finding) const {
   if (auto it = rules.find(finding.rule); it != rules.end()) {
     return it->second;
   }
-  switch (finding.severity) {
+  switch (severity_for(finding)) {
     case Severity::Error:
       return on_error;
     case Severity::Warning:

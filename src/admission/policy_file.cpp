@@ -135,9 +135,10 @@ std::optional<T> word(const Entry& entry, std::string_view what,
       }
     }
   }
-  problems.add(line_of(entry.value, entry.line), where + ": unknown " + std::string(what) + " " +
-                                                     describe(entry.value) + " (expected " +
-                                                     expected + ")");
+  // An empty value has no line of its own (yaml-cpp marks where the next token starts).
+  const int line = entry.value.IsNull() ? entry.line : line_of(entry.value, entry.line);
+  problems.add(line, where + ": unknown " + std::string(what) + " " + describe(entry.value) +
+                        " (expected " + expected + ")");
   return std::nullopt;
 }
 
@@ -145,6 +146,9 @@ constexpr std::pair<std::string_view, Action> kActions[] = {
     {"deny", Action::Deny}, {"warn", Action::Warn}, {"ignore", Action::Ignore}};
 constexpr std::pair<std::string_view, Enforcement> kEnforcements[] = {
     {"enforce", Enforcement::Enforce}, {"warn", Enforcement::Warn}, {"off", Enforcement::Off}};
+// The words themselves: YAML 1.1's yes/no/on/off are not booleans here (`off` is an
+// enforcement), so only true and false are.
+constexpr std::pair<std::string_view, bool> kBooleans[] = {{"true", true}, {"false", false}};
 
 // Kubernetes namespace names are DNS-1123 labels.
 bool valid_namespace_name(std::string_view name) {
@@ -246,9 +250,14 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       if (auto enforcement = word(e, "enforcement", kEnforcements, "defaultEnforcement", problems)) {
         policy.default_enforcement = *enforcement;
       }
+    } else if (e.key == "requireEgressGateway") {
+      if (auto required = word(e, "value", kBooleans, "requireEgressGateway", problems)) {
+        policy.require_egress_gateway = *required;
+      }
     } else {
       problems.add(e.line, "unknown key \"" + e.key +
-                               "\" (expected severities, rules, namespaces or defaultEnforcement)");
+                               "\" (expected severities, rules, namespaces, defaultEnforcement "
+                               "or requireEgressGateway)");
     }
   }
   if (!problems.empty()) {

@@ -1,6 +1,9 @@
+#include <filesystem>
+#include <fstream>
 #include <ostream>
 
 #include "meshward/cli/args.h"
+#include "meshward/cli/checks_doc.h"
 #include "meshward/cli/commands.h"
 #include "meshward/core/json.h"
 #include "meshward/rules/registry.h"
@@ -27,22 +30,65 @@ void write_sv(json::PrettyWriter& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
+// `-o md --examples DIR --write DOCS`: the check documentation (checks_doc.h) into DOCS.
+int write_checks_doc(const std::string& golden_dir, const std::string& docs_dir, std::ostream& out,
+                     std::ostream& err) {
+  auto pages = checks_doc(golden_dir);
+  if (!pages) {
+    err << "meshward rules: --examples: " << pages.error().message << "\n";
+    return kExitUsage;
+  }
+  for (const DocPage& page : *pages) {
+    const std::filesystem::path path = std::filesystem::path(docs_dir) / page.path;
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    file << page.text;
+    file.close();
+    if (ec || !file) {
+      err << "meshward rules: --write: cannot write " << path.string() << "\n";
+      return kExitUsage;
+    }
+    out << "wrote " << path.string() << "\n";
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int rules_command(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
-  const std::vector<FlagSpec> specs = {{"output", "o", true, "text (default), json or md"},
-                                       {"help", "h", false, "show this help"}};
+  const std::vector<FlagSpec> specs = {
+      {"output", "o", true, "text (default), json or md"},
+      {"examples", "", true,
+       "with -o md and --write: the golden cases (tests/golden/rules) the pages show"},
+      {"write", "", true,
+       "with -o md and --examples: the docs folder to write checks.md and checks/<family>.md in"},
+      {"help", "h", false, "show this help"}};
   auto args = Args::parse(words, specs);
   if (!args) {
     err << "meshward rules: " << args.error().message << "\n";
     return kExitUsage;
   }
   if (args->has("help")) {
-    out << "Usage: meshward rules [flags]\n\nLists every check meshward runs.\n\n"
+    out << "Usage: meshward rules [-o text|json|md] [-o md --examples DIR --write DOCS]\n\n"
+           "Lists every check meshward runs. With --examples and --write, writes the check\n"
+           "documentation (DOCS/checks.md and DOCS/checks/<family>.md): each check with the\n"
+           "golden manifest it reports on, what it reports, and the fixed manifest.\n"
+           "From the repository root: "
+        << kChecksDocCommand << "\n\n"
         << describe_flags(specs);
     return kExitOk;
   }
   const std::string format = args->value("output").value_or("text");
+  const auto examples = args->value("examples");
+  const auto write = args->value("write");
+  if (examples || write) {
+    if (!examples || !write || format != "md") {
+      err << "meshward rules: --examples and --write go together, with -o md\n";
+      return kExitUsage;
+    }
+    return write_checks_doc(*examples, *write, out, err);
+  }
   const auto& rules = rules::all_rules();
   if (format == "json") {
     json::StringBuffer buffer;
@@ -80,12 +126,9 @@ int rules_command(const std::vector<std::string>& words, std::ostream& out, std:
     return kExitOk;
   }
   if (format == "md") {
-    out << "| code | name | severity | kinds | istioctl | description |\n"
-        << "|---|---|---|---|---|---|\n";
+    out << kCatalogueHeader;
     for (const auto& rule : rules) {
-      out << "| " << rule.info.code << " | " << rule.info.name << " | "
-          << severity_name(rule.info.severity) << " | " << rule.inputs.to_string() << " | "
-          << rule.info.istio_code << " | " << rule.info.description << " |\n";
+      out << catalogue_row(rule, rule.info.code);
     }
     return kExitOk;
   }

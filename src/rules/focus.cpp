@@ -175,9 +175,9 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
         add_all(focus, world.selecting(Kind::Gateway, "", *labels));  // MW2108, MW2110, MW2115
         add_all(focus, world.selecting(Kind::Sidecar, ns, *labels));  // MW2111
         for (Kind policy : {Kind::PeerAuthentication, Kind::RequestAuthentication,
-                            Kind::AuthorizationPolicy}) {
-          add_all(focus, world.selecting(policy, ns, *labels));              // MW2111
-          add_all(focus, world.selecting(policy, mesh::kRootNamespace, *labels));  // MW2111 mesh-wide
+                            Kind::AuthorizationPolicy, Kind::EnvoyFilter}) {
+          add_all(focus, world.selecting(policy, ns, *labels));  // MW2111, MW4115
+          add_all(focus, world.selecting(policy, mesh::kRootNamespace, *labels));  // mesh-wide
         }
       }
       break;
@@ -201,7 +201,8 @@ Focus change_focus(const world::View& before, const world::View& after,
     add_readers(after, *new_version, focus);
   }
   // World-wide facts: some checks judge only when the world holds Pods (MW2108) or any
-  // workload (MW2110, MW2111); the first one in, or the last one out, changes every subject.
+  // workload (MW2110, MW2111, MW4115); the first one in, or the last one out, changes every
+  // subject.
   const auto holds = [](const world::View& w, std::initializer_list<Kind> kinds) {
     return std::any_of(kinds.begin(), kinds.end(), [&](Kind k) { return w.count(k) > 0; });
   };
@@ -211,7 +212,7 @@ Focus change_focus(const world::View& before, const world::View& after,
   if (holds(before, {Kind::Pod, Kind::WorkloadEntry}) !=
       holds(after, {Kind::Pod, Kind::WorkloadEntry})) {
     for (Kind k : {Kind::Gateway, Kind::Sidecar, Kind::PeerAuthentication,
-                   Kind::RequestAuthentication, Kind::AuthorizationPolicy}) {
+                   Kind::RequestAuthentication, Kind::AuthorizationPolicy, Kind::EnvoyFilter}) {
       focus.add_kind(k);
     }
   }

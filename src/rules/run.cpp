@@ -1,8 +1,12 @@
 #include "meshward/rules/run.h"
 
 #include <algorithm>
+#include <iterator>
+#include <utility>
 
 #include "meshward/rules/registry.h"
+#include "meshward/world/loader.h"
+#include "meshward/world/snapshot.h"
 
 namespace meshward::rules {
 
@@ -59,6 +63,32 @@ std::vector<Finding> check_mesh_reading(const world::View& view, model::Kind cha
     }
   }
   return sink.take();
+}
+
+Result<std::vector<Finding>> check_paths_with_rule(const std::vector<std::string>& paths,
+                                                  std::string_view rule) {
+  const Rule* found = find_rule(rule);
+  if (found == nullptr) {
+    return Error{"no rule has the code or name \"" + std::string(rule) + "\""};
+  }
+  auto loaded = world::load_paths(paths);
+  if (!loaded) {
+    return loaded.error();
+  }
+  std::vector<Finding> findings;
+  for (Finding& f : loaded->findings) {
+    if (f.code == found->info.code) {
+      findings.push_back(std::move(f));
+    }
+  }
+  const world::Snapshot snapshot(std::move(loaded->objects));
+  RunOptions options;
+  options.only = {std::string(found->info.code)};
+  std::vector<Finding> checked = check_world(snapshot, options);
+  findings.insert(findings.end(), std::make_move_iterator(checked.begin()),
+                  std::make_move_iterator(checked.end()));
+  sort_findings(findings);
+  return findings;
 }
 
 void drop_findings_on_rejected_fields(std::vector<Finding>& findings) {

@@ -41,6 +41,7 @@
 #include <openssl/x509_vfy.h>
 #include <yaml-cpp/yaml.h>
 
+#include "meshward/admission/policy.h"
 #include "meshward/model/decode.h"
 #include "meshward/server/tls.h"
 
@@ -789,6 +790,10 @@ TEST(Chart, PolicyConfigMapIsWhatServeReads) {
   EXPECT_EQ(str(policy, {"severities", "warning"}), "warn");
   EXPECT_EQ(str(policy, {"severities", "info"}), "ignore");
   EXPECT_EQ(str(policy, {"defaultEnforcement"}), "enforce");
+  EXPECT_EQ(str(policy, {"requireEgressGateway"}), "false");
+  auto parsed = admission::parse_policy(str(data, {key}), key);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_FALSE(parsed->require_egress_gateway);
 }
 
 TEST(Chart, ServiceAccountIsBoundToAReadOnlyRoleOverWhatIsWatched) {
@@ -1053,7 +1058,8 @@ TEST(Chart, PolicyFollowsTheValues) {
                            "  severities: {error: deny, warning: deny, info: ignore}\n"
                            "  rules: {MW2112: warn}\n"
                            "  namespaces: {legacy: warn, sandbox: off}\n"
-                           "  defaultEnforcement: warn\n";
+                           "  defaultEnforcement: warn\n"
+                           "  requireEgressGateway: true\n";
   const Rendered r = render_ok({"--values", values.string()});
   const YAML::Node policy = YAML::Load(str(r.one("ConfigMap"), {"data", "policy.yaml"}));
   EXPECT_EQ(str(policy, {"rules", "MW2112"}), "warn");
@@ -1061,6 +1067,13 @@ TEST(Chart, PolicyFollowsTheValues) {
   EXPECT_EQ(str(policy, {"namespaces", "sandbox"}), "off");
   EXPECT_EQ(str(policy, {"severities", "warning"}), "deny");
   EXPECT_EQ(str(policy, {"defaultEnforcement"}), "warn");
+  EXPECT_EQ(str(policy, {"requireEgressGateway"}), "true");
+  // ... and it is a file serve accepts, with the values in force.
+  auto parsed = admission::parse_policy(str(r.one("ConfigMap"), {"data", "policy.yaml"}), "policy.yaml");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_TRUE(parsed->require_egress_gateway);
+  EXPECT_EQ(parsed->rules.at("MW2112"), admission::Action::Warn);
+  EXPECT_EQ(parsed->enforcement_for("sandbox"), admission::Enforcement::Off);
 }
 
 TEST(Chart, SchedulingFollowsTheValues) {
@@ -1102,7 +1115,7 @@ TEST(Chart, SchemaRejectsWrongValues) {
                                    "webhook.failurepolicy=Fail", "policy.severities.error=block",
                                    "policy.namespaces.legacy=maybe", "certificates.mode=manual",
                                    "podAntiAffinity=always", "replicaCount=0", "policy.rules.MW21=warn",
-                                   "policy.namespaces.Legacy_NS=warn"}) {
+                                   "policy.namespaces.Legacy_NS=warn", "policy.requireEgressGateway=maybe"}) {
     const Rendered r = render({"--set", value});
     EXPECT_NE(r.command.status, 0) << value;
     EXPECT_NE(r.command.err.find("schema"), std::string::npos) << value << ": " << r.command.err;

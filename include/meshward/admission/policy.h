@@ -1,6 +1,7 @@
 #pragma once
 // Policy: how findings become an admission answer. Errors deny, warnings warn, infos are
-// dropped, unless a per-rule override says otherwise; a namespace may be enforced, only
+// dropped, unless a per-rule override says otherwise (`requireEgressGateway` makes MW2112 an
+// error; a per-rule override for it still wins); a namespace may be enforced, only
 // warned about, or left alone; an object may opt out of named rules with an annotation,
 // which needs a reason and is itself reported as a warning.
 //
@@ -38,6 +39,9 @@ std::string_view enforcement_name(Enforcement e);
 /// `action` under `enforcement`: Off ignores everything, Warn turns a deny into a warning.
 Action enforced(Action action, Enforcement enforcement);
 
+/// The check `requireEgressGateway` makes an error: serviceentry-external-no-egress-gateway.
+inline constexpr std::string_view kEgressGatewayRule = "MW2112";
+
 /// The opt-out annotation: a comma-separated list of codes (or rule names).
 inline constexpr std::string_view kSkipAnnotation = "meshward.io/skip";
 /// Why the opt-out is there; an opt-out without a reason is not honoured.
@@ -54,9 +58,15 @@ struct Policy {
   /// Per-namespace enforcement; namespaces not listed get `default_enforcement`.
   std::map<std::string, Enforcement, std::less<>> namespaces;
   Enforcement default_enforcement = Enforcement::Enforce;
+  /// `requireEgressGateway`: MW2112 (a MESH_EXTERNAL host no egress gateway carries) is an
+  /// error instead of a warning, so it takes the error action (deny by default).
+  bool require_egress_gateway = false;
 
-  /// The action for `finding` before any opt-out or enforcement: the rule override, else by
-  /// severity.
+  /// The severity `finding` is judged by: its own, except MW2112 under
+  /// `require_egress_gateway`, which is an error.
+  Severity severity_for(const Finding& finding) const;
+  /// The action for `finding` before any opt-out or enforcement: the rule override, else the
+  /// action of severity_for(finding). A rule override wins over `require_egress_gateway`.
   Action action_for(const Finding& finding) const;
   /// The enforcement in namespace `ns` ("" for cluster-scoped objects).
   Enforcement enforcement_for(std::string_view ns) const;

@@ -2,9 +2,11 @@
 // Running checks: every resource check on every object, every mesh check on the world.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "meshward/core/diag.h"
+#include "meshward/core/result.h"
 #include "meshward/model/object.h"
 #include "meshward/rules/rule.h"
 #include "meshward/translate/options.h"
@@ -36,6 +38,14 @@ std::vector<Finding> check_world(const world::View& view, const RunOptions& opti
 std::vector<Finding> check_mesh_reading(const world::View& view, model::Kind changed,
                                         const RunOptions& options = {},
                                         const Focus* focus = nullptr);
+
+/// What one rule (code or name) alone reports on the manifests at `paths`, as `meshward
+/// check` reads them: the decoder's findings of that code (MW1001-MW1009 are found while
+/// reading) and the check's own, sorted. A rule's golden cases (tests/golden/rules) and the
+/// examples of docs/checks/ are this on their inputs. An Error when a path cannot be read or
+/// no rule has that code or name.
+Result<std::vector<Finding>> check_paths_with_rule(const std::vector<std::string>& paths,
+                                                  std::string_view rule);
 
 /// Drops check findings about fields the decoder already rejected (MW1002 wrong type, MW1003
 /// unknown enum value): such a field reads as absent, so a check would report the same spot

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "meshward/world/host.h"
+#include "meshward/world/selector.h"
 
 namespace meshward::rules::mesh {
 
@@ -267,6 +268,30 @@ std::string render_selector(const model::StringMap& selector) {
 
 bool workloads_known(const Context& ctx) {
   return ctx.count(Kind::Pod) > 0 || ctx.count(Kind::WorkloadEntry) > 0;
+}
+
+std::vector<const model::Object*> selected_workloads(const Context& ctx, std::string_view ns,
+                                                     const model::Labels& selector) {
+  auto out = ctx.selected_by(Kind::Pod, ns, selector);
+  for (const model::Object* we : ctx.selected_by(Kind::WorkloadEntry, ns, selector)) {
+    out.push_back(we);
+  }
+  return out;
+}
+
+std::optional<EmptySelection> selects_no_workload(const Context& ctx,
+                                                  const model::Object& object) {
+  const world::Selection sel = world::workload_selection(object);
+  if (sel.mode != world::SelectionMode::Labels || sel.labels == nullptr || sel.labels->empty()) {
+    return std::nullopt;
+  }
+  const bool root = object.meta.namespace_ == kRootNamespace;
+  const std::string_view ns = root ? std::string_view() : std::string_view(object.meta.namespace_);
+  if (!selected_workloads(ctx, ns, world::to_labels(*sel.labels)).empty()) {
+    return std::nullopt;
+  }
+  return EmptySelection{sel.labels,
+                        root ? std::string("in any namespace") : "in " + object.meta.namespace_};
 }
 
 }  // namespace meshward::rules::mesh

@@ -1,5 +1,5 @@
 #pragma once
-// Helpers the mesh checks (src/rules/mesh/) share: walking a VirtualService's destinations,
+// Helpers the mesh checks (src/rules/mesh/, and context checks of the other families) share: walking a VirtualService's destinations,
 // looking a host up in the service registry (Services, ServiceEntries) and DestinationRules
 // with pilot's precedence (istio-translation.md §8.4), gateway server host forms (§4.1),
 // and describing a route's match for messages. Everything reads the world through the
@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -92,5 +93,23 @@ std::string render_selector(const model::StringMap& selector);
 
 /// Whether any Pod or WorkloadEntry exists in the world (reads Pod and WorkloadEntry).
 bool workloads_known(const Context& ctx);
+
+/// The Pods and WorkloadEntries of namespace `ns` (every namespace when empty) whose labels
+/// contain `selector`. Reads Pod and WorkloadEntry.
+std::vector<const model::Object*> selected_workloads(const Context& ctx, std::string_view ns,
+                                                     const model::Labels& selector);
+
+/// A label selector that no workload matches (MW2111 for policies, MW4115 for EnvoyFilters).
+struct EmptySelection {
+  const model::StringMap* labels = nullptr;  ///< The selector, borrowed from the object.
+  std::string where;  ///< "in <namespace>", or "in any namespace" for the root namespace.
+};
+/// When `object` selects workloads by labels (world::workload_selection() mode Labels) and no
+/// Pod or WorkloadEntry carries them — in its namespace, or in any namespace when it is in
+/// the root namespace (its config applies mesh-wide) — the selector; nullopt otherwise
+/// (including objects that select every workload, or attach by targetRef). Callers judge only
+/// when workloads_known(). Reads Pod and WorkloadEntry.
+std::optional<EmptySelection> selects_no_workload(const Context& ctx,
+                                                  const model::Object& object);
 
 }  // namespace meshward::rules::mesh

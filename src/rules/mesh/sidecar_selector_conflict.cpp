@@ -31,15 +31,6 @@ constexpr RuleInfo kInfoNoSelector{kInfo.code,     kInfo.name,        kInfo.fami
 constexpr RuleInfo kInfoNoMatch{kInfo.code,     kInfo.name,        kInfo.family,
                                 kInfo.severity, kInfo.description, ""};
 
-std::vector<const model::Object*> workloads(const Context& ctx, std::string_view ns,
-                                            const model::Labels& selector) {
-  auto pods = ctx.selected_by(Kind::Pod, ns, selector);
-  for (const model::Object* we : ctx.selected_by(Kind::WorkloadEntry, ns, selector)) {
-    pods.push_back(we);
-  }
-  return pods;
-}
-
 void check(const Context& ctx, Sink& out) {
   const bool known = mesh::workloads_known(ctx);
 
@@ -77,7 +68,7 @@ void check(const Context& ctx, Sink& out) {
         continue;
       }
       const model::StringMap& labels = sc->spec.workload_selector->labels;
-      const auto selected = workloads(ctx, ns, world::to_labels(labels));
+      const auto selected = mesh::selected_workloads(ctx, ns, world::to_labels(labels));
       if (selected.empty()) {
         out.report(kInfoNoMatch, *sc, labels.begin()->second.loc,
                    "no Pod or WorkloadEntry in " + ns + " carries " +
@@ -108,20 +99,13 @@ void check(const Context& ctx, Sink& out) {
   for (Kind kind : {Kind::PeerAuthentication, Kind::RequestAuthentication,
                     Kind::AuthorizationPolicy}) {
     for (const model::Object* o : ctx.subjects(kind)) {
-      const world::Selection sel = world::workload_selection(*o);
-      if (sel.mode != world::SelectionMode::Labels || sel.labels == nullptr ||
-          sel.labels->empty()) {
+      const auto empty = mesh::selects_no_workload(ctx, *o);
+      if (!empty) {
         continue;
       }
-      const bool root = o->meta.namespace_ == mesh::kRootNamespace;
-      const std::string_view ns = root ? std::string_view() : std::string_view(o->meta.namespace_);
-      if (!workloads(ctx, ns, world::to_labels(*sel.labels)).empty()) {
-        continue;
-      }
-      out.report(kInfoNoMatch, *o, sel.labels->begin()->second.loc,
-                 "no Pod or WorkloadEntry " +
-                     (root ? std::string("in any namespace") : "in " + o->meta.namespace_) +
-                     " carries " + mesh::render_selector(*sel.labels) + ": this " +
+      out.report(kInfoNoMatch, *o, empty->labels->begin()->second.loc,
+                 "no Pod or WorkloadEntry " + empty->where + " carries " +
+                     mesh::render_selector(*empty->labels) + ": this " +
                      std::string(model::kind_name(kind)) + " applies to no proxy",
                  Severity::Warning, "a selector matching nothing breaks no traffic, it only has no effect");
     }

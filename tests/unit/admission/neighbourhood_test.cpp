@@ -328,6 +328,9 @@ class MeshGenerator {
     if (coin(2)) {
       spec += R"("priority":10,)";
     }
+    if (coin(2)) {
+      spec += R"("workloadSelector":{"labels":)" + labels(true) + "},";
+    }
     spec += R"("configPatches":[)";
     for (std::size_t i = 0, n = 1 + pick(2); i < n; ++i) {
       std::string match = R"({"context":"SIDECAR_INBOUND")";
@@ -567,6 +570,39 @@ TEST(AdmissionNeighbourhood, ChangesThatBreakAnotherObjectAreReported) {
   };
   for (const Breaking& c : cases) {
     expect_breaks(objects, *world, c);
+  }
+}
+
+// An EnvoyFilter reads the workloads its selector picks (MW4115): deleting or relabelling the
+// last one it selects orphans it, in its namespace or, for a root-namespace filter, anywhere.
+TEST(AdmissionNeighbourhood, WorkloadChangeThatOrphansAnEnvoyFilterIsReported) {
+  const std::string filter =
+      R"({"apiVersion":"networking.istio.io/v1alpha3","kind":"EnvoyFilter","metadata":{"name":"$N","namespace":"$S"},"spec":{"workloadSelector":{"labels":{"app":"billing"}},"configPatches":[{"applyTo":"CLUSTER","match":{"context":"SIDECAR_OUTBOUND"},"patch":{"operation":"MERGE","value":{"connect_timeout":"2s"}}}]}})";
+  const auto ef = [&](const std::string& name, const std::string& ns) {
+    std::string f = filter;
+    f.replace(f.find("$N"), 2, name);
+    f.replace(f.find("$S"), 2, ns);
+    return WorldObject{"EnvoyFilter", ns, name, f};
+  };
+  const auto workload_entry = [](const std::string& app) {
+    return R"({"apiVersion":"networking.istio.io/v1","kind":"WorkloadEntry","metadata":{"name":"billing-vm","namespace":"vms"},"spec":{"address":"10.20.0.7","labels":{"app":")" +
+           app + R"("}}})";
+  };
+  // The Pod keeps the world's workloads known when the WorkloadEntry goes.
+  const std::vector<WorldObject> objects{
+      ef("billing-timeouts", "vms"), ef("billing-mesh-wide", "istio-system"),
+      {"WorkloadEntry", "vms", "billing-vm", workload_entry("billing")},
+      {"Pod", "bookinfo", "ratings",
+       R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"ratings","namespace":"bookinfo","labels":{"app":"ratings"}}})"}};
+  const auto world = evaluated(objects);
+  const std::string relabelled = workload_entry("billing-v2");
+  for (const char* on : {"EnvoyFilter/vms/billing-timeouts", "EnvoyFilter/istio-system/billing-mesh-wide"}) {
+    expect_breaks(objects, *world,
+                  {"deleting the WorkloadEntry", "DELETE", "WorkloadEntry", "vms", "billing-vm",
+                   "null", "MW4115", on});
+    expect_breaks(objects, *world,
+                  {"relabelling the WorkloadEntry", "UPDATE", "WorkloadEntry", "vms", "billing-vm",
+                   relabelled.c_str(), "MW4115", on});
   }
 }
 

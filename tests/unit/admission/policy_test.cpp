@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -12,6 +13,7 @@
 #include "meshward/admission/decide.h"
 #include "meshward/admission/policy.h"
 #include "meshward/admission/review.h"
+#include "meshward/rules/registry.h"
 #include "meshward/world/loader.h"
 #include "meshward/world/snapshot.h"
 
@@ -36,6 +38,8 @@ namespaces:
   sandbox: off
 # namespaces not listed use this
 defaultEnforcement: enforce
+# true: MW2112 (traffic to a MESH_EXTERNAL host that no egress gateway carries) is an error
+requireEgressGateway: false
 )";
 
 // The error text of parsing `text` as "policy.yaml" (empty when it parses).
@@ -63,6 +67,23 @@ TEST(PolicyFile, ReadsEveryKeyOfTheDocumentedExample) {
   EXPECT_EQ(p.default_enforcement, Enforcement::Enforce);
 }
 
+TEST(PolicyFile, TheDocumentedExampleIsAValidFile) {
+  std::ifstream in(fs::path(MESHWARD_SOURCE_DIR) / "docs" / "policy.md");
+  std::stringstream doc;
+  doc << in.rdbuf();
+  const std::string text = doc.str();
+  const auto start = text.find("```yaml\n");
+  ASSERT_NE(start, std::string::npos);
+  const auto end = text.find("```\n", start + 8);
+  ASSERT_NE(end, std::string::npos);
+  const std::string example = text.substr(start + 8, end - start - 8);
+  auto parsed = parse_policy(example, "docs/policy.md");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->rules.at("MW2112"), Action::Warn);
+  EXPECT_FALSE(parsed->require_egress_gateway);
+  EXPECT_EQ(parsed->enforcement_for("sandbox"), Enforcement::Off);
+}
+
 TEST(PolicyFile, SeveritiesAndDefaultEnforcementChangeTheDefaults) {
   auto parsed = parse_policy("severities: {error: warn, info: warn}\ndefaultEnforcement: off\n"
                              "namespaces: {prod: enforce}\n",
@@ -86,10 +107,70 @@ TEST(PolicyFile, EmptyFileAndEmptySectionsAreTheDefaults) {
   }
 }
 
+// A finding of `code` at `severity` (only what the policy reads).
+Finding finding_of(const std::string& code, const std::string& rule, Severity severity) {
+  Finding f;
+  f.code = code;
+  f.rule = rule;
+  f.severity = severity;
+  return f;
+}
+
+TEST(PolicyFile, RequireEgressGatewayMakesMW2112AnError) {
+  const Finding egress =
+      finding_of("MW2112", "serviceentry-external-no-egress-gateway", Severity::Warning);
+  const Finding other = finding_of("MW1005", "field-unknown", Severity::Warning);
+
+  // Absent or false: MW2112 is the warning its rule declares.
+  for (const char* text : {"", "requireEgressGateway: false\n"}) {
+    auto p = parse_policy(text, "p.yaml");
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    EXPECT_FALSE(p->require_egress_gateway) << text;
+    EXPECT_EQ(p->severity_for(egress), Severity::Warning) << text;
+    EXPECT_EQ(p->action_for(egress), Action::Warn) << text;
+  }
+
+  // true: an error, with the error action (deny by default); other warnings stay warnings.
+  auto required = parse_policy("requireEgressGateway: true\n", "p.yaml");
+  ASSERT_TRUE(required.ok()) << required.error().message;
+  EXPECT_TRUE(required->require_egress_gateway);
+  EXPECT_EQ(required->severity_for(egress), Severity::Error);
+  EXPECT_EQ(required->action_for(egress), Action::Deny);
+  EXPECT_EQ(required->severity_for(other), Severity::Warning);
+  EXPECT_EQ(required->action_for(other), Action::Warn);
+
+  // The error action is the file's: with errors only warned about, MW2112 warns.
+  auto lenient = parse_policy("requireEgressGateway: true\nseverities: {error: warn}\n", "p.yaml");
+  ASSERT_TRUE(lenient.ok()) << lenient.error().message;
+  EXPECT_EQ(lenient->action_for(egress), Action::Warn);
+
+  // A rules entry for MW2112 (by code or by name) wins over requireEgressGateway.
+  for (const char* text : {"requireEgressGateway: true\nrules: {MW2112: warn}\n",
+                           "rules:\n  serviceentry-external-no-egress-gateway: warn\n"
+                           "requireEgressGateway: true\n"}) {
+    auto p = parse_policy(text, "p.yaml");
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    EXPECT_EQ(p->action_for(egress), Action::Warn) << text;
+  }
+  auto ignored = parse_policy("requireEgressGateway: true\nrules: {MW2112: ignore}\n", "p.yaml");
+  ASSERT_TRUE(ignored.ok()) << ignored.error().message;
+  EXPECT_EQ(ignored->action_for(egress), Action::Ignore);
+  // And the other way: an override can deny MW2112 without requireEgressGateway.
+  auto denied = parse_policy("rules: {MW2112: deny}\n", "p.yaml");
+  ASSERT_TRUE(denied.ok()) << denied.error().message;
+  EXPECT_EQ(denied->action_for(egress), Action::Deny);
+}
+
+TEST(PolicyFile, RequireEgressGatewayNamesTheRegisteredCheck) {
+  const rules::Rule* rule = rules::find_rule(kEgressGatewayRule);
+  ASSERT_NE(rule, nullptr);
+  EXPECT_EQ(rule->info.name, "serviceentry-external-no-egress-gateway");
+}
+
 TEST(PolicyFile, ErrorsNameTheFileAndLine) {
   EXPECT_EQ(error_of("severities:\n  error: deny\nrulez:\n  MW2112: warn\n"),
-            "policy.yaml:3: unknown key \"rulez\" (expected severities, rules, namespaces or "
-            "defaultEnforcement)");
+            "policy.yaml:3: unknown key \"rulez\" (expected severities, rules, namespaces, "
+            "defaultEnforcement or requireEgressGateway)");
   EXPECT_EQ(error_of("severities:\n  critical: deny\n"),
             "policy.yaml:2: severities: unknown severity \"critical\" (expected error, warning or info)");
   EXPECT_EQ(error_of("severities:\n  error: block\n"),
@@ -112,6 +193,13 @@ TEST(PolicyFile, ErrorsNameTheFileAndLine) {
             "policy.yaml:1: the policy must be a mapping of names to values, got a list");
   EXPECT_EQ(error_of("rules: MW2112\n"),
             "policy.yaml:1: rules must be a mapping of names to values, got \"MW2112\"");
+  // Only the words true and false: YAML 1.1's yes/no/on/off are not read as booleans.
+  EXPECT_EQ(error_of("requireEgressGateway: yes\n"),
+            "policy.yaml:1: requireEgressGateway: unknown value \"yes\" (expected true or false)");
+  EXPECT_EQ(error_of("requireEgressGateway:\n"),
+            "policy.yaml:1: requireEgressGateway: unknown value nothing (expected true or false)");
+  EXPECT_EQ(error_of("requireEgressGateway: true\nrequireEgressGateway: false\n"),
+            "policy.yaml:2: \"requireEgressGateway\" is given twice (first at line 1)");
 }
 
 TEST(PolicyFile, ARuleOrKeyGivenTwiceIsAnError) {
@@ -132,8 +220,8 @@ TEST(PolicyFile, EveryProblemIsReportedOnItsOwnLine) {
             "lists)\n"
             "policy.yaml:3: rules: unknown rule \"MW9999\" (not a code or name that `meshward rules` "
             "lists)\n"
-            "policy.yaml:4: unknown key \"extra\" (expected severities, rules, namespaces or "
-            "defaultEnforcement)");
+            "policy.yaml:4: unknown key \"extra\" (expected severities, rules, namespaces, "
+            "defaultEnforcement or requireEgressGateway)");
 }
 
 TEST(PolicyFile, YamlSyntaxErrorsAndSeveralDocuments) {
@@ -262,6 +350,57 @@ TEST(PolicyEnforcement, WarnNamespaceWithoutAWorldIsAllowedWithAWarning) {
   auto enforced_review = parse_review(broken_vs_review("bookinfo"));
   ASSERT_TRUE(enforced_review.ok());
   EXPECT_FALSE(decide(*enforced_review, nullptr, *policy).response.allowed);
+}
+
+// A CREATE of ServiceEntry `ns`/api for the MESH_EXTERNAL host api.example.com on port 443,
+// in a world without an egress gateway: sidecars reach it directly (MW2112).
+std::string external_entry_review(const std::string& ns) {
+  return R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u2",)"
+         R"("kind":{"group":"networking.istio.io","version":"v1","kind":"ServiceEntry"},)"
+         R"("resource":{"group":"networking.istio.io","version":"v1","resource":"serviceentries"},)"
+         R"("namespace":")" +
+         ns + R"(","name":"api","operation":"CREATE","object":{"apiVersion":"networking.istio.io/v1",)"
+              R"("kind":"ServiceEntry","metadata":{"name":"api","namespace":")" +
+         ns + R"("},"spec":{"hosts":["api.example.com"],"location":"MESH_EXTERNAL",)"
+              R"("resolution":"DNS","ports":[{"number":443,"name":"tls","protocol":"TLS"}]}}}})";
+}
+
+TEST(PolicyEnforcement, RequireEgressGatewayDeniesDirectEgress) {
+  // Default: MW2112 is a warning; the entry is allowed.
+  auto defaults = parse_policy("", "p.yaml");
+  ASSERT_TRUE(defaults.ok());
+  Decision allowed = decide_text(external_entry_review("bookinfo"), *defaults);
+  EXPECT_TRUE(allowed.response.allowed);
+  EXPECT_EQ(allowed.reason, "warned");
+  ASSERT_EQ(allowed.response.warnings.size(), 1u);
+  EXPECT_EQ(allowed.response.warnings[0].rfind("MW2112 ServiceEntry bookinfo/api: ", 0), 0u)
+      << allowed.response.warnings[0];
+
+  // requireEgressGateway: the same change is denied, naming MW2112.
+  auto required = parse_policy("requireEgressGateway: true\nnamespaces: {legacy: warn}\n", "p.yaml");
+  ASSERT_TRUE(required.ok()) << required.error().message;
+  Decision denied = decide_text(external_entry_review("bookinfo"), *required);
+  EXPECT_FALSE(denied.response.allowed);
+  EXPECT_EQ(denied.reason, "denied");
+  EXPECT_EQ(denied.denied, 1u);
+  EXPECT_NE(denied.response.message.find("MW2112 ServiceEntry bookinfo/api"), std::string::npos)
+      << denied.response.message;
+  // Namespace enforcement still applies after it: in a warn namespace it is only reported.
+  Decision warned = decide_text(external_entry_review("legacy"), *required);
+  EXPECT_TRUE(warned.response.allowed);
+  ASSERT_EQ(warned.response.warnings.size(), 2u);
+  EXPECT_NE(warned.response.warnings[0].find("1 finding that would deny is only reported"),
+            std::string::npos)
+      << warned.response.warnings[0];
+
+  // A rules entry for the check wins over requireEgressGateway.
+  auto overridden = parse_policy(
+      "requireEgressGateway: true\nrules: {serviceentry-external-no-egress-gateway: warn}\n", "p.yaml");
+  ASSERT_TRUE(overridden.ok()) << overridden.error().message;
+  Decision kept = decide_text(external_entry_review("bookinfo"), *overridden);
+  EXPECT_TRUE(kept.response.allowed);
+  ASSERT_EQ(kept.response.warnings.size(), 1u);
+  EXPECT_EQ(kept.response.warnings[0].rfind("MW2112 ", 0), 0u);
 }
 
 TEST(PolicyEnforcement, RuleOverrideByNameFromTheFile) {

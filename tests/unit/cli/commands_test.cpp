@@ -2,13 +2,20 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
+#include <string_view>
 
 #include <gtest/gtest.h>
 
+#include "meshward/cli/checks_doc.h"
 #include "meshward/core/json.h"
+#include "meshward/rules/registry.h"
 
 namespace meshward::cli {
 namespace {
@@ -150,6 +157,40 @@ TEST(CheckCommand, PolicyDecidesTheExitAndFailOnAddsAThreshold) {
   EXPECT_STREQ(doc["findings"][0]["severity"].GetString(), "error");
 }
 
+TEST(CheckCommand, RequireEgressGatewayFailsOnDirectEgressUnlessARuleSaysOtherwise) {
+  // tests/golden/check/policy-egress-required: two MESH_EXTERNAL entries, no egress gateway
+  // (two MW2112 warnings), in namespaces shop and legacy.
+  const std::string dir = std::string(MESHWARD_SOURCE_DIR) + "/tests/golden/check/policy-egress-required/input";
+  const auto run = [&](const std::string& policy_text, std::string& out_text) {
+    PolicyFile policy(policy_text);
+    std::ostringstream out, err;
+    const int status = check({"-f", dir, "--policy", policy.path()}, out, err);
+    out_text = out.str();
+    return status;
+  };
+  std::string out;
+  // Without the key (or false): warnings, exit 0.
+  for (const char* text : {"", "requireEgressGateway: false\n"}) {
+    EXPECT_EQ(run(text, out), kExitOk) << out;
+    EXPECT_NE(out.find("0 errors, 2 warnings"), std::string::npos) << out;
+  }
+  // true: both are errors and fail the run.
+  EXPECT_EQ(run("requireEgressGateway: true\n", out), kExitFindings) << out;
+  EXPECT_NE(out.find("MW2112 error    ServiceEntry shop/payments-api"), std::string::npos) << out;
+  EXPECT_NE(out.find("MW2112 error    ServiceEntry legacy/weather-api"), std::string::npos) << out;
+  // A rules entry wins, whichever comes first in the file.
+  EXPECT_EQ(run("rules: {MW2112: warn}\nrequireEgressGateway: true\n", out), kExitOk) << out;
+  EXPECT_NE(out.find("0 errors, 2 warnings"), std::string::npos) << out;
+  EXPECT_EQ(run("requireEgressGateway: true\nrules: {serviceentry-external-no-egress-gateway: ignore}\n", out),
+            kExitOk)
+      << out;
+  EXPECT_NE(out.find("0 errors, 0 warnings, 0 infos in 2 objects from 1 file; 2 ignored by the policy"),
+            std::string::npos)
+      << out;
+  // A bad value is a usage error.
+  EXPECT_EQ(run("requireEgressGateway: yes\n", out), kExitUsage);
+}
+
 TEST(CheckCommand, BadPolicyFileIsAUsageError) {
   PolicyFile bad("rules:\n  MW9999: warn\n");
   std::ostringstream out, err;
@@ -180,18 +221,132 @@ TEST(VersionCommand, TextAndJson) {
 namespace meshward::cli {
 namespace {
 
-TEST(RulesCommand, CatalogueDocMatchesRegistry) {
+std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// docs/checks.md and docs/checks/*.md are what the generator makes of the registry and the
+// golden cases, byte for byte; a page the generator no longer makes is stale too.
+TEST(RulesCommand, CheckDocsAreWhatTheGeneratorWrites) {
+  const std::filesystem::path docs = std::filesystem::path(MESHWARD_SOURCE_DIR) / "docs";
+  auto pages = checks_doc(std::filesystem::path(MESHWARD_SOURCE_DIR) / "tests" / "golden" / "rules");
+  ASSERT_TRUE(pages.ok()) << pages.error().message;
+  const std::string regenerate = std::string("regenerate them from the repository root with `") +
+                                 std::string(kChecksDocCommand) + "` (e.g. ./build/meshward rules ...)";
+  std::set<std::string> generated;
+  for (const DocPage& page : *pages) {
+    generated.insert(page.path);
+    ASSERT_TRUE(std::filesystem::exists(docs / page.path)) << "docs/" << page.path << " is missing: " << regenerate;
+    // Compared line by line so that a failure names the first line that differs.
+    const std::string committed = read_text(docs / page.path);
+    if (committed != page.text) {
+      std::istringstream a(committed), b(page.text);
+      std::string la, lb;
+      int line = 1;
+      while (std::getline(a, la) && std::getline(b, lb) && la == lb) {
+        ++line;
+      }
+      ADD_FAILURE() << "docs/" << page.path << " is stale (line " << line << " differs): " << regenerate
+                    << "\n  committed: " << la.substr(0, 200) << "\n  generated: " << lb.substr(0, 200);
+    }
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(docs / "checks")) {
+    EXPECT_TRUE(generated.count("checks/" + entry.path().filename().string()))
+        << entry.path() << " is not generated any more: remove it";
+  }
+}
+
+// Every registered check has its section, with a bad and a fixed manifest and what the
+// check reports on the bad one; the index links every code to its section.
+TEST(RulesCommand, CheckDocsShowEveryCheckWithItsExamples) {
+  auto pages = checks_doc(std::filesystem::path(MESHWARD_SOURCE_DIR) / "tests" / "golden" / "rules");
+  ASSERT_TRUE(pages.ok()) << pages.error().message;
+  std::map<std::string, std::string> by_path;
+  for (const DocPage& page : *pages) {
+    by_path[page.path] = page.text;
+  }
+  ASSERT_EQ(by_path.size(), 5u);
+  const std::string& index = by_path.at("checks.md");
+  for (const rules::Rule& rule : rules::all_rules()) {
+    const std::string code(rule.info.code);
+    const std::string folder = code + "-" + std::string(rule.info.name);
+    std::string anchor = folder;
+    for (char& c : anchor) {
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    std::string page;
+    for (const auto& [path, text] : by_path) {
+      if (path != "checks.md" && text.find("\n## " + code + " ") != std::string::npos) {
+        EXPECT_TRUE(page.empty()) << code << " has a section in two pages";
+        page = path;
+      }
+    }
+    ASSERT_FALSE(page.empty()) << code << " has no section";
+    const std::string& text = by_path.at(page);
+    EXPECT_NE(index.find("| [" + code + "](" + page + "#" + anchor + ") |"), std::string::npos) << code;
+    const std::string section = text.substr(text.find("\n## " + code + " "));
+    const std::string own = section.substr(0, section.find("\n## ", 1));
+    EXPECT_NE(own.find(std::string(rule.info.description)), std::string::npos) << code;
+    EXPECT_NE(own.find("| " + std::string(severity_name(rule.info.severity)) + " | "), std::string::npos) << code;
+    EXPECT_NE(own.find("**Bad**: [`fires.yaml`](../../tests/golden/rules/" + folder + "/fires.yaml); " + code +
+                       " reports:\n\n- "),
+              std::string::npos)
+        << code;
+    EXPECT_NE(own.find("**Fixed**: [`fixed.yaml`](../../tests/golden/rules/" + folder + "/fixed.yaml); " + code +
+                       " reports nothing on it."),
+              std::string::npos)
+        << code;
+    // Both manifests are shown.
+    std::size_t blocks = 0;
+    for (auto at = own.find("\n```yaml\n"); at != std::string::npos; at = own.find("\n```yaml\n", at + 1)) {
+      ++blocks;
+    }
+    EXPECT_EQ(blocks, 2u) << code;
+  }
+}
+
+TEST(RulesCommand, MarkdownCatalogueListsEveryRule) {
   std::ostringstream out, err;
   ASSERT_EQ(rules_command({"-o", "md"}, out, err), kExitOk);
-  std::ifstream in(std::string(MESHWARD_SOURCE_DIR) + "/docs/checks.md");
-  std::stringstream doc;
-  doc << in.rdbuf();
-  // docs/checks.md = a short header, then exactly the table `meshward rules -o md` prints.
-  const std::string text = doc.str();
-  const auto table = text.find("| code |");
-  ASSERT_NE(table, std::string::npos);
-  EXPECT_EQ(text.substr(table), out.str())
-      << "docs/checks.md is stale: regenerate it with `meshward rules -o md`";
+  const std::string table = out.str();
+  EXPECT_EQ(table.rfind(std::string(kCatalogueHeader), 0), 0u) << table;
+  std::size_t rows = 0;
+  for (const rules::Rule& rule : rules::all_rules()) {
+    EXPECT_NE(table.find(catalogue_row(rule, rule.info.code)), std::string::npos) << rule.info.code;
+    ++rows;
+  }
+  EXPECT_EQ(static_cast<std::size_t>(std::count(table.begin(), table.end(), '\n')), rows + 2);
+}
+
+TEST(RulesCommand, WriteNeedsExamplesAndMarkdown) {
+  std::ostringstream out, err;
+  EXPECT_EQ(rules_command({"-o", "md", "--write", "/tmp"}, out, err), kExitUsage);
+  EXPECT_EQ(rules_command({"--examples", "tests/golden/rules", "--write", "/tmp"}, out, err), kExitUsage);
+  EXPECT_NE(err.str().find("--examples and --write go together, with -o md"), std::string::npos) << err.str();
+  EXPECT_EQ(rules_command({"-o", "md", "--examples", "/does/not/exist", "--write", "/tmp"}, out, err),
+            kExitUsage);
+  EXPECT_NE(err.str().find("/does/not/exist: not a directory"), std::string::npos) << err.str();
+}
+
+TEST(RulesCommand, WriteWritesEveryPage) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("meshward-docs-" + std::to_string(::getpid()));
+  std::ostringstream out, err;
+  ASSERT_EQ(rules_command({"-o", "md", "--examples", std::string(MESHWARD_SOURCE_DIR) + "/tests/golden/rules",
+                           "--write", dir.string()},
+                          out, err),
+            kExitOk)
+      << err.str();
+  auto pages = checks_doc(std::filesystem::path(MESHWARD_SOURCE_DIR) / "tests" / "golden" / "rules");
+  ASSERT_TRUE(pages.ok());
+  for (const DocPage& page : *pages) {
+    EXPECT_EQ(read_text(dir / page.path), page.text) << page.path;
+    EXPECT_NE(out.str().find("wrote " + (dir / page.path).string()), std::string::npos) << out.str();
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(RulesCommand, JsonListsEveryRule) {
