@@ -2,7 +2,9 @@
 // policy) against generated worlds of 1k, 10k and 100k objects, for UPDATE/CREATE/DELETE of
 // the kinds the checks relate. Baseline in the same run: parsing the same review alone
 // (parse_review), so the ratio says what deciding adds to reading the request, and the rows
-// across world sizes say whether that depends on the world (it should not).
+// across world sizes say whether that depends on the world (it should not). BM_DecideEndpoints
+// runs the same reviews in worlds whose applications have Pods and EndpointSlices (what MW2116
+// judges by); BM_HandleReviewBookinfo is what bench/load.sh posts, on the Bookinfo example.
 //
 // `admission_bench --write-world=N` prints the generated world of about N objects (a `kind:
 // List` JSON document) and exits: bench/load.sh serves it with --world-objects N.
@@ -28,14 +30,32 @@
 namespace meshward::bench {
 namespace {
 
-// One evaluated world per size, built on first use (evaluating 100k objects takes a while).
-std::shared_ptr<const admission::EvaluatedWorld> world_of(std::size_t objects) {
-  static std::map<std::size_t, std::shared_ptr<const admission::EvaluatedWorld>> worlds;
-  auto& w = worlds[objects];
+// One evaluated world per size (and with or without Pods and EndpointSlices), built on first
+// use (evaluating 100k objects takes a while).
+std::shared_ptr<const admission::EvaluatedWorld> world_of(std::size_t objects,
+                                                          bool endpoints = false) {
+  static std::map<std::pair<std::size_t, bool>, std::shared_ptr<const admission::EvaluatedWorld>>
+      worlds;
+  auto& w = worlds[{objects, endpoints}];
   if (!w) {
-    world::LoadResult loaded = world::load_text(generate_world_json(objects), "world.json");
+    world::LoadResult loaded =
+        world::load_text(generate_world_json(objects, endpoints), "world.json");
     w = admission::evaluate_world(world::Snapshot::make(std::move(loaded.objects)), "bench");
   }
+  return w;
+}
+
+// The Bookinfo example world (examples/bookinfo: 8 Pods, an EndpointSlice, a Sidecar, a
+// PeerAuthentication), what `scripts/run.sh` and bench/load.sh serve by default.
+std::shared_ptr<const admission::EvaluatedWorld> bookinfo_world() {
+  static const std::shared_ptr<const admission::EvaluatedWorld> w = [] {
+    auto loaded = world::load_paths({std::string(MESHWARD_SOURCE_DIR) + "/examples/bookinfo"});
+    if (!loaded) {
+      std::fprintf(stderr, "admission_bench: cannot read examples/bookinfo\n");
+      std::exit(2);
+    }
+    return admission::evaluate_world(world::Snapshot::make(std::move(loaded->objects)), "bench");
+  }();
   return w;
 }
 
@@ -69,19 +89,25 @@ std::string quoted(const std::string& s) {
 // to app-7): ~3 KB with the last-applied-configuration annotation, managedFields and the
 // request's resource, userInfo and options, most of which the decision never reads but the
 // parse must get through.
-std::string kubectl_create_review() {
+// `host`, `ns` and the subsets routed to (jason, canary 90%, canary 10%) name the app: app-7 in
+// team-7 for the generated worlds, reviews in bookinfo (v2, v1, v3) as bench/load.sh posts it.
+std::string kubectl_create_review(const std::string& host = "app-7", const std::string& ns = "team-7",
+                                  const std::string& jason = "v2", const std::string& canary = "v1",
+                                  const std::string& canary10 = "v2") {
+  const std::string name = host + "-bench";
   const std::string spec =
-      R"({"hosts":["app-7-bench"],"http":[{"name":"jason","match":[{"headers":{"end-user":{"exact":"jason"}}}],)"
-      R"("route":[{"destination":{"host":"app-7","subset":"v2"}}],"retries":{"attempts":3,"perTryTimeout":"1s",)"
-      R"("retryOn":"5xx,connect-failure"},"timeout":"3s"},{"name":"canary","route":[{"destination":{"host":"app-7",)"
-      R"("subset":"v1"},"weight":90},{"destination":{"host":"app-7","subset":"v2"},"weight":10}]}]})";
+      R"({"hosts":[")" + name + R"("],"http":[{"name":"jason","match":[{"headers":{"end-user":{"exact":"jason"}}}],)"
+      R"("route":[{"destination":{"host":")" + host + R"(","subset":")" + jason + R"("}}],"retries":{"attempts":3,"perTryTimeout":"1s",)"
+      R"("retryOn":"5xx,connect-failure"},"timeout":"3s"},{"name":"canary","route":[{"destination":{"host":")" + host + R"(",)"
+      R"("subset":")" + canary + R"("},"weight":90},{"destination":{"host":")" + host + R"(","subset":")" + canary10 +
+      R"("},"weight":10}]}]})";
   const std::string last_applied =
       R"({"apiVersion":"networking.istio.io/v1","kind":"VirtualService","spec":)" + spec +
-      R"(,"metadata":{"name":"app-7-bench","namespace":"team-7"}})" + "\n";
+      R"(,"metadata":{"name":")" + name + R"(","namespace":")" + ns + R"("}})" + "\n";
   const std::string object =
-      R"({"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"app-7-bench",)"
-      R"("namespace":"team-7","generation":1,"uid":"0b5f3d8e-5d3c-4d6e-9b59-0f1c8d2a7e11",)"
-      R"("creationTimestamp":"2026-11-25T20:00:00Z","labels":{"app":"app-7","team":"team-7"},)"
+      R"({"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":")" + name + R"(",)"
+      R"("namespace":")" + ns + R"(","generation":1,"uid":"0b5f3d8e-5d3c-4d6e-9b59-0f1c8d2a7e11",)"
+      R"("creationTimestamp":"2026-11-25T20:00:00Z","labels":{"app":")" + host + R"(","team":")" + ns + R"("},)"
       R"("annotations":{"kubectl.kubernetes.io/last-applied-configuration":)" + quoted(last_applied) +
       R"(},"managedFields":[{"apiVersion":"networking.istio.io/v1","fieldsType":"FieldsV1",)"
       R"("manager":"kubectl-client-side-apply","operation":"Update","time":"2026-11-25T20:00:00Z",)"
@@ -93,7 +119,7 @@ std::string kubectl_create_review() {
          R"("version":"v1","kind":"VirtualService"},"resource":{"group":"networking.istio.io","version":"v1",)"
          R"("resource":"virtualservices"},"requestKind":{"group":"networking.istio.io","version":"v1",)"
          R"("kind":"VirtualService"},"requestResource":{"group":"networking.istio.io","version":"v1",)"
-         R"("resource":"virtualservices"},"name":"app-7-bench","namespace":"team-7","operation":"CREATE",)"
+         R"("resource":"virtualservices"},"name":")" + name + R"(","namespace":")" + ns + R"(","operation":"CREATE",)"
          R"("userInfo":{"username":"kubernetes-admin","groups":["system:masters","system:authenticated"]},)"
          R"("object":)" + object +
          R"(,"oldObject":null,"dryRun":false,"options":{"apiVersion":"meta.k8s.io/v1","kind":"CreateOptions",)"
@@ -179,7 +205,55 @@ void sizes_and_cases(benchmark::internal::Benchmark* b) {
   }
 }
 
+// The same reviews in generated worlds whose applications have Pods and an EndpointSlice.
+void BM_DecideEndpoints(benchmark::State& state) {
+  const auto world = world_of(static_cast<std::size_t>(state.range(0)), /*endpoints=*/true);
+  const Case& c = cases()[static_cast<std::size_t>(state.range(1))];
+  const admission::Policy policy;
+  std::size_t introduced = 0;
+  for (auto _ : state) {
+    auto parsed = admission::parse_review(c.body);
+    admission::Decision d = admission::decide(*parsed, world.get(), policy);
+    introduced = d.introduced.size();
+    benchmark::DoNotOptimize(d);
+  }
+  state.SetLabel(c.label);
+  state.counters["objects"] = static_cast<double>(world->snapshot->size());
+  state.counters["introduced"] = static_cast<double>(introduced);
+}
+
+// What bench/load.sh posts, on the world it serves by default: the kubectl VirtualService
+// create routing to reviews v2, v1 and v3 in Bookinfo, parse, decide and render (handle_review,
+// the whole of POST /validate after transport). Baseline in the same run: parse_review alone.
+const std::string& bookinfo_review() {
+  static const std::string body = kubectl_create_review("reviews", "bookinfo", "v2", "v1", "v3");
+  return body;
+}
+
+void BM_HandleReviewBookinfo(benchmark::State& state) {
+  const auto world = bookinfo_world();
+  const admission::Policy policy;
+  std::size_t introduced = 0;
+  for (auto _ : state) {
+    admission::Exchange ex = admission::handle_review(bookinfo_review(), world.get(), policy);
+    introduced = ex.decision.introduced.size();
+    benchmark::DoNotOptimize(ex);
+  }
+  state.counters["objects"] = static_cast<double>(world->snapshot->size());
+  state.counters["introduced"] = static_cast<double>(introduced);
+}
+
+void BM_BaselineParseReviewBookinfo(benchmark::State& state) {
+  for (auto _ : state) {
+    auto parsed = admission::parse_review(bookinfo_review());
+    benchmark::DoNotOptimize(parsed);
+  }
+}
+
 BENCHMARK(BM_Decide)->Apply(sizes_and_cases)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DecideEndpoints)->Apply(sizes_and_cases)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_HandleReviewBookinfo)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_BaselineParseReviewBookinfo)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_BaselineParseReview)
     ->Args({0, 0})->Args({0, 1})->Args({0, 2})->Args({0, 3})->Args({0, 4})->Args({0, 5})->Args({0, 6})
     ->Unit(benchmark::kMicrosecond);

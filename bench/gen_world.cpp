@@ -25,6 +25,31 @@ std::string app_objects(std::size_t i) {
   return s;
 }
 
+// Two Pods of app `i` (version v1 and v2) and the EndpointSlice of its Service listing them.
+std::string endpoint_objects(std::size_t i) {
+  const std::string app = "app-" + std::to_string(i);
+  const std::string ns = "team-" + std::to_string(i % 50);
+  std::string s;
+  std::string endpoints;
+  for (int v = 1; v <= 2; ++v) {
+    const std::string pod = app + "-v" + std::to_string(v) + "-7f9c8d-x" + std::to_string(v);
+    const std::string ip = "10." + std::to_string(100 + v) + "." + std::to_string((i / 250) % 256) +
+                           "." + std::to_string(i % 250 + 1);
+    s += R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")" + pod + R"(","namespace":")" + ns +
+         R"(","labels":{"app":")" + app + R"(","version":"v)" + std::to_string(v) +
+         R"(","security.istio.io/tlsMode":"istio"}},"status":{"podIP":")" + ip + R"("}},)";
+    endpoints += std::string(endpoints.empty() ? "" : ",") + R"({"addresses":[")" + ip +
+                 R"("],"conditions":{"ready":true,"serving":true,"terminating":false},"nodeName":"node-)" +
+                 std::to_string(v) + R"(","zone":"us-east-1a","targetRef":{"kind":"Pod","name":")" + pod +
+                 R"(","namespace":")" + ns + R"("}})";
+  }
+  s += R"({"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":")" + app +
+       R"(-abc12","namespace":")" + ns + R"(","labels":{"kubernetes.io/service-name":")" + app +
+       R"("}},"addressType":"IPv4","ports":[{"name":"http","port":8080,"protocol":"TCP"},{"name":"grpc","port":9090,"protocol":"TCP"}],"endpoints":[)" +
+       endpoints + "]},";
+  return s;
+}
+
 std::string gateway(std::size_t g) {
   std::string hosts;
   for (std::size_t i = g * 20; i < g * 20 + 20; ++i) {
@@ -47,13 +72,17 @@ std::string service_entry(std::size_t e) {
 
 }  // namespace
 
-std::string generate_world_json(std::size_t objects) {
-  // 3 objects per app + 1/20 gateway + 1/10 service entry ~= 3.15 objects per app.
-  const std::size_t apps = objects * 20 / 63 + 1;
+std::string generate_world_json(std::size_t objects, bool endpoints) {
+  // 3 objects per app (+ 3 with endpoints) + 1/20 gateway + 1/10 service entry ~= 3.15 (6.15)
+  // objects per app.
+  const std::size_t apps = objects * 20 / (endpoints ? 123 : 63) + 1;
   std::string out = R"({"apiVersion":"v1","kind":"List","items":[)";
   out.reserve(apps * 2200);
   for (std::size_t i = 0; i < apps; ++i) {
     out += app_objects(i);
+    if (endpoints) {
+      out += endpoint_objects(i);
+    }
     if (i % 20 == 0) {
       out += gateway(i / 20);
     }

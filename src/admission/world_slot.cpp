@@ -22,7 +22,13 @@ std::string finding_identity(const Finding& f) {
 std::shared_ptr<const EvaluatedWorld> evaluate_world(std::shared_ptr<const world::Snapshot> snapshot,
                                                      std::string source) {
   auto w = std::make_shared<EvaluatedWorld>();
-  w->findings = rules::check_world(*snapshot);
+  // For the translator options admission runs the checks with (RunOptions{}); filled by the
+  // whole-world evaluation below already (the endpoints of every subset route), so the first
+  // reviews find them too.
+  rules::RunOptions options;
+  w->endpoints = std::make_shared<translate::EndpointCache>(options.translate);
+  options.endpoint_cache = w->endpoints.get();
+  w->findings = rules::check_world(*snapshot, options);
   w->finding_ids.reserve(w->findings.size());
   for (const Finding& f : w->findings) {
     w->finding_ids.insert(finding_identity(f));

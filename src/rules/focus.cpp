@@ -27,9 +27,10 @@ world::ObjectList Context::subjects(Kind kind) const {
       out.push_back(o);
     }
   }
-  std::sort(out.begin(), out.end(),
-            [](const model::Object* a, const model::Object* b) { return world::stable_less(*a, *b); });
+  // Keys repeat (one per relation that reached the object): drop the copies, then sort.
+  std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
+  world::sort_stable(out);
   return out;
 }
 

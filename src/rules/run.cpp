@@ -44,7 +44,7 @@ std::vector<Finding> check_world(const world::View& view, const RunOptions& opti
       run_object_checks(*object, options, sink);
     }
   }
-  Context ctx(view, nullptr, &options.translate);
+  Context ctx(view, nullptr, &options.translate, options.endpoint_cache);
   for (const Rule& rule : all_rules()) {
     if (rule.check_mesh && selected(rule, options)) {
       rule.check_mesh(ctx, sink);
@@ -56,7 +56,7 @@ std::vector<Finding> check_world(const world::View& view, const RunOptions& opti
 std::vector<Finding> check_mesh_reading(const world::View& view, model::Kind changed,
                                         const RunOptions& options, const Focus* focus) {
   Sink sink;
-  Context ctx(view, focus, &options.translate);
+  Context ctx(view, focus, &options.translate, options.endpoint_cache);
   for (const Rule& rule : all_rules()) {
     if (rule.check_mesh && rule.inputs.contains(changed) && selected(rule, options)) {
       rule.check_mesh(ctx, sink);

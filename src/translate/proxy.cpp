@@ -213,9 +213,7 @@ world::ObjectList in_namespaces(const world::View& view, model::Kind kind,
     const world::ObjectList part = view.in_namespace(kind, ns);
     out.insert(out.end(), part.begin(), part.end());
   }
-  std::sort(out.begin(), out.end(), [](const model::Object* a, const model::Object* b) {
-    return world::stable_less(*a, *b);
-  });
+  world::sort_stable(out);
   return out;
 }
 
@@ -979,6 +977,17 @@ const std::vector<MeshService>& Scope::scope_services() const {
   return *memo_->scope_services;
 }
 
+namespace {
+
+// Defined with the VirtualService ordering helpers below.
+std::optional<std::vector<std::uint32_t>> implied_ports_for_host(const world::ObjectList& routing,
+                                                                 const EgressListener& listener,
+                                                                 std::string_view proxy_namespace,
+                                                                 std::string_view domain_suffix,
+                                                                 std::string_view host);
+
+}  // namespace
+
 const MeshService* Scope::find_service(std::string_view host) const {
   if (const auto it = memo_->by_host.find(host); it != memo_->by_host.end()) {
     return it->second ? &*it->second : nullptr;
@@ -993,7 +1002,15 @@ const MeshService* Scope::find_service(std::string_view host) const {
   } else {
     // The same steps as services(), for one hostname: what the hosts import, then what the
     // listener's VirtualServices route to.
+    //
+    // What the listener's VirtualServices route to is implied_destinations()' entry for the
+    // host. With the world's domain suffix (which its routing_to() index resolves short names
+    // with) it is computed from the VirtualServices routing to the host alone, the same ones in
+    // the same order, so one host costs what routes to it rather than every VirtualService the
+    // Sidecar imports (a namespace-wide Sidecar imports the whole namespace's).
+    const bool by_index = options().mesh.domain_suffix == world::kDefaultDomainSuffix;
     const ImpliedDestinations* implied = nullptr;
+    std::optional<world::ObjectList> routing;
     for (std::size_t i = 0; i < egress_.size(); ++i) {
       const EgressListener& l = egress_[i];
       for (MeshService& s : select_services(l, visible, proxy_.namespace_)) {
@@ -1002,24 +1019,35 @@ const MeshService* Scope::find_service(std::string_view host) const {
       if (imports_everything(l)) {
         continue;
       }
-      if (implied == nullptr) {
-        implied = &implied_destinations();
+      std::optional<std::vector<std::uint32_t>> ports;
+      if (by_index) {
+        if (!routing) {
+          routing = registry_.view().routing_to(host);
+        }
+        ports = implied_ports_for_host(*routing, l, proxy_.namespace_,
+                                       options().mesh.domain_suffix, host);
+      } else {
+        if (implied == nullptr) {
+          implied = &implied_destinations();
+        }
+        if (const auto it = implied->find(host); it != implied->end()) {
+          for (const ImpliedDestination& d : it->second) {
+            if (d.listener == i) {
+              ports = d.ports;  // One entry per listener and host.
+              break;
+            }
+          }
+        }
       }
-      const auto it = implied->find(host);
-      if (it == implied->end()) {
+      if (!ports) {
         continue;
       }
-      for (const ImpliedDestination& d : it->second) {
-        if (d.listener != i) {
-          continue;
-        }
-        auto s = destination_service(registry_, host, proxy_.namespace_);
-        if (s) {
-          s = needs_port_match(l) ? trim_to_port(*s, *l.port) : trim_to_ports(*s, d.ports);
-        }
-        if (s) {
-          set.append(std::move(*s));
-        }
+      auto s = destination_service(registry_, host, proxy_.namespace_);
+      if (s) {
+        s = needs_port_match(l) ? trim_to_port(*s, *l.port) : trim_to_ports(*s, *ports);
+      }
+      if (s) {
+        set.append(std::move(*s));
       }
     }
   }
@@ -1109,6 +1137,43 @@ world::ObjectList mesh_bound(const world::View& view,
     }
   }
   return out;
+}
+
+// implied_destinations()' ports for `host` and `listener` (nullopt: it holds none) from
+// `routing`, the VirtualServices whose destinations match `host` (View::routing_to(host), a
+// superset of those routing to exactly `host`): virtual_services(listener) restricted to them
+// (the ordering above is per VirtualService, so it orders a subset as it orders the whole),
+// read by add_destinations() in that order, gives the same ports in the same order.
+std::optional<std::vector<std::uint32_t>> implied_ports_for_host(const world::ObjectList& routing,
+                                                                 const EgressListener& listener,
+                                                                 std::string_view proxy_namespace,
+                                                                 std::string_view domain_suffix,
+                                                                 std::string_view host) {
+  // mesh_bound() over `routing`: bound to `mesh`, in a namespace the listener imports from.
+  const auto namespaces = import_namespaces(&listener, &listener + 1);
+  world::ObjectList candidates;
+  for (const model::Object* o : routing) {
+    if (binds(*o, world::kMeshGateway) &&
+        (!namespaces || namespaces->count(o->meta.namespace_) > 0)) {
+      candidates.push_back(o);
+    }
+  }
+  if (candidates.empty()) {
+    return std::nullopt;
+  }
+  std::vector<std::pair<std::string, std::vector<std::uint32_t>>> dests;
+  for (const model::VirtualService* vs :
+       sidecar_order(by_precedence(candidates, proxy_namespace), proxy_namespace)) {
+    if (imports_virtual_service(listener, *vs)) {
+      add_destinations(*vs, proxy_namespace, domain_suffix, dests);
+    }
+  }
+  for (auto& [h, ports] : dests) {
+    if (h == host) {
+      return std::move(ports);
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace

@@ -904,8 +904,10 @@ std::string istio_workload_metadata(const MeshEndpoint& endpoint) {
   return out;
 }
 
-Registry::Registry(const world::View& view, const Options& options)
-    : view_(view), options_(options) {}
+Registry::Registry(const world::View& view, const Options& options, EndpointCache* cache)
+    : view_(view),
+      options_(options),
+      cache_(cache != nullptr && cache->options() == options_ ? cache : nullptr) {}
 
 std::vector<MeshService> Registry::all_services() const {
   std::vector<MeshService> out;
@@ -976,6 +978,27 @@ std::vector<MeshService> Registry::services_matching(std::string_view host) cons
 std::vector<MeshEndpoint> Registry::endpoints(const MeshService& service,
                                               const MeshServicePort* port) const {
   return EndpointCollector(view_, options_, service, port).collect();
+}
+
+std::shared_ptr<const std::vector<MeshEndpoint>> Registry::shared_endpoints(
+    const MeshService& service, const MeshServicePort& port) const {
+  // An ExternalName service's endpoints (before 1.21) are written per port of `service` as
+  // given, which a Scope may have trimmed: not keyed by its object alone, so not shared.
+  if (cache_ == nullptr || service.source == nullptr || !service.external_name.empty()) {
+    return std::make_shared<const std::vector<MeshEndpoint>>(endpoints(service, &port));
+  }
+  EndpointCache::Key key{service.source, service.hostname, port.name};
+  {
+    std::lock_guard lock(cache_->mutex_);
+    if (const auto it = cache_->entries_.find(key); it != cache_->entries_.end()) {
+      return it->second;
+    }
+  }
+  // Collected outside the lock; should another thread have stored the same answer meanwhile,
+  // either copy will do (they are equal).
+  auto computed = std::make_shared<const std::vector<MeshEndpoint>>(endpoints(service, &port));
+  std::lock_guard lock(cache_->mutex_);
+  return cache_->entries_.try_emplace(std::move(key), std::move(computed)).first->second;
 }
 
 std::vector<std::string> Registry::endpoint_service_accounts(const MeshService& service) const {

@@ -1,6 +1,8 @@
 #include "meshward/world/order.h"
 
+#include <algorithm>
 #include <limits>
+#include <utility>
 
 namespace meshward::world {
 
@@ -112,6 +114,24 @@ OrderKey order_key(const model::Object& object) {
 
 bool stable_less(const model::Object& a, const model::Object& b) {
   return order_key(a) < order_key(b);
+}
+
+void sort_stable(std::vector<const model::Object*>& objects) {
+  if (objects.size() < 2) {
+    return;
+  }
+  std::vector<std::pair<OrderKey, const model::Object*>> keyed;
+  keyed.reserve(objects.size());
+  for (const model::Object* o : objects) {
+    keyed.emplace_back(order_key(*o), o);
+  }
+  // Distinct objects have distinct keys; the same object twice ties, and either copy may
+  // come first (they are equal).
+  std::sort(keyed.begin(), keyed.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (std::size_t i = 0; i < keyed.size(); ++i) {
+    objects[i] = keyed[i].second;
+  }
 }
 
 }  // namespace meshward::world

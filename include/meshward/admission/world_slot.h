@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "meshward/core/diag.h"
+#include "meshward/translate/registry.h"
 #include "meshward/world/snapshot.h"
 
 namespace meshward::admission {
@@ -26,6 +27,10 @@ struct EvaluatedWorld {
   std::unordered_set<std::string> finding_ids;  ///< finding_identity() of each of `findings`.
   std::string source;             ///< Who published it ("files: examples/bookinfo").
   std::uint64_t generation = 0;   ///< 1 for the first world published, then +1 per publish.
+  /// Service endpoints the mesh checks asked for, computed on first use and shared by every
+  /// review against this world that changes no object they are read from (the cache is
+  /// internally synchronized; it goes with the world, so a new world starts empty).
+  std::shared_ptr<translate::EndpointCache> endpoints;
 };
 
 /// Holds the current EvaluatedWorld. Thread safety: publish() and current() may be called

@@ -20,6 +20,10 @@
 #include "meshward/translate/options.h"
 #include "meshward/world/view.h"
 
+namespace meshward::translate {
+class EndpointCache;
+}
+
 namespace meshward::rules {
 
 using model::Kind;
@@ -101,14 +105,23 @@ class Context {
  public:
   /// `translate`: the translator options checks that ask the translator use (RunOptions::
   /// translate); null = translate::Options{} (the newest release, default MeshConfig).
+  /// `endpoints`: RunOptions::endpoint_cache (null: none).
   explicit Context(const world::View& view, const Focus* focus = nullptr,
-                   const translate::Options* translate = nullptr)
-      : view_(view), focus_(focus), translate_(translate != nullptr ? translate : &kDefaults) {}
+                   const translate::Options* translate = nullptr,
+                   translate::EndpointCache* endpoints = nullptr)
+      : view_(view),
+        focus_(focus),
+        translate_(translate != nullptr ? translate : &kDefaults),
+        endpoints_(endpoints) {}
 
   const world::View& view() const { return view_; }
 
   /// The Istio release and MeshConfig to translate with (`meshward check --istio-version`).
   const translate::Options& translate_options() const { return *translate_; }
+
+  /// Endpoints shared across runs on one world, valid for this view (RunOptions::
+  /// endpoint_cache), or null: hand it to the translate::Registry built on translator_view().
+  translate::EndpointCache* endpoint_cache() const { return endpoints_; }
 
   /// The View to hand to the translator (translate::Registry, Scope, build_endpoints, ...).
   /// The translator reads the world directly, not through the lookups below, so the caller
@@ -202,6 +215,7 @@ class Context {
   const world::View& view_;
   const Focus* focus_;
   const translate::Options* translate_;
+  translate::EndpointCache* endpoints_ = nullptr;
   mutable KindSet touched_;
 };
 

@@ -10,6 +10,7 @@
 #include "meshward/model/object.h"
 #include "meshward/rules/rule.h"
 #include "meshward/translate/options.h"
+#include "meshward/translate/registry.h"
 #include "meshward/world/view.h"
 
 namespace meshward::rules {
@@ -20,6 +21,9 @@ struct RunOptions {
   /// What mesh checks that ask the translator translate with: the Istio release imitated
   /// (`meshward check --istio-version`) and the MeshConfig (Context::translate_options()).
   translate::Options translate;
+  /// Endpoints shared with other runs on the same world (Context::endpoint_cache()): give one
+  /// only where translate::EndpointCache says it is valid for the view checked. Null: none.
+  translate::EndpointCache* endpoint_cache = nullptr;
 };
 
 /// Resource checks on one object (what Istio's webhook checks).

@@ -44,12 +44,14 @@ struct MeshConfig {
   OutboundPolicy outbound = OutboundPolicy::AllowAny;
   std::uint32_t connect_timeout_ms = 10'000;
   bool enable_auto_mtls = true;
+  friend bool operator==(const MeshConfig&, const MeshConfig&) = default;
 };
 
 /// Everything a translation takes besides the world and the proxy.
 struct Options {
   IstioVersion version = kDefaultIstioVersion;
   MeshConfig mesh;
+  friend bool operator==(const Options&, const Options&) = default;
 
   // ---- Version-dependent behaviour (reference §0.2) ----
   /// Sidecar vhost domains also list `host:port` variants (≤1.15); from 1.16 they do not and

@@ -6,8 +6,12 @@
 // about one host costs what that host has, not what the mesh has.
 
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "meshward/model/object.h"
@@ -117,12 +121,47 @@ struct MeshEndpoint {
 /// version, `latest` written as empty.
 std::string istio_workload_metadata(const MeshEndpoint& endpoint);
 
+/// Endpoints of services, kept across Registries over views of one world. Admission decides
+/// many reviews against one snapshot, each on an overlay that changes one object; a change of a
+/// kind endpoints() does not read (reads()) leaves every answer of the snapshot as it was, so
+/// the Registries of those overlays can share them instead of collecting them per review.
+/// Entries are computed on first use and never change; thread-safe. Belongs to one world and
+/// the Options it was made for: a Registry uses it only with equal Options, and must be given
+/// it only over a view that agrees with that world on every kind reads() names (the world
+/// itself, or an overlay of it whose change is of another kind). The endpoints point into that
+/// world's objects: keep it alive as long as the cache.
+class EndpointCache {
+ public:
+  explicit EndpointCache(const Options& options) : options_(options) {}
+  EndpointCache(const EndpointCache&) = delete;
+  EndpointCache& operator=(const EndpointCache&) = delete;
+
+  /// Whether Registry::endpoints() reads objects of `kind` (Services and ServiceEntries,
+  /// EndpointSlices and Endpoints, Pods and WorkloadEntries).
+  static constexpr bool reads(model::Kind kind) {
+    return kind == model::Kind::Service || kind == model::Kind::ServiceEntry ||
+           kind == model::Kind::EndpointSlice || kind == model::Kind::Endpoints ||
+           kind == model::Kind::Pod || kind == model::Kind::WorkloadEntry;
+  }
+  const Options& options() const { return options_; }
+
+ private:
+  friend class Registry;
+  // A service's endpoints on one port depend on its Service or ServiceEntry object, its
+  // hostname (one ServiceEntry declares several) and the port's name.
+  using Key = std::tuple<const model::Object*, std::string, std::string>;
+  Options options_;
+  std::mutex mutex_;
+  std::map<Key, std::shared_ptr<const std::vector<MeshEndpoint>>, std::less<>> entries_;
+};
+
 /// The registry answers on one world View; it borrows the View (keep it alive), keeps its own
 /// copy of the Options (so `Registry r(view, Options{})` is safe) and caches nothing across
-/// calls, so it may be built per request.
+/// calls, so it may be built per request. Given an EndpointCache (see there for when that is
+/// right), shared_endpoints() answers from it.
 class Registry {
  public:
-  Registry(const world::View& view, const Options& options);
+  Registry(const world::View& view, const Options& options, EndpointCache* cache = nullptr);
 
   /// Every service, Kubernetes first then ServiceEntries, each in the world's stable order
   /// (oldest first). O(world).
@@ -138,6 +177,10 @@ class Registry {
   /// says; filtering unhealthy/terminating ones is EDS's business.
   std::vector<MeshEndpoint> endpoints(const MeshService& service,
                                       const MeshServicePort* port = nullptr) const;
+  /// endpoints(service, &port), shared: from the EndpointCache when the Registry has one (for
+  /// its Options), computed once there and kept; computed afresh otherwise.
+  std::shared_ptr<const std::vector<MeshEndpoint>> shared_endpoints(
+      const MeshService& service, const MeshServicePort& port) const;
   /// The service accounts of endpoints(service), sorted, without duplicates and without
   /// collecting the endpoints that never carry one (a Service's EndpointSlices and Endpoints:
   /// Pods have no service account in the model).
@@ -159,6 +202,7 @@ class Registry {
  private:
   const world::View& view_;
   Options options_;
+  EndpointCache* cache_ = nullptr;  ///< Null unless given one made for options_.
 };
 
 }  // namespace meshward::translate

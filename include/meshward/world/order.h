@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "meshward/model/object.h"
 
@@ -37,7 +38,12 @@ struct OrderKey {
 /// The object's OrderKey.
 OrderKey order_key(const model::Object& object);
 
-/// order_key(a) < order_key(b).
+/// order_key(a) < order_key(b). Each call computes both keys (parsing two timestamps): to sort
+/// a list, use sort_stable().
 bool stable_less(const model::Object& a, const model::Object& b);
+
+/// Sorts `objects` into the stable order, computing each object's OrderKey once (not twice per
+/// comparison as sorting with stable_less() does). Equal pointers end up adjacent.
+void sort_stable(std::vector<const model::Object*>& objects);
 
 }  // namespace meshward::world

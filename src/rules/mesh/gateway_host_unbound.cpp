@@ -98,13 +98,30 @@ bool ns_admits(const std::string& server_ns, const std::string& vs_ns) {
   return server_ns.empty() || server_ns == "*" || server_ns == vs_ns;
 }
 
-bool http_bound(const model::VirtualService& vs, const std::string& server_ns,
-                const std::string& host) {
+// A VirtualService bound to the Gateway, with its hosts resolved once (every server host is
+// compared with every bound VirtualService's hosts).
+struct BoundVs {
+  const model::VirtualService* vs;
+  std::vector<std::string> hosts;  // the present spec.hosts, short names resolved
+};
+
+BoundVs bound_vs(const model::VirtualService& vs) {
+  BoundVs out{&vs, {}};
+  for (const auto& h : vs.spec.hosts) {
+    if (h.present) {
+      out.hosts.push_back(world::resolve_short_name(*h, vs.meta.namespace_));
+    }
+  }
+  return out;
+}
+
+bool http_bound(const BoundVs& bound, const std::string& server_ns, const std::string& host) {
+  const model::VirtualService& vs = *bound.vs;
   if (vs.spec.http.empty() || !ns_admits(server_ns, vs.meta.namespace_)) {
     return false;
   }
-  for (const auto& h : vs.spec.hosts) {
-    if (h.present && world::host_matches(host, world::resolve_short_name(*h, vs.meta.namespace_))) {
+  for (const std::string& h : bound.hosts) {
+    if (world::host_matches(host, h)) {
       return true;
     }
   }
@@ -151,11 +168,11 @@ void check(const Context& ctx, Sink& out) {
     const std::string gw_ref = mesh::full_name(gw);
     const model::Service* svc = workload_service(ctx, gw);
     const std::string proxy_ns = svc != nullptr ? svc->meta.namespace_ : gw.meta.namespace_;
-    std::vector<const model::VirtualService*> bound;
+    std::vector<BoundVs> bound;
     for (const model::Object* o : ctx.binding_gateway(gw_ref)) {
       const auto* vs = o->as<model::VirtualService>();
       if (vs != nullptr && ctx.visible_to(*vs, proxy_ns)) {
-        bound.push_back(vs);
+        bound.push_back(bound_vs(*vs));
       }
     }
     // Per route name: hosts bound / unbound.
@@ -192,9 +209,9 @@ void check(const Context& ctx, Sink& out) {
         const auto [sns, host] =
             mesh::split_server_host(mesh::sanitize_server_host(*sh, gw.meta.namespace_));
         bool ok = false;
-        for (const model::VirtualService* vs : bound) {
-          ok = kind == ServerKind::Passthrough ? passthrough_bound(*vs, sns, host, port, gw_ref)
-                                               : http_bound(*vs, sns, host);
+        for (const BoundVs& vs : bound) {
+          ok = kind == ServerKind::Passthrough ? passthrough_bound(*vs.vs, sns, host, port, gw_ref)
+                                               : http_bound(vs, sns, host);
           if (ok) {
             break;
           }
@@ -204,9 +221,9 @@ void check(const Context& ctx, Sink& out) {
           continue;
         }
         std::string foreign;
-        for (const model::VirtualService* vs : bound) {
-          if (kind != ServerKind::Passthrough && http_bound(*vs, "", host)) {
-            foreign = mesh::full_name(*vs);
+        for (const BoundVs& vs : bound) {
+          if (kind != ServerKind::Passthrough && http_bound(vs, "", host)) {
+            foreign = mesh::full_name(*vs.vs);
             break;
           }
         }

@@ -64,37 +64,43 @@ void check(const Context& ctx, Sink& out) {
       if (ports.empty()) {
         return;  // a ServiceEntry without ports (or a selector-only Service): nothing to compare
       }
-      const std::string what = std::string(model::kind_name(entries.front()->kind())) + " " +
-                               mesh::full_name(*entries.front());
-      const std::string who =
-          site.block == mesh::DestinationSite::Block::Http
-              ? (site.mirror ? std::string("mirrored requests to ")
-                             : "requests routed to ")
-              : std::string("connections routed to ");
-      const std::string effect =
-          site.block == mesh::DestinationSite::Block::Http
-              ? (site.mirror ? std::string(" are never sent") : std::string(" get 503 NC"))
-              : std::string(" are closed");
-      const std::string match =
-          site.http != nullptr && !site.mirror ? mesh::describe_match(*site.http) : "";
+      // The wording, built only for a finding (most destinations have none).
+      const auto what = [&] {
+        return std::string(model::kind_name(entries.front()->kind())) + " " +
+               mesh::full_name(*entries.front());
+      };
+      const auto who = [&] {
+        return site.block == mesh::DestinationSite::Block::Http
+                   ? (site.mirror ? std::string("mirrored requests to ") : "requests routed to ")
+                   : std::string("connections routed to ");
+      };
+      const auto effect = [&] {
+        return site.block == mesh::DestinationSite::Block::Http
+                   ? (site.mirror ? std::string(" are never sent") : std::string(" get 503 NC"))
+                   : std::string(" are closed");
+      };
+      const auto match = [&] {
+        return site.http != nullptr && !site.mirror ? mesh::describe_match(*site.http)
+                                                    : std::string();
+      };
       if (dest.port && dest.port->number.present) {
         const std::uint32_t port = *dest.port->number;
         if (ports.count(port) != 0) {
           return;
         }
         out.report(kInfoNotFound, vs, dest.port->number.loc,
-                   who + host + match + effect + ": cluster " +
+                   who() + host + match() + effect() + ": cluster " +
                        translate::outbound_cluster_name(port, dest.subset.value, host) +
-                       " does not exist (" + what + " exposes port" +
+                       " does not exist (" + what() + " exposes port" +
                        (port_list.size() > 1 ? "s " : " ") + mesh::join(port_list, ", ") +
                        ", not " + std::to_string(port) + ")");
         return;
       }
       if (ports.size() > 1 && gateway_bound) {
         out.report(kInfo, vs, dest.loc,
-                   who + host + match + " through a gateway name no port: the gateway routes to "
+                   who() + host + match() + " through a gateway name no port: the gateway routes to "
                    "outbound|<server port>|" + dest.subset.value + "|" + host +
-                   ", which exists only if the Gateway server port is one of " + what +
+                   ", which exists only if the Gateway server port is one of " + what() +
                    "'s ports " + mesh::join(port_list, ", ") +
                    " (otherwise 503 NC); set destination.port");
       }

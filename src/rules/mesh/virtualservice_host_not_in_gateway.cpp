@@ -8,6 +8,7 @@
 // istioctl analyze: IST0132 VirtualServiceHostNotFoundInGateway.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mesh_util.h"
@@ -24,6 +25,26 @@ constexpr RuleInfo kInfo{"MW2105", "virtualservice-host-not-in-gateway", Family:
                          "None of a VirtualService's hosts is served by the Gateway it binds "
                          "(no vhost on the gateway: 404 NR)",
                          "IST0132"};
+
+// mesh::server_host_for_namespace(mesh::sanitize_server_host(server_host, gateway_ns), vs_ns,
+// host) without building the strings: whether the server host admits VirtualServices of
+// `vs_ns`, and its host part (a view into `server_host`).
+bool admits(std::string_view server_host, std::string_view gateway_ns, std::string_view vs_ns,
+            std::string_view& host) {
+  std::string_view ns;
+  if (server_host.starts_with("./")) {
+    ns = gateway_ns;  // `<gateway ns>/<rest>`: a namespace name holds no '/'
+    host = server_host.substr(2);
+  } else {
+    if (server_host.starts_with("*/")) {
+      server_host.remove_prefix(2);
+    }
+    const auto slash = server_host.find('/');
+    ns = slash == std::string_view::npos ? std::string_view() : server_host.substr(0, slash);
+    host = slash == std::string_view::npos ? server_host : server_host.substr(slash + 1);
+  }
+  return ns.empty() || ns == "*" || ns == vs_ns;
+}
 
 void check(const Context& ctx, Sink& out) {
   ctx.each<model::VirtualService>([&](const model::VirtualService& vs) {
@@ -49,6 +70,28 @@ void check(const Context& ctx, Sink& out) {
       const auto* gw = ctx.find_as<model::Gateway>(ref.substr(0, slash), ref.substr(slash + 1));
       if (gw == nullptr) {
         continue;  // MW2104
+      }
+      // Whether a server host admitting this namespace matches a host of the VirtualService:
+      // asked first, stopping at the first match (the usual answer); what the message lists
+      // is gathered below only when none does.
+      const auto serves = [&] {
+        std::string_view h;
+        for (const model::Server& server : gw->spec.servers) {
+          for (const auto& sh : server.hosts) {
+            if (!sh.present || !admits(*sh, gw->meta.namespace_, ns, h)) {
+              continue;
+            }
+            for (const std::string& vh : hosts) {
+              if (world::host_matches(h, vh)) {
+                return true;
+              }
+            }
+          }
+        }
+        return false;
+      };
+      if (serves()) {
+        continue;
       }
       bool matched = false;
       std::vector<std::string> server_hosts;

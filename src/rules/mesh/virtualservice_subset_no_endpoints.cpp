@@ -64,26 +64,52 @@ constexpr KindSet kTranslatorReads{Kind::VirtualService, Kind::DestinationRule,
 constexpr std::uint32_t kDraining = 3;
 constexpr std::uint32_t kTerminating = 4;
 
-// The Scopes of the clients judged, one per (proxy type, namespace), built on first use.
-class Scopes {
+// The clients judged, one Scope per (proxy type, namespace), built on first use, each with the
+// endpoints its subset routes asked for. One evaluation shares them across all its subjects:
+// the routes of every VirtualService of a namespace to one service port cost one endpoint
+// collection, and only the services those routes reach are ever converted (nothing is
+// computed for the rest of the world). Shared answers are the ones each route would compute
+// (the Scope's and the Registry's answers depend only on the world, the options and the proxy),
+// so a subject's findings still come from lookups alone.
+class Clients {
  public:
-  explicit Scopes(const translate::Registry& registry) : registry_(registry) {}
+  explicit Clients(const translate::Registry& registry) : registry_(registry) {}
 
-  const translate::Scope& get(translate::Proxy::Type type, const std::string& ns) {
-    auto& slot = scopes_[{type, ns}];
-    if (!slot) {
+  struct Client {
+    std::unique_ptr<translate::Scope> scope;
+    // Registry::endpoints(service, port) per (service hostname, port name): a Scope gives one
+    // service per hostname (memoized), so the key names the same service every time.
+    std::map<std::pair<std::string, std::string>,
+             std::shared_ptr<const std::vector<translate::MeshEndpoint>>>
+        endpoints;
+  };
+
+  Client& get(translate::Proxy::Type type, const std::string& ns) {
+    Client& slot = clients_[{type, ns}];
+    if (!slot.scope) {
       translate::Proxy proxy;
       proxy.type = type;
       proxy.namespace_ = ns;
-      slot = std::make_unique<translate::Scope>(registry_, proxy);  // keeps its own copy
+      slot.scope = std::make_unique<translate::Scope>(registry_, proxy);  // keeps its own copy
     }
-    return *slot;
+    return slot;
+  }
+
+  const std::vector<translate::MeshEndpoint>& endpoints(Client& client,
+                                                        const translate::MeshService& service,
+                                                        const translate::MeshServicePort& port) {
+    auto [it, added] = client.endpoints.try_emplace({service.hostname, port.name});
+    if (added) {
+      // From the run's EndpointCache when it has one (admission: shared by every review
+      // against the same world that changes no endpoint source).
+      it->second = registry_.shared_endpoints(service, port);
+    }
+    return *it->second;
   }
 
  private:
   const translate::Registry& registry_;
-  std::map<std::pair<translate::Proxy::Type, std::string>, std::unique_ptr<translate::Scope>>
-      scopes_;
+  std::map<std::pair<translate::Proxy::Type, std::string>, Client> clients_;
 };
 
 // "version=v3, app=reviews".
@@ -131,15 +157,15 @@ const model::DestinationRule* defining_rule(const translate::AppliedDestinationR
 
 // One port whose subset cluster is empty although the service has endpoints there.
 struct EmptyCluster {
-  std::string name;                               // outbound|<port>|<subset>|<host>
-  std::vector<translate::MeshEndpoint> endpoints;  // the service's endpoints on the port
-  std::size_t terminating_matches = 0;            // endpoints with the labels, but leaving
+  std::string name;                                       // outbound|<port>|<subset>|<host>
+  const std::vector<translate::MeshEndpoint>* endpoints;  // the service's endpoints on the port
+  std::size_t terminating_matches = 0;  // endpoints with the labels, but leaving
 };
 
 void check(const Context& ctx, Sink& out) {
   const translate::Registry registry(ctx.translator_view(kTranslatorReads),
-                                     ctx.translate_options());
-  Scopes scopes(registry);
+                                     ctx.translate_options(), ctx.endpoint_cache());
+  Clients clients(registry);
 
   ctx.each<model::VirtualService>([&](const model::VirtualService& vs) {
     const std::string& ns = vs.meta.namespace_;
@@ -160,15 +186,16 @@ void check(const Context& ctx, Sink& out) {
       if (host.empty() || world::is_wildcard(host)) {
         return;
       }
-      const translate::Scope& scope = scopes.get(type, ns);
-      const std::optional<translate::MeshService> service = scope.service_for_host(host);
+      Clients::Client& client = clients.get(type, ns);
+      const translate::Scope& scope = *client.scope;
+      // The Scope's memoized answers, by pointer (valid while the Scope lives): no copies.
+      const translate::MeshService* service = scope.find_service(host);
       // No service (MW2102), or not an EDS cluster (DNS, passthrough, alias services carry no
       // ClusterLoadAssignment): nothing to say here.
       if (!service || service->resolution != translate::Resolution::ClientSideLb) {
         return;
       }
-      const std::optional<translate::AppliedDestinationRule> rule =
-          scope.destination_rule(*service);
+      const translate::AppliedDestinationRule* rule = scope.find_destination_rule(*service);
       const model::Subset* subset = rule ? rule->find_subset(*dest.subset) : nullptr;
       if (subset == nullptr) {
         return;  // no such subset cluster at all: MW2101
@@ -197,14 +224,10 @@ void check(const Context& ctx, Sink& out) {
 
       std::vector<EmptyCluster> empty;
       for (const translate::MeshServicePort* port : ports) {
-        std::vector<translate::MeshEndpoint> endpoints = registry.endpoints(*service, port);
+        const std::vector<translate::MeshEndpoint>& endpoints =
+            clients.endpoints(client, *service, *port);
         if (endpoints.empty()) {
           continue;  // the world shows no endpoint for this port: nothing to compare with
-        }
-        const std::string name =
-            translate::outbound_cluster_name(port->port, *dest.subset, service->hostname);
-        if (translate::build_endpoints(scope, name).endpoint_count() > 0) {
-          continue;
         }
         std::size_t live = 0;
         std::size_t leaving = 0;
@@ -214,11 +237,18 @@ void check(const Context& ctx, Sink& out) {
           }
         }
         // Matching endpoints that are not ready yet: the assignment fills when they are; a
-        // rollout in progress, not a configuration mistake.
+        // rollout in progress, not a configuration mistake. (Asked first: it is cheap, and a
+        // subset with live endpoints is the common case, so the EDS is built only to confirm
+        // a finding.)
         if (live > 0) {
           continue;
         }
-        empty.push_back({name, std::move(endpoints), leaving});
+        const std::string name =
+            translate::outbound_cluster_name(port->port, *dest.subset, service->hostname);
+        if (translate::build_endpoints(scope, name).endpoint_count() > 0) {
+          continue;
+        }
+        empty.push_back({name, &endpoints, leaving});
       }
       if (empty.empty()) {
         return;
@@ -229,11 +259,11 @@ void check(const Context& ctx, Sink& out) {
       std::string why = "subset " + *dest.subset + " of DestinationRule " +
                         (dr != nullptr ? mesh::full_name(*dr) : std::string("?")) + " selects " +
                         render_labels(labels) + ", which ";
-      const std::size_t total = first.endpoints.size();
+      const std::size_t total = first.endpoints->size();
       if (first.terminating_matches > 0) {
         // Name what the endpoints that stay carry: the labels the subset could select instead.
         std::vector<translate::MeshEndpoint> staying;
-        for (const translate::MeshEndpoint& ep : first.endpoints) {
+        for (const translate::MeshEndpoint& ep : *first.endpoints) {
           if (ep.health != kTerminating && ep.health != kDraining) {
             staying.push_back(ep);
           }
@@ -247,7 +277,7 @@ void check(const Context& ctx, Sink& out) {
       } else {
         why += "none of the service's " + std::to_string(total) +
                (total == 1 ? " endpoint" : " endpoints") + " carries (they have " +
-               describe_endpoint_labels(labels, first.endpoints) + ")";
+               describe_endpoint_labels(labels, *first.endpoints) + ")";
       }
       std::string clusters = "cluster " + first.name;
       if (empty.size() > 1) {

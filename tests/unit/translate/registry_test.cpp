@@ -476,6 +476,31 @@ TEST(KubernetesEndpoints, FromEndpointSliceWithPods) {
   EXPECT_EQ(registry.endpoints(s).size(), 6U);
 }
 
+TEST(KubernetesEndpoints, SharedThroughAnEndpointCacheForItsOptionsOnly) {
+  auto w = world_of(kBarWorld);
+  const Options options;
+  EndpointCache cache(options);
+  const Registry plain(*w, options);
+  const Registry sharing(*w, options, &cache);
+  const MeshService s = plain.all_services()[0];
+  const MeshServicePort& port = *s.find_port(50002);
+  const auto first = sharing.shared_endpoints(s, port);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(describe(*first), describe(plain.endpoints(s, &port)));
+  // Kept: another Registry with the cache gets the same answer without collecting it again.
+  EXPECT_EQ(Registry(*w, options, &cache).shared_endpoints(s, port), first);
+  // Without a cache, or with one made for other options, each call collects afresh.
+  EXPECT_NE(plain.shared_endpoints(s, port), plain.shared_endpoints(s, port));
+  const Registry other(*w, at(31), &cache);
+  const auto fresh = other.shared_endpoints(s, port);
+  EXPECT_NE(fresh, first);
+  EXPECT_EQ(describe(*fresh), describe(other.endpoints(s, &port)));
+  EXPECT_TRUE(EndpointCache::reads(model::Kind::Pod));
+  EXPECT_TRUE(EndpointCache::reads(model::Kind::WorkloadEntry));
+  EXPECT_FALSE(EndpointCache::reads(model::Kind::VirtualService));
+  EXPECT_FALSE(EndpointCache::reads(model::Kind::DestinationRule));
+}
+
 TEST(KubernetesEndpoints, EndpointsObjectOnlyWithoutSlices) {
   constexpr std::string_view kService = R"(
 apiVersion: v1

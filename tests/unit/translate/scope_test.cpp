@@ -356,6 +356,71 @@ TEST(ScopeServices, VirtualServiceDestinationsAreImported) {
   EXPECT_FALSE(s.service_for_host("unused.far.svc.cluster.local"));
 }
 
+TEST(ScopeServices, ServiceForHostAgreesWithServicesUnderARestrictiveSidecar) {
+  // service_for_host() reads what the listeners' VirtualServices route to from the
+  // VirtualServices routing to the host alone (with the default domain suffix; from the whole
+  // table with another one): it must give the entry services() holds, with the same ports.
+  for (const std::string suffix : {"cluster.local", "corp.internal"}) {
+    const auto fqdn = [&](const std::string& name, const std::string& ns) {
+      return name + "." + ns + ".svc." + suffix;
+    };
+    const auto route = [&](const std::string& host, const std::string& port) {
+      return "    - destination:\n        host: " + host +
+             (port.empty() ? "" : "\n        port:\n          number: " + port) + "\n";
+    };
+    const std::string world =
+        service("a", "app") + service("a2", "app") +
+        "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: multi\n  namespace: far\n"
+        "spec:\n  clusterIP: 10.0.0.2\n  ports:\n  - name: http\n    port: 80\n"
+        "  - name: grpc\n    port: 9090\n  - name: tcp\n    port: 5000\n" +
+        service("backend", "far") + service("gw-only", "far") + service("elsewhere", "far") +
+        // Routes to multi on 5000 and to backend on every port.
+        vs("r1", "app", "[a]",
+           "  http:\n  - route:\n" + route(fqdn("multi", "far"), "5000") +
+               route(fqdn("backend", "far"), "")) +
+        // A rule for clients in another namespace only (skipped), then multi on 9090.
+        vs("r2", "app", "[a2]",
+           "  http:\n  - match:\n    - sourceNamespace: other\n    route:\n" +
+               route(fqdn("multi", "far"), "80") + "  - route:\n" +
+               route(fqdn("multi", "far"), "9090")) +
+        // Bound to a gateway only, or in a namespace no listener imports: no import.
+        vs("r3", "app", "[a]",
+           "  gateways: [gw]\n  http:\n  - route:\n" + route(fqdn("gw-only", "far"), "")) +
+        vs("r4", "nowhere", "[x.nowhere.svc." + suffix + "]",
+           "  http:\n  - route:\n" + route(fqdn("elsewhere", "far"), "")) +
+        sidecar_resource("s", "app",
+                         "  egress:\n  - port:\n      number: 9090\n      protocol: GRPC\n"
+                         "      name: grpc\n    hosts: [\"./*\"]\n"
+                         "  - hosts: [\"./*\"]\n");
+    Options options;
+    options.mesh.domain_suffix = suffix;
+    World w(world, options);
+    Scope s(w.registry(), sidecar("app"));
+    const auto ports = [](const MeshService& m) {
+      std::vector<std::uint32_t> out;
+      for (const auto& p : m.ports) {
+        out.push_back(p.port);
+      }
+      return out;
+    };
+    EXPECT_EQ(hostnames(s.services()),
+              (Strings{"far/" + fqdn("multi", "far"), "app/" + fqdn("a", "app"),
+                       "app/" + fqdn("a2", "app"), "far/" + fqdn("backend", "far")}))
+        << suffix;
+    for (const auto& m : s.services()) {
+      const auto one = s.service_for_host(m.hostname);
+      ASSERT_TRUE(one) << m.hostname;
+      EXPECT_EQ(one->namespace_, m.namespace_) << m.hostname;
+      EXPECT_EQ(ports(*one), ports(m)) << m.hostname;
+    }
+    const auto multi = s.service_for_host(fqdn("multi", "far"));
+    ASSERT_TRUE(multi);
+    EXPECT_EQ(ports(*multi), (std::vector<std::uint32_t>{9090, 5000})) << suffix;
+    EXPECT_FALSE(s.service_for_host(fqdn("gw-only", "far"))) << suffix;
+    EXPECT_FALSE(s.service_for_host(fqdn("elsewhere", "far"))) << suffix;
+  }
+}
+
 TEST(ScopeServices, NamedNamespacesGiveWhatAWholeMeshPassGives) {
   // Listeners that name their namespaces are answered from those namespaces only; an extra
   // `*/` entry that imports nothing forces the pass over the whole mesh. Same answers.
