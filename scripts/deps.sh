@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs meshward's build and test dependencies from Debian 12 packages.
 # Idempotent: packages already present are skipped, so repeat runs cost one dpkg query.
+# Extra package names given as arguments are installed too (scripts/sanitize.sh adds clang).
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,7 @@ packages=(
   rapidjson-dev libyaml-cpp-dev libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl ca-certificates
+  "$@"
 )
 
 missing=()

@@ -9,14 +9,21 @@
 
 #include "meshward/rules/focus.h"
 #include "meshward/rules/run.h"
+#include "meshward/rules/validate.h"
 #include "meshward/world/overlay.h"
 
 namespace meshward::admission {
 
 namespace {
 
+// RE2 program instructions the checks of one review may compile in all (about 32 regexes
+// that RE2 gives up on at rules::validate::kRegexMaxMem; thousands of ordinary ones).
+constexpr std::size_t kReviewRegexInstructions = std::size_t{1} << 21;
+
 // Upper bound for status.message; the API server echoes it to the client.
 constexpr std::size_t kMaxDenyMessage = 16 * 1024;
+// Upper bound for one finding's line in it.
+constexpr std::size_t kMaxDenyLine = 1024;
 
 std::string resource_text(const ResourceRef& r) {
   std::string s = r.kind;
@@ -71,6 +78,9 @@ std::string deny_message(const std::vector<const Finding*>& denied) {
       line += " " + f->path;
     }
     line += ": " + f->message;
+    // One line is cut to a share of the message, so a single finding about a huge name
+    // cannot crowd out every reason (before, a 3 MB name left "1 error occurred: and 1 more").
+    line = cut(std::move(line), kMaxDenyLine);
     if (msg.size() + line.size() > kMaxDenyMessage) {
       break;
     }
@@ -139,7 +149,13 @@ std::vector<Finding> introduced_findings(const Review& review, const EvaluatedWo
     if (changed != nullptr) {
       const rules::Focus focus =
           rules::change_focus(*world.snapshot, *after, after->removed(), after->added());
-      found = rules::check_mesh_reading(*after, changed->kind(), {}, &focus);
+      rules::RunOptions options;
+      if (!translate::EndpointCache::reads(changed->kind())) {
+        // The overlay agrees with the world on every endpoint source: its endpoints are the
+        // world's, shared with the other reviews against it.
+        options.endpoint_cache = world.endpoints.get();
+      }
+      found = rules::check_mesh_reading(*after, changed->kind(), options, &focus);
     }
   }
   std::vector<Finding> out;
@@ -292,6 +308,9 @@ Exchange handle_review(std::string_view body, const EvaluatedWorld* world, const
   ex.name = review->name;
   ex.dry_run = review->dry_run;
   try {
+    // One object can carry thousands of regexes, each a costly RE2 compile: bound their total
+    // per review (docs/hardening.md, "Input limits").
+    const rules::validate::RegexBudget regex_budget(kReviewRegexInstructions);
     ex.decision = decide(*review, world, policy, limits);
   } catch (const std::exception& e) {
     // A check that throws must not take the request down with it: refuse, say why.

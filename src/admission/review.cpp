@@ -16,16 +16,21 @@ namespace meshward::admission {
 
 namespace {
 
-constexpr std::string_view kGroupPrefix = "admission.k8s.io/";
-
 Error fail(std::string message) { return Error{std::move(message)}; }
 
 std::string_view str(const json::Value& v) { return {v.GetString(), v.GetStringLength()}; }
 
-// A string member, or nullptr when absent; `type_error` is set when present but not a string.
+// A member, or nullptr when absent. A repeated key reads as its last occurrence, as the API
+// server's JSON decoder and model::decode_document() read it.
 const json::Value* member(const json::Value& obj, const char* name) {
-  auto it = obj.FindMember(name);
-  return it == obj.MemberEnd() ? nullptr : &it->value;
+  const std::string_view key(name);
+  const json::Value* found = nullptr;
+  for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
+    if (str(it->name) == key) {
+      found = &it->value;
+    }
+  }
+  return found;
 }
 
 Result<std::string> string_member(const json::Value& obj, const char* name, const char* where,
@@ -269,25 +274,38 @@ class DepthCounter {
   bool Uint64(std::uint64_t u) { return value(), doc_.Uint64(u); }
   bool Double(double d) { return value(), doc_.Double(d); }
   bool RawNumber(const Ch* s, rapidjson::SizeType n, bool copy) { return value(), doc_.RawNumber(s, n, copy); }
-  bool String(const Ch* s, rapidjson::SizeType n, bool copy) { return value(), doc_.String(s, n, copy); }
+  bool String(const Ch* s, rapidjson::SizeType n, bool copy) {
+    return fits(n) && (value(), doc_.String(s, n, copy));
+  }
   bool StartObject() { return value(), ++open_, doc_.StartObject(); }
-  bool Key(const Ch* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool Key(const Ch* s, rapidjson::SizeType n, bool copy) { return fits(n) && doc_.Key(s, n, copy); }
   bool EndObject(rapidjson::SizeType n) { return --open_, doc_.EndObject(n); }
   bool StartArray() { return value(), ++open_, doc_.StartArray(); }
   bool EndArray(rapidjson::SizeType n) { return --open_, doc_.EndArray(n); }
   std::size_t max_depth() const { return max_depth_; }
+  /// Length of the string over ParseLimits::max_string_bytes that stopped the parse, or 0.
+  std::size_t long_string() const { return long_string_; }
 
  private:
   void value() { max_depth_ = std::max(max_depth_, open_ + 1); }
+  bool fits(rapidjson::SizeType n) {
+    if (n <= model::ParseLimits{}.max_string_bytes) {
+      return true;
+    }
+    long_string_ = n;
+    return false;
+  }
   json::Document& doc_;
+  std::size_t long_string_ = 0;
   std::size_t open_ = 0;
   std::size_t max_depth_ = 0;
 };
 
 // Parses the JSON values in `body` as parse_stream(body, "", Json, false) does: values
-// separated by whitespace until the end (or a NUL byte); a syntax error ends the parse; a value
-// nested deeper than the limit is an error and is skipped. Returns how many values parsed
-// (the first is in `first`), or the first error's message.
+// separated by whitespace until the end; a syntax error, a NUL byte or a string longer than
+// ParseLimits::max_string_bytes ends the parse; a value nested deeper than the limit is an
+// error and is skipped. Returns how many values parsed (the first is in `first`), or the first
+// error's message.
 Result<std::size_t> parse_body(std::string_view body, ParseScratch& scratch, json::Document& first) {
   const std::size_t max_depth = model::ParseLimits{}.max_depth;
   BodyStream stream(body);
@@ -300,6 +318,9 @@ Result<std::size_t> parse_body(std::string_view body, ParseScratch& scratch, jso
       stream.Take();
     }
     if (stream.Peek() == '\0') {
+      if (stream.Tell() < body.size() && !error) {
+        error = "JSON does not parse: " + model::nul_byte_message(stream.Tell());
+      }
       break;
     }
     json::Document* doc = &first;
@@ -315,14 +336,22 @@ Result<std::size_t> parse_body(std::string_view body, ParseScratch& scratch, jso
     doc->Populate(generate);
     if (result.IsError()) {
       if (!error) {
-        error = std::string("JSON does not parse: ") + rapidjson::GetParseError_En(result.Code()) +
-                " (offset " + std::to_string(result.Offset()) + ")";
+        const std::size_t nul = body.find('\0');
+        if (counter.long_string() != 0) {
+          error = model::string_limit_message(counter.long_string(),
+                                              model::ParseLimits{}.max_string_bytes);
+        } else if (nul != std::string_view::npos && nul <= result.Offset()) {
+          error = "JSON does not parse: " + model::nul_byte_message(nul);
+        } else {
+          error = std::string("JSON does not parse: ") + rapidjson::GetParseError_En(result.Code()) +
+                  " (offset " + std::to_string(result.Offset()) + ")";
+        }
       }
       break;  // Nothing after a syntax error is read.
     }
     if (counter.max_depth() > max_depth) {
       if (!error) {
-        error = "document nests deeper than " + std::to_string(max_depth) + " levels";
+        error = model::depth_limit_message(max_depth);
       }
       continue;
     }

@@ -190,6 +190,12 @@ int check(const std::vector<std::string>& words, std::ostream& out, std::ostream
     err << "meshward check: skipped " << loaded->skipped_unknown
         << " document(s) of kinds meshward does not model\n";
   }
+  if (object_count == 0 && loaded->skipped_unknown == 0 && findings.empty() && ignored == 0) {
+    // Not an error (an empty file in a directory of manifests is common), but never silent:
+    // a rendering step that produced nothing should not pass unnoticed.
+    err << "meshward check: the input holds no Kubernetes objects (empty, whitespace or "
+           "comments only)\n";
+  }
   if (threshold) {
     for (const auto& f : findings) {
       if (at_or_above(f.severity, *threshold)) {

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <thread>
 
@@ -40,9 +41,63 @@ const std::vector<FlagSpec>& serve_flags() {
       {"watch-kind", "", true, "watch only this kind (e.g. VirtualService); repeatable (default: every kind checks read)"},
       {"policy", "", true, "policy file (YAML, docs/policy.md); reloaded when it changes"},
       {"threads", "", true, "I/O threads (default: one per core)"},
+      {"eval-threads", "", true, "admission evaluation threads (default: as --threads)"},
+      {"max-connections", "", true,
+       "open connections; at the bound the oldest idle or unfinished one is closed for a newcomer (default 1024)"},
+      {"max-pending-connections", "", true,
+       "connections in the TLS handshake or before a complete request header (default 256)"},
+      {"max-queued-requests", "", true,
+       "admission requests read and not yet answered; more get 503 at once (default 256)"},
+      {"max-request-memory", "", true,
+       "request bodies being read or waiting, e.g. 128Mi; a request over it gets 503 (default 128Mi)"},
       {"help", "h", false, "show this help"},
   };
   return specs;
+}
+
+}  // namespace
+
+namespace {
+
+// A count flag: a whole number from `min` to `max`. False (and a message) when it is not.
+bool count_flag(const Args& args, std::string_view name, std::size_t min, std::size_t max,
+                std::size_t& out, std::ostream& err) {
+  const auto text = args.value(name);
+  if (!text) {
+    return true;
+  }
+  std::size_t n = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
+  if (ec != std::errc() || end != text->data() + text->size() || n < min || n > max) {
+    err << "meshward serve: --" << name << " must be a number from " << min << " to " << max << "\n";
+    return false;
+  }
+  out = n;
+  return true;
+}
+
+// A size in bytes with an optional binary suffix: 1048576, 1024Ki, 128Mi, 1Gi.
+std::optional<std::size_t> parse_bytes(std::string_view text) {
+  std::size_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end == text.data()) {
+    return std::nullopt;
+  }
+  const std::string_view suffix(end, static_cast<std::size_t>(text.data() + text.size() - end));
+  std::size_t scale = 1;
+  if (suffix == "Ki") {
+    scale = std::size_t{1} << 10;
+  } else if (suffix == "Mi") {
+    scale = std::size_t{1} << 20;
+  } else if (suffix == "Gi") {
+    scale = std::size_t{1} << 30;
+  } else if (!suffix.empty()) {
+    return std::nullopt;
+  }
+  if (n > (std::size_t{1} << 40) / scale) {
+    return std::nullopt;
+  }
+  return n * scale;
 }
 
 }  // namespace
@@ -56,14 +111,18 @@ int serve(const std::vector<std::string>& words, std::ostream& out, std::ostream
   if (args->has("help")) {
     out << "Usage: meshward serve [--kubeconfig FILE [--context NAME] | --world PATH]\n"
         << "                      [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]\n"
-        << "                      [--client-ca FILE] [--policy FILE] [--threads N]\n"
+        << "                      [--client-ca FILE] [--policy FILE] [--threads N] [--eval-threads N]\n"
+        << "                      [--max-connections N] [--max-pending-connections N]\n"
+        << "                      [--max-queued-requests N] [--max-request-memory SIZE]\n"
         << "                      [--watch-namespace NS]... [--watch-kind KIND]...\n\n"
         << "Serves the validating admission webhook: POST /validate (AdmissionReview v1/v1beta1),\n"
         << "GET /healthz, /readyz, /metrics. SIGTERM drains in-flight requests, then exits 0.\n"
         << "The world is the live cluster (list/watch through the API server; /readyz answers\n"
         << "200 once every kind has synced), or with --world a fixed set of manifests.\n"
         << "Certificates, world and policy files are reloaded when they change; a file that no\n"
-        << "longer loads is logged and the previous version stays in use.\n\n"
+        << "longer loads is logged and the previous version stays in use.\n"
+        << "Under overload a request that cannot be evaluated within the API server's ?timeout=\n"
+        << "(or over the queue bound) gets 503 at once; slow and idle connections give way to new ones.\n\n"
         << describe_flags(serve_flags());
     return kExitOk;
   }
@@ -131,6 +190,29 @@ int serve(const std::vector<std::string>& words, std::ostream& out, std::ostream
       return kExitUsage;
     }
     config.threads = n;
+  }
+  if (auto threads = args->value("eval-threads")) {
+    unsigned n = 0;
+    auto [end, ec] = std::from_chars(threads->data(), threads->data() + threads->size(), n);
+    if (ec != std::errc() || end != threads->data() + threads->size() || n == 0 || n > 1024) {
+      err << "meshward serve: --eval-threads must be a number from 1 to 1024\n";
+      return kExitUsage;
+    }
+    config.eval_threads = n;
+  }
+  server::Limits& limits = config.limits;
+  if (!count_flag(*args, "max-connections", 1, 1'000'000, limits.max_connections, err) ||
+      !count_flag(*args, "max-pending-connections", 1, 1'000'000, limits.max_pending_connections, err) ||
+      !count_flag(*args, "max-queued-requests", 1, 1'000'000, limits.max_queued_requests, err)) {
+    return kExitUsage;
+  }
+  if (auto text = args->value("max-request-memory")) {
+    const auto bytes = parse_bytes(*text);
+    if (!bytes || *bytes < (std::size_t{1} << 20)) {
+      err << "meshward serve: --max-request-memory must be a size of at least 1Mi (e.g. 128Mi, 1Gi)\n";
+      return kExitUsage;
+    }
+    limits.max_request_memory = *bytes;
   }
   config.version = MESHWARD_VERSION;
   config.commit = MESHWARD_GIT_COMMIT;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <iterator>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -53,14 +54,6 @@ std::string string_member(const json::Value& object, const char* name) {
   return {};
 }
 
-const json::Value* member(const json::Value& object, const char* name) {
-  if (!object.IsObject()) {
-    return nullptr;
-  }
-  const auto it = object.FindMember(name);
-  return it == object.MemberEnd() ? nullptr : &it->value;
-}
-
 /// "403 Forbidden: virtualservices is forbidden: ..." from a refused call's Status body.
 std::string describe_status(unsigned status, const std::string& body) {
   std::string message;
@@ -72,45 +65,6 @@ std::string describe_status(unsigned status, const std::string& body) {
     message = body.substr(0, 200);
   }
   return "HTTP " + std::to_string(status) + (message.empty() ? "" : ": " + message);
-}
-
-/// The hash of what the checks can see of an object: everything but the fields the API
-/// server rewrites on every write that changes nothing else.
-std::uint64_t content_hash(json::Value& object, model::Kind kind) {
-  if (auto it = object.FindMember("metadata"); it != object.MemberEnd() && it->value.IsObject()) {
-    it->value.RemoveMember("resourceVersion");
-    it->value.RemoveMember("managedFields");
-  }
-  if (kind != model::Kind::Pod) {  // Pod status holds the pod IPs; other kinds' status is ours to ignore.
-    object.RemoveMember("status");
-  }
-  json::StringBuffer buffer;
-  json::Writer writer(buffer);
-  object.Accept(writer);
-  return std::hash<std::string_view>{}(std::string_view(buffer.GetString(), buffer.GetSize()));
-}
-
-/// Decodes one object of the loop's kind. List items and metadata-only objects do not say
-/// their kind (or say PartialObjectMetadata), so the loop's kind is stamped on first.
-std::optional<StoredObject> decode_item(json::Value& object, json::Allocator& alloc,
-                                        const WatchTarget& target) {
-  if (!object.IsObject()) {
-    return std::nullopt;
-  }
-  const std::string_view kind_name = model::kind_name(target.kind);
-  object.RemoveMember("apiVersion");
-  object.RemoveMember("kind");
-  object.AddMember("apiVersion", json::Value(target.group_version.c_str(), alloc), alloc);
-  object.AddMember("kind",
-                   json::Value(kind_name.data(), static_cast<rapidjson::SizeType>(kind_name.size()), alloc),
-                   alloc);
-  std::vector<Finding> findings;  // Content problems are the checks' business, not the watch's.
-  model::DecodeOptions options;
-  auto decoded = model::decode_object(object, options, findings);
-  if (!decoded) {
-    return std::nullopt;
-  }
-  return StoredObject{std::move(decoded), content_hash(object, target.kind)};
 }
 
 }  // namespace
@@ -274,24 +228,10 @@ net::awaitable<std::optional<std::string>> Reflector::list(ApiConnection& connec
     if (response.status != 200) {
       throw ApiCallError("LIST " + target_.path + ": " + describe_status(response.status, response.body));
     }
-    json::Document doc;
-    if (doc.ParseInsitu(response.body.data()).HasParseError() || !doc.IsObject()) {
-      throw ApiCallError("LIST " + target_.path + ": the answer is not a JSON object");
-    }
-    const json::Value* metadata = member(doc, "metadata");
-    if (metadata == nullptr) {
-      throw ApiCallError("LIST " + target_.path + ": the answer has no metadata");
-    }
-    version = string_member(*metadata, "resourceVersion");
-    continue_token = string_member(*metadata, "continue");
-    auto items = doc.FindMember("items");
-    if (items != doc.MemberEnd() && items->value.IsArray()) {
-      for (auto& item : items->value.GetArray()) {
-        if (auto decoded = decode_item(item, doc.GetAllocator(), target_)) {
-          objects.push_back(std::move(*decoded));
-        }
-      }
-    }
+    ListPage page = decode_list_page(response.body, target_);
+    version = std::move(page.resource_version);
+    continue_token = std::move(page.continue_token);
+    std::move(page.objects.begin(), page.objects.end(), std::back_inserter(objects));
   } while (!continue_token.empty());
   context_.store.replace(target_.kind, target_.namespace_, std::move(objects));
   co_return version;
@@ -343,41 +283,24 @@ net::awaitable<Reflector::WatchResult> Reflector::watch(ApiConnection& connectio
 }
 
 bool Reflector::apply_event(std::string& line) {
-  json::Document doc;
-  if (doc.ParseInsitu(line.data()).HasParseError() || !doc.IsObject()) {
-    throw ApiCallError("WATCH " + target_.path + ": an event is not a JSON object");
+  WatchEvent event = parse_watch_event(line, target_);
+  if (event.gone) {
+    return true;
   }
-  const std::string type = string_member(doc, "type");
-  auto object_it = doc.FindMember("object");
-  if (object_it == doc.MemberEnd() || !object_it->value.IsObject()) {
-    throw ApiCallError("WATCH " + target_.path + ": event " + type + " has no object");
-  }
-  json::Value& object = object_it->value;
-  if (type == "ERROR") {
-    const json::Value* code = member(object, "code");
-    if (code != nullptr && code->IsInt() && code->GetInt() == 410) {
-      return true;
+  if (event.type == "ADDED" || event.type == "MODIFIED") {
+    if (event.object) {
+      context_.store.upsert(std::move(*event.object));
     }
-    throw ApiCallError("WATCH " + target_.path + ": ERROR event: " + string_member(object, "message"));
-  }
-  std::string version;
-  if (const json::Value* metadata = member(object, "metadata")) {
-    version = string_member(*metadata, "resourceVersion");
-  }
-  if (type == "ADDED" || type == "MODIFIED") {
-    if (auto decoded = decode_item(object, doc.GetAllocator(), target_)) {
-      context_.store.upsert(std::move(*decoded));
+  } else if (event.type == "DELETED") {
+    if (event.object) {
+      context_.store.erase(model::key_of(*event.object->object));
     }
-  } else if (type == "DELETED") {
-    if (auto decoded = decode_item(object, doc.GetAllocator(), target_)) {
-      context_.store.erase(model::key_of(*decoded->object));
-    }
-  } else if (type != "BOOKMARK") {
+  } else if (event.type != "BOOKMARK") {
     // client-go skips what it does not know; a newer server must not stall the loop.
-    log_event("warn", "unknown watch event type skipped", ",\"type\":" + json_quote(type));
+    log_event("warn", "unknown watch event type skipped", ",\"type\":" + json_quote(event.type));
   }
-  if (!version.empty()) {
-    resource_version_ = version;
+  if (!event.resource_version.empty()) {
+    resource_version_ = std::move(event.resource_version);
   }
   std::lock_guard lock(stats_mutex_);
   ++stats_.events;

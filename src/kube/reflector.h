@@ -23,17 +23,9 @@
 #include "api_connection.h"
 #include "meshward/kube/watcher.h"
 #include "object_store.h"
+#include "watch_protocol.h"  // WatchTarget, the event and page readers
 
 namespace meshward::kube {
-
-/// What a loop watches: one kind at one API path, in one namespace or all.
-struct WatchTarget {
-  model::Kind kind = model::Kind::Namespace;
-  std::string group_version;  ///< "v1", "networking.istio.io/v1": stamped on list items.
-  std::string path;           ///< Collection URL path, namespace included when scoped.
-  std::string namespace_;     ///< "" = all namespaces (or a cluster-scoped kind).
-  bool metadata_only = false;
-};
 
 /// Everything loops share; owned by the Watcher, outlives every loop.
 struct WatchContext {

@@ -28,6 +28,19 @@ std::string_view version_of(std::string_view api_version) {
   return slash == std::string_view::npos ? api_version : api_version.substr(slash + 1);
 }
 
+// The member named `name`, the last one when the key is repeated: Go's and Kubernetes' JSON
+// decoders keep the last, as ObjectReader does for every field, so `kind: Service` followed by
+// `kind: Gateway` is decoded as the Gateway the API server would store.
+json::Value::ConstMemberIterator find_last(const json::Value& object, std::string_view name) {
+  auto found = object.MemberEnd();
+  for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
+    if (std::string_view(it->name.GetString(), it->name.GetStringLength()) == name) {
+      found = it;
+    }
+  }
+  return found;
+}
+
 bool is_list_kind(std::string_view kind) {
   return kind == "List" || (kind.size() > 4 && kind.substr(kind.size() - 4) == "List");
 }
@@ -102,8 +115,8 @@ void decode_root(const json::Value& root, const Loc& loc, const DecodeOptions& o
                std::string("a document must be a Kubernetes object, got ") + json::type_name(root));
     return;
   }
-  auto api = root.FindMember("apiVersion");
-  auto kind = root.FindMember("kind");
+  auto api = find_last(root, "apiVersion");
+  auto kind = find_last(root, "kind");
   const bool has_api = api != root.MemberEnd() && api->value.IsString();
   const bool has_kind = kind != root.MemberEnd() && kind->value.IsString();
   if (!has_api || !has_kind) {
@@ -117,7 +130,7 @@ void decode_root(const json::Value& root, const Loc& loc, const DecodeOptions& o
   std::string_view kind_name(kind->value.GetString(), kind->value.GetStringLength());
 
   if (is_list_kind(kind_name)) {
-    auto items = root.FindMember("items");
+    auto items = find_last(root, "items");
     if (items == root.MemberEnd() || !items->value.IsArray()) {
       return;  // A list without items holds nothing to check.
     }

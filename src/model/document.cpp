@@ -2,9 +2,12 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "meshward/model/decode_rules.h"
@@ -55,14 +58,16 @@ class LineCountingStream {
   std::uint32_t line_ = 1;
 };
 
-// Forwards SAX events to the Document that builds the DOM and records the line of every
-// value in document order (pre-order: a container before its members).
+// Forwards SAX events to the Document that builds the DOM, records the line of every value in
+// document order (pre-order: a container before its members) when `lines` is set, and stops
+// the parse at a string or key longer than ParseLimits::max_string_bytes, before the DOM
+// copies it.
 class LineRecorder {
  public:
   using Ch = char;
   LineRecorder(json::Document& doc, const LineCountingStream& stream,
-               std::vector<std::uint32_t>& lines, std::size_t& containers)
-      : doc_(doc), stream_(stream), lines_(lines), containers_(containers) {}
+               std::vector<std::uint32_t>* lines, std::size_t& containers, std::size_t max_string)
+      : doc_(doc), stream_(stream), lines_(lines), containers_(containers), max_string_(max_string) {}
   bool Null() { return mark(), doc_.Null(); }
   bool Bool(bool b) { return mark(), doc_.Bool(b); }
   bool Int(int i) { return mark(), doc_.Int(i); }
@@ -71,30 +76,61 @@ class LineRecorder {
   bool Uint64(std::uint64_t u) { return mark(), doc_.Uint64(u); }
   bool Double(double d) { return mark(), doc_.Double(d); }
   bool RawNumber(const Ch* s, rapidjson::SizeType n, bool copy) { return mark(), doc_.RawNumber(s, n, copy); }
-  bool String(const Ch* s, rapidjson::SizeType n, bool copy) { return mark(), doc_.String(s, n, copy); }
+  bool String(const Ch* s, rapidjson::SizeType n, bool copy) {
+    return fits(n) && (mark(), doc_.String(s, n, copy));
+  }
   bool StartObject() { return mark(), ++containers_, doc_.StartObject(); }
-  bool Key(const Ch* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool Key(const Ch* s, rapidjson::SizeType n, bool copy) { return fits(n) && doc_.Key(s, n, copy); }
   bool EndObject(rapidjson::SizeType n) { return doc_.EndObject(n); }
   bool StartArray() { return mark(), ++containers_, doc_.StartArray(); }
   bool EndArray(rapidjson::SizeType n) { return doc_.EndArray(n); }
 
+  /// Length of the string that stopped the parse (0 when none did).
+  std::size_t long_string() const { return long_string_; }
+
  private:
-  void mark() { lines_.push_back(stream_.line()); }
+  void mark() {
+    if (lines_ != nullptr) {
+      lines_->push_back(stream_.line());
+    }
+  }
+  bool fits(rapidjson::SizeType n) {
+    if (n <= max_string_) {
+      return true;
+    }
+    long_string_ = n;
+    return false;
+  }
   json::Document& doc_;
   const LineCountingStream& stream_;
-  std::vector<std::uint32_t>& lines_;
+  std::vector<std::uint32_t>* lines_;
   std::size_t& containers_;
+  std::size_t max_string_;
+  std::size_t long_string_ = 0;
 };
 
+// Iterative: input depth must not become stack depth. Strings must be valid UTF-8 (checked
+// as they are read), so every finding and report built from them is.
 constexpr unsigned kJsonFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag |
-                                rapidjson::kParseFullPrecisionFlag;
+                                rapidjson::kParseFullPrecisionFlag |
+                                rapidjson::kParseValidateEncodingFlag;
 
 bool is_list_document(const json::Value& root, const json::Value** items) {
   if (!root.IsObject()) {
     return false;
   }
-  auto kind = root.FindMember("kind");
-  auto it = root.FindMember("items");
+  // The last of repeated keys, as decode_document() reads them.
+  auto last = [&](std::string_view name) {
+    auto found = root.MemberEnd();
+    for (auto m = root.MemberBegin(); m != root.MemberEnd(); ++m) {
+      if (std::string_view(m->name.GetString(), m->name.GetStringLength()) == name) {
+        found = m;
+      }
+    }
+    return found;
+  };
+  auto kind = last("kind");
+  auto it = last("items");
   if (kind == root.MemberEnd() || !kind->value.IsString() || it == root.MemberEnd() ||
       !it->value.IsArray()) {
     return false;
@@ -178,6 +214,11 @@ void parse_json(std::string_view text, const std::string& file, bool track_lines
       stream.Take();
     }
     if (stream.Peek() == '\0') {
+      if (stream.Tell() < text.size()) {
+        // A NUL byte, not the end: reading on would drop everything after it unseen.
+        out.findings.push_back(document_finding(kDocumentUnparseable, file, stream.line(),
+                                                "JSON does not parse: " + nul_byte_message(stream.Tell())));
+      }
       break;
     }
     ParsedDocument doc;
@@ -186,29 +227,37 @@ void parse_json(std::string_view text, const std::string& file, bool track_lines
     std::vector<std::uint32_t> lines;
     std::size_t containers = 0;
     rapidjson::ParseResult result;
+    std::size_t long_string = 0;
     auto generate = [&](json::Document& handler) {
       rapidjson::Reader reader;
-      if (track_lines) {
-        LineRecorder recorder(handler, stream, lines, containers);
-        result = reader.Parse<kJsonFlags>(stream, recorder);
-      } else {
-        result = reader.Parse<kJsonFlags>(stream, handler);
-      }
+      LineRecorder recorder(handler, stream, track_lines ? &lines : nullptr, containers,
+                            limits.max_string_bytes);
+      result = reader.Parse<kJsonFlags>(stream, recorder);
+      long_string = recorder.long_string();
       return !result.IsError();
     };
     doc.json->Populate(generate);
     if (result.IsError()) {
-      out.findings.push_back(document_finding(
-          kDocumentUnparseable, file, stream.line(),
-          std::string("JSON does not parse: ") + rapidjson::GetParseError_En(result.Code()) +
-              " (offset " + std::to_string(result.Offset()) + ")"));
+      if (long_string != 0) {
+        out.findings.push_back(document_finding(kDocumentTooComplex, file, stream.line(),
+                                                string_limit_message(long_string, limits.max_string_bytes)));
+        return;
+      }
+      // RapidJSON reads a NUL byte as the end of the text: name it when it is what stopped
+      // the parse (none can sit in an earlier document: it would have stopped there).
+      const std::size_t nul = text.find('\0');
+      std::string why = nul != std::string_view::npos && nul <= result.Offset()
+                            ? nul_byte_message(nul)
+                            : std::string(rapidjson::GetParseError_En(result.Code())) + " (offset " +
+                                  std::to_string(result.Offset()) + ")";
+      out.findings.push_back(document_finding(kDocumentUnparseable, file, stream.line(),
+                                              "JSON does not parse: " + why));
       return;  // Nothing after a JSON syntax error can be located reliably.
     }
     if (!assign_lines(*doc.json, track_lines ? &lines : nullptr, containers,
                       track_lines ? &doc.lines : nullptr, &doc.item_lines, limits.max_depth)) {
-      out.findings.push_back(document_finding(
-          kDocumentTooComplex, file, doc.first_line,
-          "document nests deeper than " + std::to_string(limits.max_depth) + " levels"));
+      out.findings.push_back(document_finding(kDocumentTooComplex, file, doc.first_line,
+                                              depth_limit_message(limits.max_depth)));
       continue;
     }
     out.documents.push_back(std::move(doc));
@@ -287,9 +336,10 @@ bool only_blank_or_comments(std::string_view text) {
 class YamlConverter {
  public:
   YamlConverter(json::Document& doc, LineMap* lines, std::uint32_t first_line, std::size_t node_budget,
-                std::size_t byte_budget, std::size_t max_depth)
-      : doc_(doc), alloc_(doc.GetAllocator()), lines_(lines), first_line_(first_line),
-        node_budget_(node_budget), byte_budget_(byte_budget), max_depth_(max_depth) {}
+                std::size_t byte_budget, std::size_t max_depth, std::size_t max_string)
+      : alloc_(doc.GetAllocator()), lines_(lines), first_line_(first_line),
+        node_budget_(node_budget), byte_budget_(byte_budget), max_depth_(max_depth),
+        max_string_(max_string) {}
 
   // Converts `node` into `out`, which must already sit at its final address (containers are
   // reserved before children are added, so addresses do not move and the line map stays
@@ -297,13 +347,13 @@ class YamlConverter {
   bool convert(const YAML::Node& node, json::Value& out, std::size_t depth,
                std::size_t slot = kNoSlot, std::uint32_t slot_line = 0) {
     if (++nodes_ > node_budget_) {
-      error_ = "document expands to more than " + std::to_string(node_budget_) +
+      error_ = "document expands to more than the limit of " + std::to_string(node_budget_) +
                " values (YAML aliases?)";
       too_complex_ = true;
       return false;
     }
     if (depth > max_depth_) {
-      error_ = "document nests deeper than " + std::to_string(max_depth_) + " levels";
+      error_ = depth_limit_message(max_depth_);
       too_complex_ = true;
       return false;
     }
@@ -439,9 +489,16 @@ class YamlConverter {
   }
 
   bool charge(std::size_t bytes) {
+    if (bytes > max_string_) {
+      error_ = string_limit_message(bytes, max_string_);
+      error_line_ = line_;
+      too_complex_ = true;
+      return false;
+    }
     bytes_ += bytes;
     if (bytes_ > byte_budget_) {
-      error_ = "document expands to more than " + std::to_string(byte_budget_) + " bytes (YAML aliases?)";
+      error_ = "document expands to more than the limit of " + std::to_string(byte_budget_) +
+               " bytes of text (YAML aliases?)";
       too_complex_ = true;
       return false;
     }
@@ -610,13 +667,13 @@ class YamlConverter {
     return digit;
   }
 
-  json::Document& doc_;
   json::Allocator& alloc_;
   LineMap* lines_;
   std::uint32_t first_line_;
   std::size_t node_budget_;
   std::size_t byte_budget_;
   std::size_t max_depth_;
+  std::size_t max_string_;
   std::size_t nodes_ = 0;
   std::size_t bytes_ = 0;
   std::string error_;
@@ -625,14 +682,191 @@ class YamlConverter {
   bool too_complex_ = false;
 };
 
+// What prescan_yaml() found wrong with a YAML document before yaml-cpp read it.
+struct YamlProblem {
+  const RuleInfo* rule;
+  std::uint32_t line;
+  std::string message;
+};
+
+// Length of the UTF-8 sequence at `p` (1..4) and its code point, or 0 when it is not valid
+// UTF-8 (overlong, surrogate, above U+10FFFF, truncated).
+std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end, std::uint32_t& cp) {
+  const unsigned char c = *p;
+  std::size_t n = 0;
+  if (c < 0x80) {
+    cp = c;
+    return 1;
+  }
+  if ((c & 0xE0) == 0xC0) {
+    n = 2;
+    cp = c & 0x1Fu;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3;
+    cp = c & 0x0Fu;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4;
+    cp = c & 0x07u;
+  } else {
+    return 0;
+  }
+  if (static_cast<std::size_t>(end - p) < n) {
+    return 0;
+  }
+  for (std::size_t i = 1; i < n; ++i) {
+    if ((p[i] & 0xC0) != 0x80) {
+      return 0;
+    }
+    cp = (cp << 6) | (p[i] & 0x3Fu);
+  }
+  static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    return 0;
+  }
+  return n;
+}
+
+// One pass over a YAML document before yaml-cpp reads it, for what yaml-cpp would take too
+// long over, crash on or silently get wrong:
+// - its size (ParseLimits::max_yaml_document_bytes): yaml-cpp's time and memory grow with it;
+// - characters YAML does not allow (go-yaml, and so kubectl, refuses them): invalid UTF-8,
+//   and control characters, of which yaml-cpp takes 0x04 for the end of the text and drops
+//   the rest of the document unseen;
+// - flow nesting ([ and {) deeper than ParseLimits::max_depth: yaml-cpp scans a whole flow
+//   collection before its recursion guard (499 levels) stops it, seconds for a 100 000-deep
+//   one. The count skips quoted scalars and comments and takes a bracket in block context
+//   only where a value can start, so it is an upper bound of the real depth (it can only
+//   overcount brackets inside block scalars, where they are balanced in practice). Block
+//   nesting is cheap for yaml-cpp and bounded by the converter.
+std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t first_line,
+                                        const ParseLimits& limits) {
+  const std::string where = "YAML does not parse (document starting at line " +
+                            std::to_string(first_line) + "): ";
+  if (text.size() > limits.max_yaml_document_bytes) {
+    return YamlProblem{&kDocumentTooComplex, first_line,
+                       "YAML document of " + std::to_string(text.size()) +
+                           " bytes is larger than the limit of " +
+                           std::to_string(limits.max_yaml_document_bytes) +
+                           " bytes for one YAML document: split it at --- lines, or give it as "
+                           "JSON (kubectl get -o json), which has no per-document limit"};
+  }
+  const auto* begin = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = begin + text.size();
+  std::uint32_t line = first_line;
+  const unsigned char* line_start = begin;
+  std::size_t depth = 0;
+  char quote = 0;        // '"' or '\'' inside a quoted scalar
+  bool escaped = false;  // after a backslash in a double-quoted scalar
+  bool comment = false;
+  unsigned char prev = '\n';  // previous byte outside quotes ('\n' at a line start)
+  auto at = [&](const unsigned char* p) {
+    return "line " + std::to_string(line) + ", column " + std::to_string(p - line_start + 1);
+  };
+  for (const unsigned char* p = begin; p < end; ++p) {
+    const unsigned char c = *p;
+    if (c >= 0x80) {
+      std::uint32_t cp = 0;
+      const std::size_t n = utf8_sequence(p, end, cp);
+      if (n == 0) {
+        return YamlProblem{&kDocumentUnparseable, line, where + "invalid UTF-8 at " + at(p)};
+      }
+      if (cp <= 0x9F && cp != 0x85) {
+        char hex[16];
+        std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(cp));
+        return YamlProblem{&kDocumentUnparseable, line,
+                           where + "control character " + hex + " at " + at(p) +
+                               " (YAML allows only printable characters)"};
+      }
+      p += n - 1;
+      escaped = false;
+      prev = 'x';
+      continue;
+    }
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned>(c));
+      return YamlProblem{&kDocumentUnparseable, line,
+                         where + "control character " + hex + " at " + at(p) +
+                             " (YAML allows only printable characters)"};
+    }
+    if (c == '\n') {
+      ++line;
+      line_start = p + 1;
+      comment = false;
+      escaped = false;
+      prev = '\n';
+      continue;
+    }
+    if (comment) {
+      continue;
+    }
+    if (quote == '"') {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        quote = 0;
+        prev = c;
+      }
+      continue;
+    }
+    if (quote == '\'') {
+      if (c == '\'') {
+        if (p + 1 < end && p[1] == '\'') {
+          ++p;  // '' is a quote inside the scalar
+        } else {
+          quote = 0;
+          prev = c;
+        }
+      }
+      continue;
+    }
+    // Where a value can start: after a space or a line start, and inside a flow collection
+    // also right after [ { , and :. In block context, "a[b" is one plain scalar.
+    const bool after_space = prev == '\n' || prev == ' ' || prev == '\t';
+    const bool token_start =
+        after_space || (depth > 0 && (prev == '[' || prev == '{' || prev == ',' || prev == ':'));
+    if (c == '#' && after_space) {
+      comment = true;
+      continue;
+    }
+    if ((c == '"' || c == '\'') && token_start) {
+      quote = static_cast<char>(c);
+      continue;
+    }
+    if ((c == '[' || c == '{') && (depth > 0 || after_space)) {
+      if (++depth > limits.max_depth) {
+        return YamlProblem{&kDocumentTooComplex, line,
+                           depth_limit_message(limits.max_depth) + " (at " + at(p) + ")"};
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+    prev = c;
+  }
+  return std::nullopt;
+}
+
 void parse_yaml_chunk(const YamlChunk& chunk, const std::string& file, bool track_lines,
                       const ParseLimits& limits, ParsedStream& out) {
   if (only_blank_or_comments(chunk.text)) {
     return;
   }
+  if (auto problem = prescan_yaml(chunk.text, chunk.first_line, limits)) {
+    out.findings.push_back(document_finding(*problem->rule, file, problem->line, std::move(problem->message)));
+    return;
+  }
   std::vector<YAML::Node> nodes;
   try {
     nodes = YAML::LoadAll(std::string(chunk.text));
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own recursion guard ("bad file"), for block nesting the prescan does not
+    // count: the same limit as everywhere else.
+    std::uint32_t line = chunk.first_line + static_cast<std::uint32_t>(e.mark.line < 0 ? 0 : e.mark.line);
+    out.findings.push_back(document_finding(kDocumentTooComplex, file, line,
+                                            depth_limit_message(limits.max_depth)));
+    return;
   } catch (const YAML::Exception& e) {
     std::uint32_t line = chunk.first_line + static_cast<std::uint32_t>(e.mark.line < 0 ? 0 : e.mark.line);
     out.findings.push_back(document_finding(
@@ -645,10 +879,10 @@ void parse_yaml_chunk(const YamlChunk& chunk, const std::string& file, bool trac
     ParsedDocument doc;
     doc.first_line = chunk.first_line;
     doc.json = std::make_unique<json::Document>();
-    const std::size_t budget_base = chunk.text.size() + 4096;
     YamlConverter converter(*doc.json, track_lines ? &doc.lines : nullptr, chunk.first_line,
-                            limits.max_nodes_per_byte * budget_base,
-                            limits.max_nodes_per_byte * budget_base + (1u << 20), limits.max_depth);
+                            limits.max_nodes_per_byte * chunk.text.size() + 65536,
+                            limits.max_text_per_byte * chunk.text.size() + (1u << 20),
+                            limits.max_depth, limits.max_string_bytes);
     bool ok = false;
     try {
       ok = converter.convert(node, *doc.json, 1);
@@ -683,6 +917,20 @@ bool looks_like_json(std::string_view text, const std::string& file) {
 }
 
 }  // namespace
+
+std::string depth_limit_message(std::size_t max_depth) {
+  return "document nests deeper than the limit of " + std::to_string(max_depth) + " levels";
+}
+
+std::string string_limit_message(std::size_t length, std::size_t max_string) {
+  return "a string of " + std::to_string(length) + " bytes is longer than the limit of " +
+         std::to_string(max_string) + " bytes";
+}
+
+std::string nul_byte_message(std::size_t offset) {
+  return "NUL byte at offset " + std::to_string(offset) +
+         " (JSON text cannot hold one; in a string, write \\u0000)";
+}
 
 ParsedStream parse_stream(std::string_view text, const std::string& file, InputFormat format,
                           bool track_lines, const ParseLimits& limits) {

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <set>
 #include <string>
+#include <unordered_map>
 
 namespace meshward::rules::validate {
 namespace {
@@ -581,7 +582,64 @@ Result label_value(std::string_view value) {
 
 // ---------------------------------------------------------------------------------------------
 
+namespace {
+
+// Per-thread regex state: the budget of the innermost RegexBudget, and recent results.
+struct RegexState {
+  static constexpr std::size_t kUnbounded = static_cast<std::size_t>(-1);
+  static constexpr std::size_t kMemoEntries = 1024;  // <= 1 MiB of patterns per thread
+  std::size_t left = kUnbounded;
+  std::size_t total = kUnbounded;
+  std::unordered_map<std::string, Result> memo;
+};
+
+RegexState& regex_state() {
+  thread_local RegexState state;
+  return state;
+}
+
+Result compile_regex(std::string_view pattern, RegexState& state);
+
+}  // namespace
+
+RegexBudget::RegexBudget(std::size_t instructions)
+    : saved_left_(regex_state().left), saved_total_(regex_state().total) {
+  regex_state().left = instructions;
+  regex_state().total = instructions;
+}
+
+RegexBudget::~RegexBudget() {
+  regex_state().left = saved_left_;
+  regex_state().total = saved_total_;
+}
+
 Result regex(std::string_view pattern) {
+  RegexState& state = regex_state();
+  const std::string key(pattern.size() <= kMaxRegexLength ? pattern : std::string_view());
+  if (pattern.size() <= kMaxRegexLength) {
+    if (auto it = state.memo.find(key); it != state.memo.end()) {
+      return it->second;
+    }
+  }
+  if (pattern.size() <= kMaxRegexLength && state.left < kRegexMaxInstructions) {
+    // Not cached: the budget may allow it again in another scope.
+    return "regex " + quote(pattern) + " was not compiled: the regexes checked together here " +
+           "need more than " + std::to_string(state.total) +
+           " RE2 instructions in all, meshward's limit per admission review";
+  }
+  Result result = compile_regex(pattern, state);
+  if (pattern.size() <= kMaxRegexLength) {
+    if (state.memo.size() >= RegexState::kMemoEntries) {
+      state.memo.clear();
+    }
+    state.memo.emplace(key, result);
+  }
+  return result;
+}
+
+namespace {
+
+Result compile_regex(std::string_view pattern, RegexState& state) {
   if (pattern.size() > kMaxRegexLength) {
     return "regex is too large (" + std::to_string(pattern.size()) +
            " bytes), max length allowed is 1024";
@@ -599,20 +657,32 @@ Result regex(std::string_view pattern) {
   }
   // Go's regexp.Compile uses syntax.Perl: Perl classes (\d \s \w), \b, non-greedy operators,
   // UTF-8, leftmost-first matching, `.` not matching `\n`. RE2's defaults match that; we only
-  // silence logging.
+  // silence logging. RE2 never backtracks, and its compiled program is bounded by max_mem
+  // (RE2 fails the compile with "pattern too large" past it; nested counted repetitions past
+  // 1000 are refused while parsing), so no pattern of user input takes unbounded time or
+  // memory here (docs/hardening.md, "Input limits"). Set explicitly, not left to RE2's default.
   RE2::Options options;
+  options.set_max_mem(kRegexMaxMem);
   options.set_log_errors(false);
   options.set_encoding(RE2::Options::EncodingUTF8);
   options.set_posix_syntax(false);
   options.set_longest_match(false);
   options.set_case_sensitive(true);
   const RE2 re(re2::StringPiece(pattern.data(), pattern.size()), options);
+  if (state.left != RegexState::kUnbounded) {
+    const std::size_t cost =
+        re.ok() ? static_cast<std::size_t>(std::max(re.ProgramSize(), 1))
+                : (re.error_code() == RE2::ErrorPatternTooLarge ? kRegexMaxInstructions : pattern.size() + 1);
+    state.left -= std::min(state.left, cost);
+  }
   if (re.ok()) {
     return std::nullopt;
   }
   return "regex " + quote(pattern) + " does not compile: " + re.error() +
          " (Istio uses RE2 syntax, https://github.com/google/re2/wiki/Syntax)";
 }
+
+}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 

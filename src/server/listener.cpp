@@ -43,7 +43,7 @@ Result<tcp::endpoint> parse_listen(std::string_view listen) {
 }
 
 Listener::Listener(net::io_context& ioc, std::shared_ptr<ServerState> state)
-    : ioc_(ioc), acceptor_(net::make_strand(ioc)), state_(std::move(state)) {}
+    : ioc_(ioc), acceptor_(net::make_strand(ioc)), backoff_(acceptor_.get_executor()), state_(std::move(state)) {}
 
 Result<std::shared_ptr<Listener>> Listener::create(net::io_context& ioc, const tcp::endpoint& endpoint,
                                                    std::shared_ptr<ServerState> state) {
@@ -81,6 +81,7 @@ void Listener::stop() {
   net::dispatch(acceptor_.get_executor(), [self = shared_from_this()] {
     error_code ignored;
     self->acceptor_.close(ignored);
+    self->backoff_.cancel();
   });
 }
 
@@ -94,24 +95,36 @@ void Listener::on_accept(error_code ec, tcp::socket socket) {
   if (!acceptor_.is_open()) {
     return;  // stop() was called: accept no more.
   }
-  if (!ec) {
-    if (static_cast<std::size_t>(state_->metrics.connections_active.load()) >=
-        state_->config.limits.max_connections) {
-      // Over the limit: close at once (the client retries, possibly on another replica).
-      state_->metrics.record_rejected("limit");
-      error_code ignored;
-      socket.close(ignored);
-    } else {
-      // Every write we make is a whole message (a TLS flight, a response): send it at once.
-      // With Nagle on, a write that follows an unacknowledged one (the response after TLS 1.3
-      // session tickets on a new connection) waits for the client's delayed ACK, ~40 ms.
-      error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      // Create the session and run it.
-      std::make_shared<Session>(std::move(socket), state_)->run();
-    }
+  if (ec) {
+    // EMFILE, ENFILE, ENOBUFS and the like: the error repeats at once while it lasts, so
+    // wait a little instead of spinning, then accept again.
+    backoff_.expires_after(std::chrono::milliseconds(50));
+    backoff_.async_wait([self = shared_from_this()](error_code) {
+      if (self->acceptor_.is_open()) {
+        self->do_accept();
+      }
+    });
+    return;
   }
-  // Accept another connection, also after an error (EMFILE and the like are transient).
+  // Every write we make is a whole message (a TLS flight, a response): send it at once.
+  // With Nagle on, a write that follows an unacknowledged one (the response after TLS 1.3
+  // session tickets on a new connection) waits for the client's delayed ACK, ~40 ms.
+  error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  auto session = std::make_shared<Session>(std::move(socket), state_);
+  // Make room under the connection bounds (connections.h): the oldest idle, silent or slow
+  // connections are closed; the newcomer is refused only when every connection is busy.
+  auto admission = state_->connections.admit(session);
+  for (const auto& victim : admission.evict) {
+    victim->evict();
+  }
+  if (admission.admitted) {
+    session->run();
+  } else {
+    // Over the limit with every connection answering a request: close at once (the client
+    // retries, possibly on another replica).
+    state_->metrics.record_rejected("limit");
+  }
   do_accept();
 }
 

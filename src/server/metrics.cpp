@@ -79,6 +79,21 @@ void Metrics::record_rejected(std::string_view reason) {
   ++rejected_[std::string(reason)];
 }
 
+void Metrics::record_evicted(std::string_view state) {
+  std::lock_guard lock(mutex_);
+  ++evicted_[std::string(state)];
+}
+
+void Metrics::record_timeout(std::string_view phase) {
+  std::lock_guard lock(mutex_);
+  ++timeouts_[std::string(phase)];
+}
+
+void Metrics::record_shed(std::string_view reason) {
+  std::lock_guard lock(mutex_);
+  ++shed_[std::string(reason)];
+}
+
 void Metrics::record_world_reload(bool ok) {
   std::lock_guard lock(mutex_);
   ++(ok ? world_reloads_ok_ : world_reloads_failed_);
@@ -142,6 +157,56 @@ std::string Metrics::render(const MetricsSnapshot& snap) const {
   out += "meshward_connections_active " + std::to_string(connections_active.load()) + '\n';
   header(out, "meshward_connections_total", "counter", "Connections accepted.");
   out += "meshward_connections_total " + std::to_string(connections_total.load()) + '\n';
+  header(out, "meshward_connections", "gauge",
+         "Open connections by state: handshake, new (no complete request yet), idle (keep-alive), "
+         "reading, busy (answering), closing, evicted.");
+  for (std::size_t i = 0; i < kConnStates; ++i) {
+    out += "meshward_connections{state=\"" + std::string(conn_state_name(static_cast<ConnState>(i))) +
+           "\"} " + std::to_string(connections_by_state[i].load()) + '\n';
+  }
+  header(out, "meshward_connections_evicted_total", "counter",
+         "Connections closed to make room for a new one (at a connection bound), by the state they were in.");
+  for (const auto& [state, n] : evicted_) {
+    out += "meshward_connections_evicted_total{state=\"" + label(state) + "\"} " + std::to_string(n) + '\n';
+  }
+  header(out, "meshward_connections_timed_out_total", "counter",
+         "Connections cut by a deadline, by phase: handshake, header, idle, body, write, shutdown.");
+  for (const auto& [phase, n] : timeouts_) {
+    out += "meshward_connections_timed_out_total{phase=\"" + label(phase) + "\"} " + std::to_string(n) + '\n';
+  }
+  if (snap.connections_limit != 0) {
+    header(out, "meshward_connections_limit", "gauge",
+           "Bound on open connections (--max-connections).");
+    out += "meshward_connections_limit " + std::to_string(snap.connections_limit) + '\n';
+    header(out, "meshward_connections_pending_limit", "gauge",
+           "Bound on connections in the TLS handshake or before their first complete request header "
+           "(--max-pending-connections).");
+    out += "meshward_connections_pending_limit " + std::to_string(snap.pending_connections_limit) + '\n';
+  }
+  if (snap.queue_limit != 0) {
+    header(out, "meshward_request_queue_limit", "gauge",
+           "Bound on admission requests read and not yet answered (--max-queued-requests).");
+    out += "meshward_request_queue_limit " + std::to_string(snap.queue_limit) + '\n';
+    header(out, "meshward_request_queue_depth", "gauge",
+           "Admission requests read and not yet answered: waiting for or in evaluation.");
+    out += "meshward_request_queue_depth " + std::to_string(snap.queue_depth) + '\n';
+  }
+  if (snap.request_memory_limit != 0) {
+    header(out, "meshward_request_memory_limit_bytes", "gauge",
+           "Bound on the request bodies being read or waiting for evaluation (--max-request-memory).");
+    out += "meshward_request_memory_limit_bytes " + std::to_string(snap.request_memory_limit) + '\n';
+    header(out, "meshward_request_memory_bytes", "gauge",
+           "Bytes of request bodies being read or waiting for evaluation (Content-Length as announced).");
+    out += "meshward_request_memory_bytes " + std::to_string(snap.request_memory) + '\n';
+  }
+  header(out, "meshward_requests_shed_total", "counter",
+         "Requests answered 503 without evaluation, by reason: queue_full, expired (waited past the "
+         "API server's timeout), memory (request memory bound).");
+  for (const char* reason : {"queue_full", "expired", "memory"}) {
+    const auto it = shed_.find(reason);
+    out += std::string("meshward_requests_shed_total{reason=\"") + reason + "\"} " +
+           std::to_string(it == shed_.end() ? 0 : it->second) + '\n';
+  }
 
   header(out, "meshward_world_objects", "gauge", "Objects in the current world, by kind.");
   if (snap.world != nullptr && snap.world->snapshot) {

@@ -9,6 +9,8 @@
 #include <boost/beast/http/verb.hpp>
 
 #include "meshward/core/json.h"
+#include "meshward/model/object.h"
+#include "meshward/server/overload.h"
 
 namespace meshward::server {
 
@@ -134,6 +136,14 @@ Response Router::error(unsigned version, int status, std::string_view message) {
   return res;
 }
 
+bool Router::is_admission(const Request& req) {
+  if (req.method() != http::verb::post) {
+    return false;
+  }
+  const std::string_view path = path_of({req.target().data(), req.target().size()});
+  return path == "/validate" || path == "/validate/";
+}
+
 Response Router::handle(const Request& req) const {
   try {
     const std::string_view path = path_of({req.target().data(), req.target().size()});
@@ -196,7 +206,10 @@ Response Router::validate(const Request& req) const {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (ex.decided) {
-    state_->metrics.record_review(ex.kind, ex.operation, ex.decision.reason, seconds);
+    // request.kind is the client's to choose: only kinds meshward models get their own label,
+    // so hostile or unusual kinds cannot grow the metric (and /metrics) without bound.
+    const std::string_view kind_label = model::parse_kind(ex.kind) ? std::string_view(ex.kind) : "other";
+    state_->metrics.record_review(kind_label, ex.operation, ex.decision.reason, seconds);
     state_->metrics.record_findings(ex.decision.introduced);
   } else {
     state_->metrics.record_http_error(ex.http_status);
@@ -244,6 +257,14 @@ Response Router::metrics(const Request& req) const {
   snap.cert_loads = state_->tls.loads();
   snap.version = state_->config.version;
   snap.commit = state_->config.commit;
+  snap.connections_limit = state_->connections.max_connections();
+  snap.pending_connections_limit = state_->connections.max_pending();
+  if (state_->eval_queue) {
+    snap.queue_limit = state_->eval_queue->limit();
+    snap.queue_depth = state_->eval_queue->depth();
+  }
+  snap.request_memory_limit = state_->config.limits.max_request_memory;
+  snap.request_memory = state_->request_memory();
   std::string body = state_->metrics.render(snap);
   if (state_->config.world_source_metrics) {
     body += state_->config.world_source_metrics();

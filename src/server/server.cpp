@@ -1,5 +1,7 @@
 #include "meshward/server/server.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <csignal>
 
@@ -8,6 +10,7 @@
 
 #include "meshward/core/log.h"
 #include "meshward/server/listener.h"
+#include "meshward/server/overload.h"
 #include "meshward/server/session.h"
 #include "meshward/world/loader.h"
 
@@ -16,6 +19,23 @@ namespace meshward::server {
 
 static unsigned io_threads(const ServerConfig& config) {
   return config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Raises the soft limit on open files to the hard limit (as Go's runtime does), so the
+// connection bound, not EMFILE, is what limits connections. Returns the soft limit.
+static rlim_t raise_file_limit() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+    return 0;
+  }
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlimit want = rl;
+    want.rlim_cur = rl.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &want) == 0) {
+      rl = want;
+    }
+  }
+  return rl.rlim_cur;
 }
 
 Server::Server(std::shared_ptr<ServerState> state)
@@ -36,7 +56,15 @@ Result<std::unique_ptr<Server>> Server::create(ServerConfig config,
     slot = std::make_shared<admission::WorldSlot>();
   }
   auto state = std::make_shared<ServerState>(std::move(config), std::move(slot));
+  state->eval_queue = std::make_shared<EvalQueue>(state->config.limits.max_queued_requests);
   std::unique_ptr<Server> server(new Server(state));
+  const rlim_t files = raise_file_limit();
+  if (files != 0 && files != RLIM_INFINITY && files < state->config.limits.max_connections + 64) {
+    state->log(log_line("warn", "the open-file limit is below the connection bound: connections will "
+                                "fail with EMFILE first",
+                        ",\"nofile\":" + std::to_string(files) + ",\"max_connections\":" +
+                            std::to_string(state->config.limits.max_connections)));
+  }
 
   // Certificates first: without them nothing can be served.
   if (auto loaded = state->tls.load(); !loaded) {
@@ -101,6 +129,7 @@ Result<bool> Server::load_policy() {
 }
 
 void Server::start() {
+  state_->eval_queue->start(state_->config.eval_threads != 0 ? state_->config.eval_threads : threads_count_);
   listener_->run();
   threads_.reserve(threads_count_);
   for (unsigned i = 0; i < threads_count_; ++i) {
@@ -196,11 +225,14 @@ bool Server::shutdown() {
   }
   // Step 3: wait, bounded, for every connection to finish.
   drained_ = state_->wait_no_sessions(std::chrono::steady_clock::now() + state_->config.drain_timeout);
-  // Step 4: stop the threads (cuts whatever exceeded the bound).
+  // Step 4: stop the threads (cuts whatever exceeded the bound), then the evaluation
+  // threads (requests still queued are dropped with their connections, while the
+  // io_context their sockets belong to still exists).
   ioc_.stop();
   for (auto& t : threads_) {
     t.join();
   }
+  state_->eval_queue->stop();
   {
     std::lock_guard lock(reload_mutex_);
     stopping_ = true;

@@ -60,33 +60,21 @@ void ServerState::write_held(std::string_view line) {
   }
 }
 
-void ServerState::add_session(Session* s, const std::shared_ptr<Session>& p) {
-  std::lock_guard lock(sessions_mutex_);
-  sessions_.emplace(s, p);
-}
-
-void ServerState::remove_session(Session* s) {
-  {
-    std::lock_guard lock(sessions_mutex_);
-    sessions_.erase(s);
-  }
-  sessions_cv_.notify_all();
-}
-
-std::vector<std::shared_ptr<Session>> ServerState::sessions() {
-  std::vector<std::shared_ptr<Session>> out;
-  std::lock_guard lock(sessions_mutex_);
-  for (auto& [raw, weak] : sessions_) {
-    if (auto p = weak.lock()) {
-      out.push_back(std::move(p));
+bool ServerState::reserve_request_memory(std::size_t bytes) {
+  const std::size_t limit = config.limits.max_request_memory;
+  std::size_t used = request_memory_.load(std::memory_order_relaxed);
+  do {
+    // Over the bound, unless nothing else is in flight (a single request larger than the
+    // bound is still served; the body limit bounds it).
+    if (used != 0 && used + bytes > limit) {
+      return false;
     }
-  }
-  return out;
+  } while (!request_memory_.compare_exchange_weak(used, used + bytes, std::memory_order_relaxed));
+  return true;
 }
 
-bool ServerState::wait_no_sessions(std::chrono::steady_clock::time_point deadline) {
-  std::unique_lock lock(sessions_mutex_);
-  return sessions_cv_.wait_until(lock, deadline, [&] { return sessions_.empty(); });
+void ServerState::release_request_memory(std::size_t bytes) {
+  request_memory_.fetch_sub(bytes, std::memory_order_relaxed);
 }
 
 }  // namespace meshward::server

@@ -8,7 +8,7 @@
 #include <iostream>
 #include <iterator>
 #include <map>
-#include <sstream>
+#include <vector>
 
 #include "meshward/model/decode.h"
 #include "meshward/model/decode_rules.h"
@@ -24,16 +24,47 @@ bool is_manifest(const fs::path& p) {
   return ext == ".yaml" || ext == ".yml" || ext == ".json";
 }
 
-Result<std::string> read_file(const std::string& path) {
+Error too_large(const std::string& name, std::size_t limit) {
+  return Error{"cannot read " + name + ": larger than the limit of " + std::to_string(limit) +
+               " bytes for one input"};
+}
+
+// Reads `in` to its end, or fails once more than `limit` bytes came: whatever the stream
+// is (a pipe, a device), memory stays bounded.
+Result<std::string> read_stream(std::istream& in, const std::string& name, std::size_t limit,
+                                std::string text = {}) {
+  std::vector<char> buffer(1 << 16);
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const auto n = static_cast<std::size_t>(in.gcount());
+    if (text.size() + n > limit) {
+      return too_large(name, limit);
+    }
+    text.append(buffer.data(), n);
+  }
+  if (in.bad()) {
+    return Error{"cannot read " + name + ": read error"};
+  }
+  return text;
+}
+
+Result<std::string> read_file(const std::string& path, std::size_t limit) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return Error{"cannot read " + path + ": " + std::strerror(errno)};
   }
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    return Error{"cannot read " + path + ": read error"};
+  std::string text;
+  std::error_code ec;
+  if (fs::is_regular_file(path, ec)) {
+    const auto size = fs::file_size(path, ec);
+    if (!ec && size > limit) {
+      return too_large(path, limit);  // Refused before reading any of it.
+    }
+    if (!ec) {
+      text.reserve(static_cast<std::size_t>(size));
+    }
   }
-  return text;
+  return read_stream(in, path, limit, std::move(text));
 }
 
 void decode_into(std::string_view text, const std::string& name, const LoadOptions& options,
@@ -94,9 +125,11 @@ Result<LoadResult> load_paths(const std::vector<std::string>& paths, const LoadO
   LoadResult out;
   for (const auto& path : paths) {
     if (path == "-") {
-      std::ostringstream buffer;
-      buffer << std::cin.rdbuf();
-      decode_into(buffer.str(), "<stdin>", options, out);
+      auto text = read_stream(std::cin, "<stdin>", options.max_input_bytes);
+      if (!text) {
+        return text.error();
+      }
+      decode_into(*text, "<stdin>", options, out);
       continue;
     }
     std::error_code ec;
@@ -117,7 +150,7 @@ Result<LoadResult> load_paths(const std::vector<std::string>& paths, const LoadO
       }
       std::sort(files.begin(), files.end());
       for (const auto& file : files) {
-        auto text = read_file(file.string());
+        auto text = read_file(file.string(), options.max_input_bytes);
         if (!text) {
           return text.error();
         }
@@ -125,7 +158,7 @@ Result<LoadResult> load_paths(const std::vector<std::string>& paths, const LoadO
       }
       continue;
     }
-    auto text = read_file(path);
+    auto text = read_file(path, options.max_input_bytes);
     if (!text) {
       return text.error();
     }

@@ -758,6 +758,21 @@ TEST(Chart, WatchNamespacesBecomeServeFlags) {
   EXPECT_NE(bad.command.status, 0);
 }
 
+TEST(Chart, OverloadLimitsBecomeServeFlags) {
+  const Rendered defaults = render_ok({});
+  EXPECT_EQ(flag(defaults, "max-connections"), "1024");
+  EXPECT_EQ(flag(defaults, "max-pending-connections"), "256");
+  EXPECT_EQ(flag(defaults, "max-queued-requests"), "256");
+  EXPECT_EQ(flag(defaults, "max-request-memory"), "128Mi");
+  const Rendered set = render_ok({"--set", "limits.maxConnections=4096", "--set", "limits.maxQueuedRequests=64",
+                                  "--set", "limits.maxRequestMemory=1Gi"});
+  EXPECT_EQ(flag(set, "max-connections"), "4096");
+  EXPECT_EQ(flag(set, "max-queued-requests"), "64");
+  EXPECT_EQ(flag(set, "max-request-memory"), "1Gi");
+  // Not a size meshward reads: the schema refuses it.
+  EXPECT_NE(render({"--set", "limits.maxRequestMemory=lots"}).command.status, 0);
+}
+
 TEST(Chart, ServiceReachesThePodsServingPort) {
   const Rendered r = render_ok({});
   const YAML::Node service = r.one("Service", kFullname);

@@ -31,13 +31,36 @@ struct ParsedStream {
 
 enum class InputFormat : std::uint8_t { Auto, Yaml, Json };
 
-/// Limits that keep hostile input bounded.
+/// Limits that keep hostile input bounded (docs/hardening.md, "Input limits"). A document
+/// that breaks one is refused with one finding (MW1008 document-too-complex, or MW1001 for
+/// text that is not YAML/JSON at all) naming the limit; the other documents are still read.
 struct ParseLimits {
-  std::size_t max_depth = 512;  ///< Nesting depth of objects/arrays.
+  /// Nesting depth of objects/arrays, the root being level 1, in JSON and YAML alike. Below
+  /// yaml-cpp's own recursion guard (499 levels), so YAML and JSON stop at the same depth.
+  std::size_t max_depth = 256;
   /// YAML aliases can expand a small file enormously ("billion laughs"); a document may
-  /// expand to at most this many nodes per input byte (plus a fixed allowance).
-  std::size_t max_nodes_per_byte = 16;
+  /// expand to at most this many values per byte of its text, plus 65 536. A document without
+  /// aliases has at most one value per two bytes, so this leaves room for aliases used as
+  /// intended while a bomb stops before it costs more than reading the text did.
+  std::size_t max_nodes_per_byte = 1;
+  /// Likewise, the scalar text a YAML document expands to: at most this many bytes per byte
+  /// of the document, plus 1 MiB (an anchored 1 MiB string aliased 100 times stops here).
+  std::size_t max_text_per_byte = 2;
+  /// Largest YAML document (the text between two `---` lines) given to yaml-cpp, which
+  /// needs about a second per MiB of dense YAML and up to ~130 bytes of memory per byte.
+  /// Every object the Kubernetes API server accepts (3 MiB request bodies) fits; a bigger
+  /// `List` can be read as JSON (`kubectl get -o json`), which has no per-document limit.
+  std::size_t max_yaml_document_bytes = 4u << 20;
+  /// Longest string value or key, in JSON and YAML: the API server's request body limit.
+  std::size_t max_string_bytes = 3u << 20;
 };
+
+/// Messages for the limits above (shared with the admission body parser, which enforces
+/// the same limits): "document nests deeper than the limit of 256 levels", ...
+std::string depth_limit_message(std::size_t max_depth);
+std::string string_limit_message(std::size_t length, std::size_t max_string);
+/// A NUL byte in JSON text (RapidJSON would take it for the end of the text).
+std::string nul_byte_message(std::size_t offset);
 
 /// Parses a whole file's text. YAML streams are split at `---` lines the way kubectl splits
 /// them, so one broken document yields one finding and the others are still read. `Auto`

@@ -134,6 +134,32 @@ Result label_value(std::string_view value);
 // Regular expressions (RE2, as Go's regexp accepts them).
 
 inline constexpr std::size_t kMaxRegexLength = 1024;
+/// Memory RE2 may use to compile one regex: room for programs of about 40 000 instructions,
+/// above the 32 768 that Envoy accepts under Istio (its bootstrap sets
+/// re2.max_program_size.error_level); a pattern whose program needs more is reported as not
+/// compiling ("pattern too large"). Compile time grows with it: a few ms per regex at most.
+inline constexpr std::int64_t kRegexMaxMem = 1 << 20;
+/// What one compile is charged against a RegexBudget when RE2 gives up at kRegexMaxMem.
+inline constexpr std::size_t kRegexMaxInstructions = 65536;
+
+/// Bounds the total work of regex() on this thread while it lives (docs/hardening.md, "Input
+/// limits"): one object may hold thousands of distinct regexes that each compile to a large
+/// program, so a cap per regex alone does not bound a review. Compiles are charged by program
+/// size (kRegexMaxInstructions for one RE2 gave up on); once `instructions` are spent,
+/// regex() reports the regex as not compiled, naming the limit, without compiling it.
+/// Results are memoised per thread either way, so a repeated pattern costs nothing.
+/// Scopes nest; without one, regex() is unbounded (offline checks).
+class RegexBudget {
+ public:
+  explicit RegexBudget(std::size_t instructions);
+  ~RegexBudget();
+  RegexBudget(const RegexBudget&) = delete;
+  RegexBudget& operator=(const RegexBudget&) = delete;
+
+ private:
+  std::size_t saved_left_;
+  std::size_t saved_total_;
+};
 /// validateStringRegexp: ≤1024 bytes and compiles with RE2 (options mirroring Go's regexp:
 /// Perl classes and word boundaries, UTF-8, leftmost-first). Empty is accepted here; callers
 /// that forbid an empty regex say so (string_match_regex does).

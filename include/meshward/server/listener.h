@@ -1,9 +1,11 @@
 #pragma once
-// Listener: accepts connections and starts a Session for each, on its own strand.
+// Listener: accepts connections, admits each into the connection table (connections.h) and
+// starts a Session for it, on its own strand.
 
 #include <memory>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "meshward/core/result.h"
 #include "meshward/server/asio.h"
@@ -37,6 +39,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
   net::io_context& ioc_;
   tcp::acceptor acceptor_;
+  net::steady_timer backoff_;  // After an accept error, before the next accept.
   std::shared_ptr<ServerState> state_;
   tcp::endpoint endpoint_;
 };

@@ -13,6 +13,7 @@
 
 #include "meshward/admission/world_slot.h"
 #include "meshward/core/diag.h"
+#include "meshward/server/connections.h"
 
 namespace meshward::server {
 
@@ -23,6 +24,13 @@ struct MetricsSnapshot {
   std::uint64_t cert_loads = 0;
   std::string version;
   std::string commit;
+  // Overload bounds and their current use (0 = not known: not shown).
+  std::uint64_t connections_limit = 0;
+  std::uint64_t pending_connections_limit = 0;
+  std::uint64_t queue_limit = 0;
+  std::uint64_t queue_depth = 0;
+  std::uint64_t request_memory_limit = 0;
+  std::uint64_t request_memory = 0;
 };
 
 /// Counters and histograms. Thread safety: every method may be called concurrently.
@@ -41,6 +49,13 @@ class Metrics {
   void record_http_error(int status);
   /// A connection closed before HTTP: "plaintext", "handshake", "limit".
   void record_rejected(std::string_view reason);
+  /// A connection closed to make room for a newcomer, by the state it was in.
+  void record_evicted(std::string_view state);
+  /// A connection cut by a deadline, by phase: "handshake", "header", "idle", "body",
+  /// "write", "shutdown".
+  void record_timeout(std::string_view phase);
+  /// A request answered 503 without evaluation: "queue_full", "expired", "memory".
+  void record_shed(std::string_view reason);
   /// World reloads (source "files") and failed reload attempts.
   void record_world_reload(bool ok);
   /// Certificate reload attempts.
@@ -50,6 +65,8 @@ class Metrics {
 
   std::atomic<std::int64_t> connections_active{0};
   std::atomic<std::uint64_t> connections_total{0};
+  /// Open connections by ConnState (kept by ConnectionTable).
+  std::array<std::atomic<std::int64_t>, kConnStates> connections_by_state{};
 
   /// The exposition text.
   std::string render(const MetricsSnapshot& snap) const;
@@ -63,6 +80,9 @@ class Metrics {
   std::map<std::string, std::uint64_t> findings_;
   std::map<int, std::uint64_t> http_errors_;
   std::map<std::string, std::uint64_t> rejected_;
+  std::map<std::string, std::uint64_t> evicted_;
+  std::map<std::string, std::uint64_t> timeouts_;
+  std::map<std::string, std::uint64_t> shed_;
   std::uint64_t world_reloads_ok_ = 0;
   std::uint64_t world_reloads_failed_ = 0;
   std::uint64_t cert_reloads_ok_ = 0;

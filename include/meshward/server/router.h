@@ -26,6 +26,9 @@ class Router {
 
   /// A JSON error response (`render_error` body) with `status`.
   static Response error(unsigned version, int status, std::string_view message);
+  /// Whether `req` asks for an admission decision (POST /validate, /validate/): the
+  /// requests the server evaluates on its EvalQueue; everything else is answered at once.
+  static bool is_admission(const Request& req);
 
  private:
   Response validate(const Request& req) const;

@@ -14,6 +14,9 @@ namespace meshward::world {
 
 struct LoadOptions {
   std::string default_namespace = "default";  ///< For objects that name none.
+  /// Largest file or stdin read (docs/hardening.md, "Input limits"): a device or a pipe
+  /// that never ends (`-f /dev/zero`, an endless stdin) is refused instead of filling memory.
+  std::size_t max_input_bytes = std::size_t{1} << 30;
 };
 
 struct LoadResult {

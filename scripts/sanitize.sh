@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# CI's second build (docs/hardening.md): clang 14 with AddressSanitizer + UndefinedBehaviorSanitizer
+# and libFuzzer coverage on every target; runs the test suite in it (any sanitizer report aborts
+# the test that caused it), then each fuzz target for FUZZ_SECONDS (default 20) seconds.
+# Not one of the README's two commands; .ci/run calls it after ./scripts/test.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/deps.sh clang-14 libclang-rt-14-dev llvm-14
+BUILD_DIR="${SANITIZE_BUILD_DIR:-build-sanitize}"
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug \
+  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" -DMESHWARD_SANITIZE=address,undefined \
+  -DMESHWARD_FUZZ=ON -DMESHWARD_BUILD_BENCH=OFF -DMESHWARD_WERROR=ON >/dev/null
+ninja -C "$BUILD_DIR"
+
+export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+export ASAN_SYMBOLIZER_PATH="${ASAN_SYMBOLIZER_PATH:-$(command -v llvm-symbolizer-14 || true)}"
+ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)" ${SANITIZE_CTEST_ARGS:-}
+BUILD_DIR="$BUILD_DIR" ./fuzz/run.sh "${FUZZ_SECONDS:-20}"
