@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh clang-14 libclang-rt-14-dev llvm-14
 BUILD_DIR="${SANITIZE_BUILD_DIR:-build-sanitize}"
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}"  # as build.sh
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" -DMESHWARD_SANITIZE=address,undefined \
   -DMESHWARD_FUZZ=ON -DMESHWARD_BUILD_BENCH=OFF -DMESHWARD_WERROR=ON >/dev/null

@@ -10,6 +10,13 @@
 // client's Scope decides which service and DestinationRule apply, as for a sidecar in the
 // VirtualService's namespace (a gateway's default scope for gateway-only VirtualServices).
 //
+// A DNS service (a ServiceEntry with resolution DNS or DNS_ROUND_ROBIN) carries its endpoints
+// inline in the cluster instead of EDS, and pilot does not build a DNS cluster without
+// endpoints (buildDefaultCluster: "cluster without endpoints"): its subset cluster is never
+// sent, so the route names a cluster Envoy does not have, 503 NC (cluster_not_found). A DNS
+// ServiceEntry without endpoints has one endpoint per host, the host itself, with no labels:
+// any subset with labels selects nothing there.
+//
 // Judged only where the world shows the service's endpoints at all (EndpointSlices or
 // Endpoints of a Service, ServiceEntry endpoints or selected workloads): manifests without
 // endpoint objects say nothing about which pods run. Endpoints that carry the labels but are
@@ -46,7 +53,8 @@ using model::Kind;
 constexpr RuleInfo kInfo{"MW2116", "virtualservice-subset-no-endpoints", Family::Mesh,
                          Severity::Error,
                          "A VirtualService routes to a DestinationRule subset whose labels match "
-                         "no endpoint of the service (503 UH: the subset cluster's EDS is empty)",
+                         "no endpoint of the service (503 UH: the subset cluster's EDS is empty; "
+                         "503 NC for a DNS ServiceEntry: the subset cluster is not sent)",
                          "IST0173"};
 
 // What the translator calls below read: the Scope (Sidecar; VirtualServices for the services
@@ -162,6 +170,21 @@ struct EmptyCluster {
   std::size_t terminating_matches = 0;  // endpoints with the labels, but leaving
 };
 
+bool is_dns(const translate::MeshService& service) {
+  return service.resolution == translate::Resolution::DnsLb ||
+         service.resolution == translate::Resolution::DnsRoundRobinLb;
+}
+
+// Whether the proxy gets cluster `name` of DNS service `host` (the translator drops a DNS
+// cluster whose inline endpoints would be empty, as pilot does).
+bool dns_cluster_sent(const translate::Scope& scope, const std::string& host,
+                      const std::string& name) {
+  const std::vector<translate::Cluster> clusters =
+      translate::build_clusters_for_hosts(scope, {host});
+  return std::any_of(clusters.begin(), clusters.end(),
+                     [&](const translate::Cluster& c) { return c.name == name; });
+}
+
 void check(const Context& ctx, Sink& out) {
   const translate::Registry registry(ctx.translator_view(kTranslatorReads),
                                      ctx.translate_options(), ctx.endpoint_cache());
@@ -190,11 +213,13 @@ void check(const Context& ctx, Sink& out) {
       const translate::Scope& scope = *client.scope;
       // The Scope's memoized answers, by pointer (valid while the Scope lives): no copies.
       const translate::MeshService* service = scope.find_service(host);
-      // No service (MW2102), or not an EDS cluster (DNS, passthrough, alias services carry no
-      // ClusterLoadAssignment): nothing to say here.
-      if (!service || service->resolution != translate::Resolution::ClientSideLb) {
+      // No service (MW2102), or no endpoints of its own (passthrough and alias services):
+      // nothing to say here.
+      if (!service || (service->resolution != translate::Resolution::ClientSideLb &&
+                       !is_dns(*service))) {
         return;
       }
+      const bool dns = is_dns(*service);
       const translate::AppliedDestinationRule* rule = scope.find_destination_rule(*service);
       const model::Subset* subset = rule ? rule->find_subset(*dest.subset) : nullptr;
       if (subset == nullptr) {
@@ -245,7 +270,8 @@ void check(const Context& ctx, Sink& out) {
         }
         const std::string name =
             translate::outbound_cluster_name(port->port, *dest.subset, service->hostname);
-        if (translate::build_endpoints(scope, name).endpoint_count() > 0) {
+        if (dns ? dns_cluster_sent(scope, service->hostname, name)
+                : translate::build_endpoints(scope, name).endpoint_count() > 0) {
           continue;
         }
         empty.push_back({name, &endpoints, leaving});
@@ -284,17 +310,27 @@ void check(const Context& ctx, Sink& out) {
         clusters += " (and " + std::to_string(empty.size() - 1) + " other port" +
                     (empty.size() > 2 ? "s" : "") + " of the service)";
       }
-      const std::string eds = "the EDS ClusterLoadAssignment of " + clusters + " is empty: " + why;
+      const std::string eds =
+          dns ? clusters + " is never sent: istiod builds no DNS cluster without endpoints (" +
+                    (service->source != nullptr ? "ServiceEntry " + mesh::full_name(*service->source)
+                                                : host) +
+                    " resolves by DNS: its endpoints go inline in the cluster), and " + why
+              : "the EDS ClusterLoadAssignment of " + clusters + " is empty: " + why;
 
       std::string message;
       if (site.block != mesh::DestinationSite::Block::Http) {
         message = std::string(site.block == mesh::DestinationSite::Block::Tls ? "TLS" : "TCP") +
-                  " connections to " + host + " are closed (UH, no healthy upstream): " + eds;
+                  " connections to " + host +
+                  (dns ? " are closed (cluster not found): " : " are closed (UH, no healthy upstream): ") +
+                  eds;
       } else if (site.mirror) {
-        message = "mirrored requests to " + host + " are dropped (no healthy upstream): " + eds;
+        message = "mirrored requests to " + host +
+                  (dns ? " are dropped (cluster not found): " : " are dropped (no healthy upstream): ") +
+                  eds;
       } else {
         message = "requests to " + host + mesh::describe_match(*site.http) +
-                  " get 503 UH (no_healthy_upstream): " + eds;
+                  (dns ? " get 503 NC (cluster_not_found): " : " get 503 UH (no_healthy_upstream): ") +
+                  eds;
       }
       out.report(kInfo, vs, dest.subset.loc, std::move(message));
     });
