@@ -61,10 +61,15 @@ for t in "${targets[@]}"; do
   extra=()
   [ "$JOBS" -gt 1 ] && extra+=("-fork=$JOBS" "-ignore_crashes=0" "-ignore_timeouts=0" "-ignore_ooms=0")
   # New inputs go to the first directory; the others (seeds, regressions) are only read.
+  # libFuzzer exits on a directory that does not exist (git keeps no empty ones).
+  inputs=("$corpus" "$WORK_DIR/seeds/$t")
+  for d in "fuzz/seeds/$t" "fuzz/regressions/$t"; do
+    [ -d "$d" ] && inputs+=("$d")
+  done
   "$BUILD_DIR/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=1 -rss_limit_mb="$RSS_LIMIT_MB" \
     -dict="$WORK_DIR/dict/$t.dict" -artifact_prefix="$artifacts/" \
     -print_final_stats=1 -detect_leaks=1 "${extra[@]}" ${FUZZ_ARGS:-} \
-    "$corpus" "$WORK_DIR/seeds/$t" "fuzz/seeds/$t" "fuzz/regressions/$t" </dev/null >"$log" 2>&1
+    "${inputs[@]}" </dev/null >"$log" 2>&1
   rc=$?
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{s+=$2} END {print s+0}')
   last=$(grep -E '#[0-9]+.*(cov|ft):' "$log" | tail -1)

@@ -17,6 +17,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "meshward/admission/policy.h"
+#include "meshward/model/document.h"
 #include "meshward/rules/registry.h"
 
 namespace meshward::admission {
@@ -223,6 +224,10 @@ void read_namespaces(const Entry& section, Policy& policy, Problems& problems) {
 
 Result<Policy> parse_policy(std::string_view text, const std::string& file) {
   Problems problems(file);
+  if (auto why = model::yaml_guard(text)) {
+    problems.add(0, *why);
+    return problems.error();
+  }
   std::vector<YAML::Node> documents;
   try {
     documents = YAML::LoadAll(std::string(text));

@@ -19,6 +19,8 @@
 #include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
+#include "meshward/model/document.h"
+
 namespace meshward::kube {
 
 namespace {
@@ -206,6 +208,9 @@ Result<bool> merge_list(const YAML::Node& root, const std::string& file, const c
 }
 
 Result<bool> merge_file(const std::string& file, const std::string& text, Merged& merged) {
+  if (auto why = model::yaml_guard(text)) {
+    return Error{file_error(file, "not valid YAML: " + *why)};
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);

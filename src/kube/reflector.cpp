@@ -58,7 +58,7 @@ std::string string_member(const json::Value& object, const char* name) {
 std::string describe_status(unsigned status, const std::string& body) {
   std::string message;
   json::Document doc;
-  if (!doc.Parse(body.data(), body.size()).HasParseError()) {
+  if (!doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size()).HasParseError()) {
     message = string_member(doc, "message");
   }
   if (message.empty()) {

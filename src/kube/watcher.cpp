@@ -100,7 +100,7 @@ net::awaitable<std::map<model::Kind, WatchTarget>> Watcher::Impl::discover(
       throw ApiCallError("discovery GET " + path + ": HTTP " + std::to_string(response.status));
     }
     json::Document doc;
-    if (doc.Parse(response.body.data(), response.body.size()).HasParseError() || !doc.IsObject()) {
+    if (doc.Parse<rapidjson::kParseIterativeFlag>(response.body.data(), response.body.size()).HasParseError() || !doc.IsObject()) {
       throw ApiCallError("discovery GET " + path + ": the answer is not a JSON object");
     }
     co_return doc;

@@ -1,15 +1,19 @@
 #include "meshward/model/document.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include "meshward/core/utf8.h"
 #include "meshward/model/decode_rules.h"
 
 namespace meshward::model {
@@ -77,10 +81,25 @@ class LineRecorder {
   bool Double(double d) { return mark(), doc_.Double(d); }
   bool RawNumber(const Ch* s, rapidjson::SizeType n, bool copy) { return mark(), doc_.RawNumber(s, n, copy); }
   bool String(const Ch* s, rapidjson::SizeType n, bool copy) {
-    return fits(n) && (mark(), doc_.String(s, n, copy));
+    if (!fits(n)) {
+      return false;
+    }
+    mark();
+    if (auto fixed = utf8::without_surrogates({s, n})) {
+      return doc_.String(fixed->data(), n, true);
+    }
+    return doc_.String(s, n, copy);
   }
   bool StartObject() { return mark(), ++containers_, doc_.StartObject(); }
-  bool Key(const Ch* s, rapidjson::SizeType n, bool copy) { return fits(n) && doc_.Key(s, n, copy); }
+  bool Key(const Ch* s, rapidjson::SizeType n, bool copy) {
+    if (!fits(n)) {
+      return false;
+    }
+    if (auto fixed = utf8::without_surrogates({s, n})) {
+      return doc_.Key(fixed->data(), n, true);
+    }
+    return doc_.Key(s, n, copy);
+  }
   bool EndObject(rapidjson::SizeType n) { return doc_.EndObject(n); }
   bool StartArray() { return mark(), ++containers_, doc_.StartArray(); }
   bool EndArray(rapidjson::SizeType n) { return doc_.EndArray(n); }
@@ -739,7 +758,7 @@ std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end, std:
 //   overcount brackets inside block scalars, where they are balanced in practice). Block
 //   nesting is cheap for yaml-cpp and bounded by the converter.
 std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t first_line,
-                                        const ParseLimits& limits) {
+                                        const ParseLimits& limits, bool& block_comma) {
   const std::string where = "YAML does not parse (document starting at line " +
                             std::to_string(first_line) + "): ";
   if (text.size() > limits.max_yaml_document_bytes) {
@@ -759,6 +778,7 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
   bool escaped = false;  // after a backslash in a double-quoted scalar
   bool comment = false;
   unsigned char prev = '\n';  // previous byte outside quotes ('\n' at a line start)
+  block_comma = false;
   auto at = [&](const unsigned char* p) {
     return "line " + std::to_string(line) + ", column " + std::to_string(p - line_start + 1);
   };
@@ -831,6 +851,14 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
       comment = true;
       continue;
     }
+    // A ',' outside a flow collection. Where yaml-cpp takes it for a token of its own (right
+    // after a quoted scalar, a tag or an anchor, where a value starts: YAML forbids all of
+    // them) yaml-cpp 0.7 can loop forever (yaml-cpp issue 1040). Where that is depends on how
+    // its scanner splits tokens ("" "" "" is three scalars to it), which this pass does not
+    // follow, so any such comma, plain scalars included, has the caller ask yaml_cpp_loops().
+    if (c == ',' && depth == 0) {
+      block_comma = true;
+    }
     if ((c == '"' || c == '\'') && token_start) {
       quote = static_cast<char>(c);
       continue;
@@ -848,12 +876,102 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
   return std::nullopt;
 }
 
+// Replays a YAML stream's parser events to find where yaml-cpp 0.7 makes no progress:
+// HandleNextDocument() reports documents whose only node is a null at the same position over
+// and over, because no rule consumes the token there (a ',' outside a flow collection).
+// YAML::LoadAll() would collect such documents until memory runs out.
+class ProgressCheck : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {
+    nodes_ = 0;
+    null_at_.reset();
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override {
+    if (nodes_++ == 0) {
+      null_at_ = mark;
+    }
+  }
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override { ++nodes_; }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    ++nodes_;
+  }
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    ++nodes_;
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    ++nodes_;
+  }
+  void OnMapEnd() override {}
+
+  /// Where the last document's only node, a null, was; nullopt for any other document.
+  std::optional<YAML::Mark> lone_null() const {
+    return nodes_ == 1 ? null_at_ : std::nullopt;
+  }
+
+ private:
+  std::size_t nodes_ = 0;
+  std::optional<YAML::Mark> null_at_;
+};
+
+// Where yaml-cpp would loop forever reading `text` (see ProgressCheck), or nullopt. Throws
+// what yaml-cpp throws for text it refuses.
+std::optional<YAML::Mark> yaml_cpp_loops(std::string_view text) {
+  std::istringstream in{std::string(text)};
+  YAML::Parser parser(in);
+  ProgressCheck check;
+  std::optional<YAML::Mark> previous;
+  // Every real document takes at least one byte of the text: more are the loop.
+  for (std::size_t documents = 0; parser.HandleNextDocument(check); ++documents) {
+    const std::optional<YAML::Mark> at = check.lone_null();
+    if (at && previous && at->pos == previous->pos) {
+      return at;
+    }
+    if (documents > text.size() + 1) {
+      return at ? *at : YAML::Mark::null_mark();
+    }
+    previous = at;
+  }
+  return std::nullopt;
+}
+
+// What yaml-cpp must not be given (prescan_yaml(), and where it would loop), or nullopt.
+std::optional<YamlProblem> guard_yaml(std::string_view text, std::uint32_t first_line,
+                                      const ParseLimits& limits) {
+  bool block_comma = false;
+  if (auto problem = prescan_yaml(text, first_line, limits, block_comma)) {
+    return problem;
+  }
+  if (!block_comma) {
+    return std::nullopt;
+  }
+  std::optional<YAML::Mark> at;
+  try {
+    at = yaml_cpp_loops(text);
+  } catch (const YAML::Exception&) {
+    return std::nullopt;  // yaml-cpp refuses the text: reading it reports why.
+  }
+  if (!at) {
+    return std::nullopt;
+  }
+  const std::uint32_t line = first_line + static_cast<std::uint32_t>(std::max(at->line, 0));
+  return YamlProblem{&kDocumentUnparseable, line,
+                     "YAML does not parse (document starting at line " + std::to_string(first_line) +
+                         "): unexpected ',' at line " + std::to_string(line) + ", column " +
+                         std::to_string(std::max(at->column, 0) + 1) +
+                         " (a comma outside [ ] and { } cannot start a value)"};
+}
+
 void parse_yaml_chunk(const YamlChunk& chunk, const std::string& file, bool track_lines,
                       const ParseLimits& limits, ParsedStream& out) {
   if (only_blank_or_comments(chunk.text)) {
     return;
   }
-  if (auto problem = prescan_yaml(chunk.text, chunk.first_line, limits)) {
+  if (auto problem = guard_yaml(chunk.text, chunk.first_line, limits)) {
     out.findings.push_back(document_finding(*problem->rule, file, problem->line, std::move(problem->message)));
     return;
   }
@@ -917,6 +1035,13 @@ bool looks_like_json(std::string_view text, const std::string& file) {
 }
 
 }  // namespace
+
+std::optional<std::string> yaml_guard(std::string_view text, const ParseLimits& limits) {
+  if (auto problem = guard_yaml(text, 1, limits)) {
+    return std::move(problem->message);
+  }
+  return std::nullopt;
+}
 
 std::string depth_limit_message(std::size_t max_depth) {
   return "document nests deeper than the limit of " + std::to_string(max_depth) + " levels";

@@ -1051,7 +1051,9 @@ Result jwk_key(const json::Value& key, std::size_t index) {
 }
 
 bool parse_json(std::string_view text, json::Document& doc) {
-  doc.Parse(text.data(), text.size());
+  // Iteratively: an inline jwks is user input up to the body limit, and RapidJSON's default
+  // recursive parser takes a stack frame per nesting level (3 MiB of '[' overflows any stack).
+  doc.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
   return !doc.HasParseError();
 }
 

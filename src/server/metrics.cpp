@@ -44,6 +44,38 @@ void header(std::string& out, std::string_view name, std::string_view type, std:
   out += '\n';
 }
 
+// One sample of metric `name`, without labels.
+void sample(std::string& out, std::string_view name, std::uint64_t value) {
+  out += name;
+  out += ' ';
+  out += std::to_string(value);
+  out += '\n';
+}
+
+// A metric without labels: its header and its one sample.
+void single(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+            std::uint64_t value) {
+  header(out, name, type, help);
+  sample(out, name, value);
+}
+
+// A metric with one label: its header, then a sample per (label value, count) of `counts`.
+template <class Counts>
+void by_label(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+              std::string_view key, const Counts& counts) {
+  header(out, name, type, help);
+  for (const auto& [value, n] : counts) {
+    out += name;
+    out += '{';
+    out += key;
+    out += "=\"";
+    out += label(value);
+    out += "\"} ";
+    out += std::to_string(n);
+    out += '\n';
+  }
+}
+
 }  // namespace
 
 void Metrics::record_review(std::string_view kind, std::string_view operation,
@@ -135,11 +167,8 @@ std::string Metrics::render(const MetricsSnapshot& snap) const {
   out += "meshward_admission_duration_seconds_sum " + number(latency_sum_) + '\n';
   out += "meshward_admission_duration_seconds_count " + std::to_string(latency_count_) + '\n';
 
-  header(out, "meshward_admission_findings_total", "counter",
-         "Findings introduced by admitted or refused changes, by code.");
-  for (const auto& [code, n] : findings_) {
-    out += "meshward_admission_findings_total{code=\"" + label(code) + "\"} " + std::to_string(n) + '\n';
-  }
+  by_label(out, "meshward_admission_findings_total", "counter",
+           "Findings introduced by admitted or refused changes, by code.", "code", findings_);
 
   header(out, "meshward_http_errors_total", "counter", "Non-200 HTTP answers, by status.");
   for (const auto& [status, n] : http_errors_) {
@@ -147,16 +176,13 @@ std::string Metrics::render(const MetricsSnapshot& snap) const {
            std::to_string(n) + '\n';
   }
 
-  header(out, "meshward_connections_rejected_total", "counter",
-         "Connections closed before HTTP: plaintext, handshake failure, connection limit.");
-  for (const auto& [reason, n] : rejected_) {
-    out += "meshward_connections_rejected_total{reason=\"" + label(reason) + "\"} " +
-           std::to_string(n) + '\n';
-  }
-  header(out, "meshward_connections_active", "gauge", "Open connections.");
-  out += "meshward_connections_active " + std::to_string(connections_active.load()) + '\n';
-  header(out, "meshward_connections_total", "counter", "Connections accepted.");
-  out += "meshward_connections_total " + std::to_string(connections_total.load()) + '\n';
+  by_label(out, "meshward_connections_rejected_total", "counter",
+           "Connections closed before HTTP: plaintext, handshake failure, connection limit.",
+           "reason", rejected_);
+  single(out, "meshward_connections_active", "gauge", "Open connections.",
+         connections_active.load());
+  single(out, "meshward_connections_total", "counter", "Connections accepted.",
+         connections_total.load());
   header(out, "meshward_connections", "gauge",
          "Open connections by state: handshake, new (no complete request yet), idle (keep-alive), "
          "reading, busy (answering), closing, evicted.");
@@ -164,40 +190,35 @@ std::string Metrics::render(const MetricsSnapshot& snap) const {
     out += "meshward_connections{state=\"" + std::string(conn_state_name(static_cast<ConnState>(i))) +
            "\"} " + std::to_string(connections_by_state[i].load()) + '\n';
   }
-  header(out, "meshward_connections_evicted_total", "counter",
-         "Connections closed to make room for a new one (at a connection bound), by the state they were in.");
-  for (const auto& [state, n] : evicted_) {
-    out += "meshward_connections_evicted_total{state=\"" + label(state) + "\"} " + std::to_string(n) + '\n';
-  }
-  header(out, "meshward_connections_timed_out_total", "counter",
-         "Connections cut by a deadline, by phase: handshake, header, idle, body, write, shutdown.");
-  for (const auto& [phase, n] : timeouts_) {
-    out += "meshward_connections_timed_out_total{phase=\"" + label(phase) + "\"} " + std::to_string(n) + '\n';
-  }
+  by_label(out, "meshward_connections_evicted_total", "counter",
+           "Connections closed to make room for a new one (at a connection bound), by the state they were in.",
+           "state", evicted_);
+  by_label(out, "meshward_connections_timed_out_total", "counter",
+           "Connections cut by a deadline, by phase: handshake, header, idle, body, write, shutdown.",
+           "phase", timeouts_);
   if (snap.connections_limit != 0) {
-    header(out, "meshward_connections_limit", "gauge",
-           "Bound on open connections (--max-connections).");
-    out += "meshward_connections_limit " + std::to_string(snap.connections_limit) + '\n';
-    header(out, "meshward_connections_pending_limit", "gauge",
+    single(out, "meshward_connections_limit", "gauge",
+           "Bound on open connections (--max-connections).", snap.connections_limit);
+    single(out, "meshward_connections_pending_limit", "gauge",
            "Bound on connections in the TLS handshake or before their first complete request header "
-           "(--max-pending-connections).");
-    out += "meshward_connections_pending_limit " + std::to_string(snap.pending_connections_limit) + '\n';
+           "(--max-pending-connections).",
+           snap.pending_connections_limit);
   }
   if (snap.queue_limit != 0) {
-    header(out, "meshward_request_queue_limit", "gauge",
-           "Bound on admission requests read and not yet answered (--max-queued-requests).");
-    out += "meshward_request_queue_limit " + std::to_string(snap.queue_limit) + '\n';
-    header(out, "meshward_request_queue_depth", "gauge",
-           "Admission requests read and not yet answered: waiting for or in evaluation.");
-    out += "meshward_request_queue_depth " + std::to_string(snap.queue_depth) + '\n';
+    single(out, "meshward_request_queue_limit", "gauge",
+           "Bound on admission requests read and not yet answered (--max-queued-requests).",
+           snap.queue_limit);
+    single(out, "meshward_request_queue_depth", "gauge",
+           "Admission requests read and not yet answered: waiting for or in evaluation.",
+           snap.queue_depth);
   }
   if (snap.request_memory_limit != 0) {
-    header(out, "meshward_request_memory_limit_bytes", "gauge",
-           "Bound on the request bodies being read or waiting for evaluation (--max-request-memory).");
-    out += "meshward_request_memory_limit_bytes " + std::to_string(snap.request_memory_limit) + '\n';
-    header(out, "meshward_request_memory_bytes", "gauge",
-           "Bytes of request bodies being read or waiting for evaluation (Content-Length as announced).");
-    out += "meshward_request_memory_bytes " + std::to_string(snap.request_memory) + '\n';
+    single(out, "meshward_request_memory_limit_bytes", "gauge",
+           "Bound on the request bodies being read or waiting for evaluation (--max-request-memory).",
+           snap.request_memory_limit);
+    single(out, "meshward_request_memory_bytes", "gauge",
+           "Bytes of request bodies being read or waiting for evaluation (Content-Length as announced).",
+           snap.request_memory);
   }
   header(out, "meshward_requests_shed_total", "counter",
          "Requests answered 503 without evaluation, by reason: queue_full, expired (waited past the "
@@ -219,12 +240,10 @@ std::string Metrics::render(const MetricsSnapshot& snap) const {
       out += "meshward_world_objects{kind=\"" + kind + "\"} " + std::to_string(n) + '\n';
     }
   }
-  header(out, "meshward_world_findings", "gauge", "Findings in the current world (pre-existing).");
-  out += "meshward_world_findings " +
-         std::to_string(snap.world != nullptr ? snap.world->findings.size() : 0) + '\n';
-  header(out, "meshward_world_generation", "gauge", "Worlds published since start.");
-  out += "meshward_world_generation " +
-         std::to_string(snap.world != nullptr ? snap.world->generation : 0) + '\n';
+  single(out, "meshward_world_findings", "gauge", "Findings in the current world (pre-existing).",
+         snap.world != nullptr ? snap.world->findings.size() : 0);
+  single(out, "meshward_world_generation", "gauge", "Worlds published since start.",
+         snap.world != nullptr ? snap.world->generation : 0);
   header(out, "meshward_world_reloads_total", "counter", "World reloads from files, by result.");
   out += "meshward_world_reloads_total{result=\"ok\"} " + std::to_string(world_reloads_ok_) + '\n';
   out += "meshward_world_reloads_total{result=\"error\"} " + std::to_string(world_reloads_failed_) + '\n';
@@ -245,12 +264,11 @@ std::string Metrics::render(const MetricsSnapshot& snap) const {
     out += "meshward_tls_certificate_expiry_seconds " +
            std::to_string(snap.cert_not_after - static_cast<std::int64_t>(now)) + '\n';
   }
-  header(out, "meshward_tls_certificate_loads_total", "counter",
-         "Serving certificates loaded (startup and reloads).");
-  out += "meshward_tls_certificate_loads_total " + std::to_string(snap.cert_loads) + '\n';
-  header(out, "meshward_tls_certificate_reload_errors_total", "counter",
-         "Certificate reloads that failed (the previous certificate stays in use).");
-  out += "meshward_tls_certificate_reload_errors_total " + std::to_string(cert_reloads_failed_) + '\n';
+  single(out, "meshward_tls_certificate_loads_total", "counter",
+         "Serving certificates loaded (startup and reloads).", snap.cert_loads);
+  single(out, "meshward_tls_certificate_reload_errors_total", "counter",
+         "Certificate reloads that failed (the previous certificate stays in use).",
+         cert_reloads_failed_);
 
   header(out, "meshward_build_info", "gauge", "Build information.");
   out += "meshward_build_info{version=\"" + label(snap.version) + "\",commit=\"" +

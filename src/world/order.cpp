@@ -96,6 +96,16 @@ std::optional<std::int64_t> parse_rfc3339_nanos(std::string_view s) {
   }
   const std::int64_t seconds =
       days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
+  // Nanoseconds since the epoch fit in 64 bits from 1677 to 2262 only (Go's UnixNano has the
+  // same range); RFC 3339 allows years 0000-9999, so times beyond are held at the ends
+  // (found by fuzz_kube_list: a creationTimestamp in the year 4428 overflowed).
+  constexpr std::int64_t kMaxSeconds = std::numeric_limits<std::int64_t>::max() / 1000000000 - 1;
+  if (seconds > kMaxSeconds) {
+    return std::numeric_limits<std::int64_t>::max();
+  }
+  if (seconds < -kMaxSeconds) {
+    return std::numeric_limits<std::int64_t>::min() + 1;  // min() itself means "no timestamp"
+  }
   return seconds * 1000000000 + nanos;
 }
 

@@ -30,6 +30,9 @@ using model::Kind;
 class StringArena {
  public:
   std::string_view store(std::string_view s) {
+    if (s.empty()) {
+      return {};  // Before any block exists there is nothing to point into (found by fuzz_decode).
+    }
     if (s.size() > capacity_ - used_) {
       const std::size_t n = std::max(kBlock, s.size());
       blocks_.emplace_back(new char[n]);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,12 @@ struct ParseLimits {
   /// Longest string value or key, in JSON and YAML: the API server's request body limit.
   std::size_t max_string_bytes = 3u << 20;
 };
+
+/// Why yaml-cpp must not read `text`, a YAML stream meshward reads outside manifests (the
+/// policy file, a kubeconfig): what parse_stream() refuses before yaml-cpp reads a document
+/// (its size, bytes YAML forbids, flow nesting past the limit) and text yaml-cpp 0.7 would
+/// loop on forever (a ',' outside a flow collection). nullopt when yaml-cpp may read it.
+std::optional<std::string> yaml_guard(std::string_view text, const ParseLimits& limits = {});
 
 /// Messages for the limits above (shared with the admission body parser, which enforces
 /// the same limits): "document nests deeper than the limit of 256 levels", ...

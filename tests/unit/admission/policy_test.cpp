@@ -48,6 +48,17 @@ std::string error_of(const std::string& text) {
   return parsed.ok() ? std::string() : parsed.error().message;
 }
 
+// Found by fuzz_policy: yaml-cpp 0.7 loops forever (allocating) on a ',' where a token starts
+// outside a flow collection; such a file is an error, not a hung reload.
+TEST(PolicyFile, TextYamlCppWouldLoopOnIsAnError) {
+  for (const std::string text : {"!!ma,a", ",", "\"x\","}) {
+    auto parsed = parse_policy(text, "policy.yaml");
+    ASSERT_FALSE(parsed.ok()) << text;
+    EXPECT_NE(parsed.error().message.find("unexpected ','"), std::string::npos)
+        << parsed.error().message;
+  }
+}
+
 TEST(PolicyFile, ReadsEveryKeyOfTheDocumentedExample) {
   auto parsed = parse_policy(kExample, "policy.yaml");
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;

@@ -257,6 +257,17 @@ TEST(KubeconfigConfig, DataFieldsAreBase64Decoded) {
   EXPECT_EQ(config->source, "kubeconfig " + file + ", context prod-admin");
 }
 
+// yaml-cpp 0.7 loops forever on a ',' where a token starts outside a flow collection (found by
+// fuzz_kubeconfig's sibling fuzz_policy); the file is refused before yaml-cpp reads it.
+TEST(KubeconfigConfig, TextYamlCppWouldLoopOnIsAnError) {
+  TempDir dir;
+  const std::string file = dir.write("config", "!!ma,a");
+  auto config = kubeconfig_config({file});
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find("unexpected ','"), std::string::npos)
+      << config.error().message;
+}
+
 TEST(KubeconfigConfig, Base64PaddingAndLineBreaks) {
   TempDir dir;
   // Lengths 3k, 3k+1 and 3k+2 give no padding, "==" and "=".

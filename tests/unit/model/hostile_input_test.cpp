@@ -5,6 +5,7 @@
 // column of the bracket past the depth limit, a limit named in the message).
 
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -36,6 +37,35 @@ Finding only_finding(const ParsedStream& parsed) {
 std::string service(std::string_view name_yaml) {
   return "apiVersion: v1\nkind: Service\nmetadata:\n  name: " + std::string(name_yaml) +
          "\n  namespace: default\nspec:\n  ports: [{port: 80}]\n";
+}
+
+// ---------------------------------------------------------------------------------------
+// Text yaml-cpp 0.7 loops on
+
+// A ',' outside a flow collection where a token starts: yaml-cpp 0.7's LoadAll() collects
+// empty documents forever (yaml-cpp issue 1040; found by fuzz_policy: "!!ma,a" held the
+// policy parser until memory ran out). Each is one finding; commas inside plain scalars and
+// flow collections are untouched.
+TEST(HostileYaml, AStrayCommaIsAFindingNotAnEndlessLoop) {
+  const std::vector<std::string> loops = {",", "!!a,b", "&a,b", "\"x\",", "!!ma,a\xc3\x97meer",
+                                          service("a") + "---\n,\n"};
+  for (const std::string& text : loops) {
+    const ParsedStream parsed = parse_stream(text, "comma.yaml");
+    ASSERT_FALSE(parsed.findings.empty()) << text;
+    const Finding& f = parsed.findings.back();
+    EXPECT_EQ(f.code, "MW1001") << text;
+    EXPECT_TRUE(contains(f.message, "unexpected ','")) << f.message;
+  }
+  const std::vector<std::string> fine = {service("a") + "  annotations: {a: \"b, c\"}\n",
+                                         service("a") + "  labels:\n    note: one, two\n",
+                                         service("a") + "  finalizers: [a, b]\n"};
+  for (const std::string& text : fine) {
+    const ParsedStream parsed = parse_stream(text, "fine.yaml");
+    EXPECT_TRUE(parsed.findings.empty()) << text << "\n" << describe(parsed.findings);
+    EXPECT_EQ(parsed.documents.size(), 1u);
+  }
+  EXPECT_TRUE(yaml_guard("!!a,b"));
+  EXPECT_FALSE(yaml_guard("a: b, c\nd: [1, 2]\n"));
 }
 
 // ---------------------------------------------------------------------------------------

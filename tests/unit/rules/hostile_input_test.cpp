@@ -102,5 +102,19 @@ TEST(HostileRegex, NoSourceUsesStdRegex) {
   EXPECT_GT(files, 100u);
 }
 
+// An inline jwks is JSON inside a string the user controls, up to the API server's 3 MiB body:
+// parsed recursively, a nesting level per stack frame, 3 MB of '[' overflowed the evaluation
+// thread's stack (found by the sanitizer build). Parsed iteratively, it is a finding.
+TEST(HostileJwks, DeepNestingIsAFindingNotAStackOverflow) {
+  for (const std::string& text : {std::string(3'000'000, '['),
+                                  std::string(1'000'000, '[') + std::string(1'000'000, ']'),
+                                  std::string("{\"keys\":") + std::string(1'000'000, '[')}) {
+    const Result why = jwks(text);
+    ASSERT_TRUE(why);
+    EXPECT_NE(why->find("jwks"), std::string::npos) << *why;
+    EXPECT_FALSE(jwks_has_private_key(text));
+  }
+}
+
 }  // namespace
 }  // namespace meshward::rules::validate

@@ -24,6 +24,7 @@
 #include "meshward/core/json.h"
 #include "meshward/model/document.h"
 #include "meshward/server/server.h"
+#include "tls_client.h"
 
 namespace meshward::server {
 namespace {
@@ -31,64 +32,9 @@ namespace {
 namespace fs = std::filesystem;
 namespace http = boost::beast::http;
 
-std::string source_dir() {
-  const char* env = std::getenv("MESHWARD_SOURCE_DIR");
-  return env != nullptr ? env : MESHWARD_SOURCE_DIR;
-}
-
-struct Reply {
-  int status = 0;
-  std::string body;
-  std::string content_type;
-};
-
-// A synchronous Beast TLS client verifying the server against `ca`.
-class Client {
- public:
-  Client(unsigned short port, const fs::path& ca) : ctx_(ssl::context::tls_client), stream_(ioc_, (setup(ca), ctx_)) {
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(60));
-    beast::get_lowest_layer(stream_).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    stream_.handshake(ssl::stream_base::client);
-  }
-
-  Reply post(const std::string& body, const std::string& content_type = "application/json") {
-    http::request<http::string_body> req{http::verb::post, "/validate", 11};
-    req.set(http::field::host, "localhost");
-    req.set(http::field::content_type, content_type);
-    req.body() = body;
-    req.keep_alive(true);
-    req.prepare_payload();
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(60));
-    http::write(stream_, req);
-    return read();
-  }
-
-  Reply get(const std::string& target) {
-    http::request<http::string_body> req{http::verb::get, target, 11};
-    req.set(http::field::host, "localhost");
-    req.keep_alive(true);
-    http::write(stream_, req);
-    return read();
-  }
-
- private:
-  Reply read() {
-    http::response<http::string_body> res;
-    // Error answers (413) may come before the whole body was sent and close the connection;
-    // Beast reads the answer all the same.
-    http::read(stream_, buffer_, res);
-    return Reply{static_cast<int>(res.result_int()), res.body(), std::string(res[http::field::content_type])};
-  }
-  void setup(const fs::path& ca) {
-    ctx_.load_verify_file(ca.string());
-    ctx_.set_verify_mode(ssl::verify_peer);
-  }
-
-  net::io_context ioc_;
-  ssl::context ctx_;
-  beast::ssl_stream<beast::tcp_stream> stream_;
-  beast::flat_buffer buffer_;
-};
+using test_support::Client;
+using test_support::Reply;
+using test_support::source_dir;
 
 bool contains(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
 

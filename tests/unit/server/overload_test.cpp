@@ -33,6 +33,7 @@
 #include "meshward/core/json.h"
 #include "meshward/server/overload.h"
 #include "meshward/server/server.h"
+#include "tls_client.h"
 
 namespace meshward::server {
 namespace {
@@ -62,90 +63,17 @@ std::string review(const std::string& uid, const std::string& padding = "") {
   return r + "}}";
 }
 
-std::string source_dir() {
-  const char* env = std::getenv("MESHWARD_SOURCE_DIR");
-  return env != nullptr ? env : MESHWARD_SOURCE_DIR;
-}
-
-template <class Pred>
-bool eventually(Pred pred, std::chrono::seconds limit = 60s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) {
-      return true;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  return pred();
-}
+using test_support::Client;
+using test_support::eventually;
+using test_support::Reply;
+using test_support::source_dir;
 
 tcp::endpoint at(unsigned short port) { return {net::ip::make_address("127.0.0.1"), port}; }
 
-// Whether the peer has closed `fd` (or sent something) within `wait`.
 bool readable(int fd, std::chrono::milliseconds wait) {
   pollfd p{fd, POLLIN | POLLRDHUP, 0};
   return ::poll(&p, 1, static_cast<int>(wait.count())) > 0;
 }
-
-struct Reply {
-  int status = 0;
-  std::string body;
-  std::string retry_after;
-  bool keep_alive = false;
-};
-
-// A synchronous Beast TLS client verifying the server against `ca`.
-class Client {
- public:
-  Client(unsigned short port, const fs::path& ca, int rcvbuf = 0)
-      : ctx_(ssl::context::tls_client), stream_(ioc_, (setup(ca), ctx_)) {
-    auto& sock = beast::get_lowest_layer(stream_).socket();
-    sock.open(tcp::v4());
-    if (rcvbuf != 0) {
-      sock.set_option(net::socket_base::receive_buffer_size(rcvbuf));
-    }
-    sock.connect(at(port));
-    stream_.handshake(ssl::stream_base::client);
-  }
-
-  Reply send(const std::string& target, const std::string& body = "", http::verb method = http::verb::post) {
-    write(target, body, method);
-    return read();
-  }
-
-  void write(const std::string& target, const std::string& body = "", http::verb method = http::verb::post) {
-    http::request<http::string_body> req{method, target, 11};
-    req.set(http::field::host, "localhost");
-    if (method == http::verb::post) {
-      req.set(http::field::content_type, "application/json");
-    }
-    req.body() = body;
-    req.keep_alive(true);
-    req.prepare_payload();
-    http::write(stream_, req);
-  }
-
-  Reply read() {
-    http::response<http::string_body> res;
-    http::read(stream_, buffer_, res);
-    return Reply{static_cast<int>(res.result_int()), res.body(), std::string(res[http::field::retry_after]),
-                 res.keep_alive()};
-  }
-
-  void write_raw(const std::string& bytes) { net::write(stream_, net::buffer(bytes)); }
-  int fd() { return beast::get_lowest_layer(stream_).socket().native_handle(); }
-
- private:
-  void setup(const fs::path& ca) {
-    ctx_.load_verify_file(ca.string());
-    ctx_.set_verify_mode(ssl::verify_peer);
-  }
-
-  net::io_context ioc_;
-  ssl::context ctx_;
-  beast::ssl_stream<beast::tcp_stream> stream_;
-  beast::flat_buffer buffer_;
-};
 
 // Blocks evaluation threads (through evaluate_hook) until opened; counts evaluations.
 struct Gate {

@@ -439,7 +439,7 @@ TEST_F(ServerTest, MalformedReviewsAre400WithJsonBodies) {
 
 TEST_F(ServerTest, PlainHttpAndGarbageAreClosedWhileServingGoesOn) {
   for (const std::string& payload : {std::string("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"),
-                                    std::string("\x00\x01garbage\xff\r\n\r\n", 16)}) {
+                                    std::string("\x00\x01garbage\xff\r\n\r\n", 14)}) {
     net::io_context ioc;
     tcp::socket s(ioc);
     s.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_));
@@ -689,8 +689,18 @@ TEST_F(ConnectionLimitTest, AtTheLimitTheOldestIdleConnectionMakesRoom) {
   // is closed for it (overload_test.cpp covers the rest: refusal only when all are busy).
   auto a = std::make_unique<Client>(port_, ca());
   auto b = std::make_unique<Client>(port_, ca());
+  // A client has its answer before the server's write handler marks the connection idle (on
+  // either I/O thread): wait for that, so a is idle before b and so the older of the two.
+  auto idle = [&](int n) {
+    return eventually([&] {
+      return server_->state().metrics.render({}).find("meshward_connections{state=\"idle\"} " +
+                                                     std::to_string(n)) != std::string::npos;
+    });
+  };
   ASSERT_EQ(a->send(http::verb::get, "/healthz", "", "").status, 200);
+  ASSERT_TRUE(idle(1));
   ASSERT_EQ(b->send(http::verb::get, "/healthz", "", "").status, 200);
+  ASSERT_TRUE(idle(2));
   EXPECT_TRUE(healthz_ok(port_, ca()));
   EXPECT_THROW(a->send(http::verb::get, "/healthz", "", ""), std::exception);
   EXPECT_EQ(b->send(http::verb::get, "/healthz", "", "").status, 200);

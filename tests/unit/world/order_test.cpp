@@ -68,3 +68,25 @@ metadata: {name: yy, namespace: ns}
 
 }  // namespace
 }  // namespace meshward::world
+
+namespace meshward::world {
+namespace {
+
+// RFC 3339 years run to 9999; nanoseconds since the epoch fit 64 bits only from 1677 to 2262
+// (found by fuzz_kube_list: a creationTimestamp in 4428 overflowed). Times beyond are held at
+// the ends and still order after (before) every time in range.
+TEST(Order, TimestampsBeyondTheNanosecondRangeSaturate) {
+  const auto late = parse_rfc3339_nanos("4428-01-01T00:00:00Z");
+  const auto latest = parse_rfc3339_nanos("9999-12-31T23:59:59Z");
+  const auto in_range = parse_rfc3339_nanos("2262-01-01T00:00:00Z");
+  const auto early = parse_rfc3339_nanos("0001-01-01T00:00:00Z");
+  ASSERT_TRUE(late && latest && in_range && early);
+  EXPECT_EQ(*late, std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(*latest, std::numeric_limits<std::int64_t>::max());
+  EXPECT_LT(*in_range, *late);
+  EXPECT_LT(*early, *in_range);
+  EXPECT_GT(*early, std::numeric_limits<std::int64_t>::min());  // min() is "no timestamp"
+}
+
+}  // namespace
+}  // namespace meshward::world
