@@ -758,7 +758,7 @@ std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end, std:
 //   overcount brackets inside block scalars, where they are balanced in practice). Block
 //   nesting is cheap for yaml-cpp and bounded by the converter.
 std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t first_line,
-                                        const ParseLimits& limits, bool& block_comma) {
+                                        const ParseLimits& limits, bool& comma_risk) {
   const std::string where = "YAML does not parse (document starting at line " +
                             std::to_string(first_line) + "): ";
   if (text.size() > limits.max_yaml_document_bytes) {
@@ -778,7 +778,7 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
   bool escaped = false;  // after a backslash in a double-quoted scalar
   bool comment = false;
   unsigned char prev = '\n';  // previous byte outside quotes ('\n' at a line start)
-  block_comma = false;
+  comma_risk = false;
   auto at = [&](const unsigned char* p) {
     return "line " + std::to_string(line) + ", column " + std::to_string(p - line_start + 1);
   };
@@ -851,13 +851,8 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
       comment = true;
       continue;
     }
-    // A ',' outside a flow collection. Where yaml-cpp takes it for a token of its own (right
-    // after a quoted scalar, a tag or an anchor, where a value starts: YAML forbids all of
-    // them) yaml-cpp 0.7 can loop forever (yaml-cpp issue 1040). Where that is depends on how
-    // its scanner splits tokens ("" "" "" is three scalars to it), which this pass does not
-    // follow, so any such comma, plain scalars included, has the caller ask yaml_cpp_loops().
     if (c == ',' && depth == 0) {
-      block_comma = true;
+      comma_risk = true;  // see guard_yaml()
     }
     if ((c == '"' || c == '\'') && token_start) {
       quote = static_cast<char>(c);
@@ -872,6 +867,11 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
       --depth;
     }
     prev = c;
+  }
+  if (quote != 0 || depth != 0) {
+    // Unbalanced to this pass: where yaml-cpp's tokens are is anyone's guess (a quote that
+    // spans lines, brackets in plain scalars), so a comma anywhere may be one of its own.
+    comma_risk = comma_risk || text.find(',') != std::string_view::npos;
   }
   return std::nullopt;
 }
@@ -942,11 +942,18 @@ std::optional<YAML::Mark> yaml_cpp_loops(std::string_view text) {
 // What yaml-cpp must not be given (prescan_yaml(), and where it would loop), or nullopt.
 std::optional<YamlProblem> guard_yaml(std::string_view text, std::uint32_t first_line,
                                       const ParseLimits& limits) {
-  bool block_comma = false;
-  if (auto problem = prescan_yaml(text, first_line, limits, block_comma)) {
+  // yaml-cpp 0.7 loops forever where its scanner takes a ',' outside a flow collection for a
+  // token of its own (right after a quoted scalar, a tag or an anchor, where a value starts:
+  // YAML forbids all of them; yaml-cpp issue 1040; only a comma has been seen to cause it).
+  // Where that is depends on how its scanner splits tokens ("" "" "" is three scalars to it),
+  // which prescan_yaml() does not follow: text with a comma outside the flow collections it
+  // sees, or that it cannot balance, is replayed through yaml-cpp's parser first (commas
+  // inside [ ] and { }, the common case, cost nothing).
+  bool comma_risk = false;
+  if (auto problem = prescan_yaml(text, first_line, limits, comma_risk)) {
     return problem;
   }
-  if (!block_comma) {
+  if (!comma_risk) {
     return std::nullopt;
   }
   std::optional<YAML::Mark> at;

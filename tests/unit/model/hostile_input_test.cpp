@@ -47,7 +47,7 @@ std::string service(std::string_view name_yaml) {
 // policy parser until memory ran out). Each is one finding; commas inside plain scalars and
 // flow collections are untouched.
 TEST(HostileYaml, AStrayCommaIsAFindingNotAnEndlessLoop) {
-  const std::vector<std::string> loops = {",", "!!a,b", "&a,b", "\"x\",", "!!ma,a\xc3\x97meer",
+  const std::vector<std::string> loops = {",", "!!a,b", "&a,b", "\"x\",", "!!ma,a\xc3\x97meer", "\"\"\"\"\"\",\"\"\"\"\"",
                                           service("a") + "---\n,\n"};
   for (const std::string& text : loops) {
     const ParsedStream parsed = parse_stream(text, "comma.yaml");
