@@ -213,8 +213,7 @@ Result<Review> parse_request(const json::Value& root) {
 // every input (the same documents accepted, the same first error, the same messages and
 // offsets; tests/unit/admission pins them).
 
-constexpr unsigned kJsonFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag |
-                                rapidjson::kParseFullPrecisionFlag;
+constexpr unsigned kJsonFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag;
 
 // Per-thread buffers reused by every review parsed on the thread: the DOM's first memory
 // chunk (large enough for a kubectl-sized review with managedFields) and the reader, whose

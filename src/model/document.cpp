@@ -129,9 +129,13 @@ class LineRecorder {
 };
 
 // Iterative: input depth must not become stack depth. Strings must be valid UTF-8 (checked
-// as they are read), so every finding and report built from them is.
+// as they are read), so every finding and report built from them is. Not full precision:
+// RapidJSON 1.1's full-precision strtod reads digits that are all zeros with an exponent off
+// its fast path ("0e-40") as garbage (-1.99e-59, by way of __builtin_clzll(0); found by
+// fuzz_admission). The default path is exact for up to 15 significant digits and a power of
+// ten within 10^±22, and within an ulp beyond: nothing Istio configuration holds tells the
+// difference. The admission body parser uses the same flags (review.cpp).
 constexpr unsigned kJsonFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag |
-                                rapidjson::kParseFullPrecisionFlag |
                                 rapidjson::kParseValidateEncodingFlag;
 
 bool is_list_document(const json::Value& root, const json::Value** items) {
@@ -819,6 +823,11 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
     }
     if (comment) {
       continue;
+    }
+    if (c == ',' && depth == 0) {
+      // Inside a quoted scalar to this pass, maybe not to yaml-cpp, which starts a new quoted
+      // scalar right where one ends (`"""""a: ","` is four of them to it): see guard_yaml().
+      comma_risk = comma_risk || quote != 0;
     }
     if (quote == '"') {
       if (escaped) {

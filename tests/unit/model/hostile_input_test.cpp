@@ -48,6 +48,7 @@ std::string service(std::string_view name_yaml) {
 // flow collections are untouched.
 TEST(HostileYaml, AStrayCommaIsAFindingNotAnEndlessLoop) {
   const std::vector<std::string> loops = {",", "!!a,b", "&a,b", "\"x\",", "!!ma,a\xc3\x97meer", "\"\"\"\"\"\",\"\"\"\"\"",
+                                          "\"\"\"\"\"tokenFile: \",\"\"\"",
                                           service("a") + "---\n,\n"};
   for (const std::string& text : loops) {
     const ParsedStream parsed = parse_stream(text, "comma.yaml");
@@ -357,6 +358,21 @@ spec:
 
 // ---------------------------------------------------------------------------------------
 // Numbers
+
+// RapidJSON 1.1's full-precision strtod read "-0e-40" as -1.99e-59 (found by fuzz_admission);
+// numbers are parsed on its default path, which reads it as zero.
+TEST(HostileNumbers, ZeroDigitsWithAnyExponentAreZero) {
+  const ParsedStream parsed =
+      parse_stream(R"({"a": 0e-40, "b": -0e-400, "c": 0.000e+99, "d": 0.1, "e": 2.5e-3})", "n.json");
+  ASSERT_TRUE(parsed.findings.empty()) << describe(parsed.findings);
+  ASSERT_EQ(parsed.documents.size(), 1u);
+  const json::Value& v = *parsed.documents.front().json;
+  EXPECT_EQ(v["a"].GetDouble(), 0.0);
+  EXPECT_EQ(v["b"].GetDouble(), 0.0);
+  EXPECT_EQ(v["c"].GetDouble(), 0.0);
+  EXPECT_EQ(v["d"].GetDouble(), 0.1);
+  EXPECT_EQ(v["e"].GetDouble(), 0.0025);
+}
 
 TEST(HostileNumbers, OutOfRangeValuesAreFindingsInYamlAndJson) {
   // Gateway port number is uint32; an HTTP route weight int32.
