@@ -172,20 +172,24 @@ const std::vector<Case>& cases() {
   return all;
 }
 
-void BM_Decide(benchmark::State& state) {
-  const auto world = world_of(static_cast<std::size_t>(state.range(0)));
+// Parse and decide review case range(1) against `world`, the row's body.
+void decide_rows(benchmark::State& state, const admission::EvaluatedWorld& world) {
   const Case& c = cases()[static_cast<std::size_t>(state.range(1))];
   const admission::Policy policy;
   std::size_t introduced = 0;
   for (auto _ : state) {
     auto parsed = admission::parse_review(c.body);
-    admission::Decision d = admission::decide(*parsed, world.get(), policy);
+    admission::Decision d = admission::decide(*parsed, &world, policy);
     introduced = d.introduced.size();
     benchmark::DoNotOptimize(d);
   }
   state.SetLabel(c.label);
-  state.counters["objects"] = static_cast<double>(world->snapshot->size());
+  state.counters["objects"] = static_cast<double>(world.snapshot->size());
   state.counters["introduced"] = static_cast<double>(introduced);
+}
+
+void BM_Decide(benchmark::State& state) {
+  decide_rows(state, *world_of(static_cast<std::size_t>(state.range(0))));
 }
 
 void BM_BaselineParseReview(benchmark::State& state) {
@@ -207,40 +211,17 @@ void sizes_and_cases(benchmark::internal::Benchmark* b) {
 
 // The same reviews in generated worlds whose applications have Pods and an EndpointSlice.
 void BM_DecideEndpoints(benchmark::State& state) {
-  const auto world = world_of(static_cast<std::size_t>(state.range(0)), /*endpoints=*/true);
-  const Case& c = cases()[static_cast<std::size_t>(state.range(1))];
-  const admission::Policy policy;
-  std::size_t introduced = 0;
-  for (auto _ : state) {
-    auto parsed = admission::parse_review(c.body);
-    admission::Decision d = admission::decide(*parsed, world.get(), policy);
-    introduced = d.introduced.size();
-    benchmark::DoNotOptimize(d);
-  }
-  state.SetLabel(c.label);
-  state.counters["objects"] = static_cast<double>(world->snapshot->size());
-  state.counters["introduced"] = static_cast<double>(introduced);
+  decide_rows(state, *world_of(static_cast<std::size_t>(state.range(0)), /*endpoints=*/true));
 }
 
 // BM_DecideEndpoints without the world's shared endpoint cache (each review collects the
 // endpoints it asks for afresh, as before translate::EndpointCache): the cache's gain is the
 // ratio of the two rows for the same arguments.
 void BM_DecideEndpointsUncached(benchmark::State& state) {
-  const auto cached = world_of(static_cast<std::size_t>(state.range(0)), /*endpoints=*/true);
-  auto world = std::make_shared<admission::EvaluatedWorld>(*cached);
-  world->endpoints.reset();
-  const Case& c = cases()[static_cast<std::size_t>(state.range(1))];
-  const admission::Policy policy;
-  std::size_t introduced = 0;
-  for (auto _ : state) {
-    auto parsed = admission::parse_review(c.body);
-    admission::Decision d = admission::decide(*parsed, world.get(), policy);
-    introduced = d.introduced.size();
-    benchmark::DoNotOptimize(d);
-  }
-  state.SetLabel(c.label);
-  state.counters["objects"] = static_cast<double>(world->snapshot->size());
-  state.counters["introduced"] = static_cast<double>(introduced);
+  admission::EvaluatedWorld world =
+      *world_of(static_cast<std::size_t>(state.range(0)), /*endpoints=*/true);
+  world.endpoints.reset();
+  decide_rows(state, world);
 }
 
 // What bench/load.sh posts, on the world it serves by default: the kubectl VirtualService

@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "meshward/core/json.h"
-#include "meshward/core/utf8.h"
+#include "meshward/core/json_sax.h"
 #include "meshward/model/decode.h"
 #include "meshward/model/document.h"
 
@@ -275,24 +275,11 @@ class DepthCounter {
   bool Double(double d) { return value(), doc_.Double(d); }
   bool RawNumber(const Ch* s, rapidjson::SizeType n, bool copy) { return value(), doc_.RawNumber(s, n, copy); }
   bool String(const Ch* s, rapidjson::SizeType n, bool copy) {
-    if (!fits(n)) {
-      return false;
-    }
-    value();
-    if (auto fixed = utf8::without_surrogates({s, n})) {
-      return doc_.String(fixed->data(), n, true);
-    }
-    return doc_.String(s, n, copy);
+    return fits(n) && (value(), json::add_string(doc_, s, n, copy, /*key=*/false));
   }
   bool StartObject() { return value(), ++open_, doc_.StartObject(); }
   bool Key(const Ch* s, rapidjson::SizeType n, bool copy) {
-    if (!fits(n)) {
-      return false;
-    }
-    if (auto fixed = utf8::without_surrogates({s, n})) {
-      return doc_.Key(fixed->data(), n, true);
-    }
-    return doc_.Key(s, n, copy);
+    return fits(n) && json::add_string(doc_, s, n, copy, /*key=*/true);
   }
   bool EndObject(rapidjson::SizeType n) { return --open_, doc_.EndObject(n); }
   bool StartArray() { return value(), ++open_, doc_.StartArray(); }

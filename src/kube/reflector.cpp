@@ -44,16 +44,6 @@ std::string url_encode(std::string_view s) {
   return out;
 }
 
-std::string string_member(const json::Value& object, const char* name) {
-  if (object.IsObject()) {
-    const auto it = object.FindMember(name);
-    if (it != object.MemberEnd() && it->value.IsString()) {
-      return {it->value.GetString(), it->value.GetStringLength()};
-    }
-  }
-  return {};
-}
-
 /// "403 Forbidden: virtualservices is forbidden: ..." from a refused call's Status body.
 std::string describe_status(unsigned status, const std::string& body) {
   std::string message;

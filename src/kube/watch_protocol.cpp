@@ -8,8 +8,6 @@
 
 namespace meshward::kube {
 
-namespace {
-
 std::string string_member(const json::Value& object, const char* name) {
   if (object.IsObject()) {
     const auto it = object.FindMember(name);
@@ -19,6 +17,8 @@ std::string string_member(const json::Value& object, const char* name) {
   }
   return {};
 }
+
+namespace {
 
 const json::Value* member(const json::Value& object, const char* name) {
   if (!object.IsObject()) {

@@ -8,10 +8,15 @@
 #include <vector>
 
 #include "api_connection.h"  // ApiCallError
+#include "meshward/core/json.h"
 #include "meshward/model/object.h"
 #include "object_store.h"
 
 namespace meshward::kube {
+
+/// The string member `name` of `object`, or "" when it is absent or not a string (API server
+/// Status and event fields, read leniently).
+std::string string_member(const json::Value& object, const char* name);
 
 /// What a loop watches: one kind at one API path, in one namespace or all.
 struct WatchTarget {

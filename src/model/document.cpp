@@ -13,7 +13,7 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
-#include "meshward/core/utf8.h"
+#include "meshward/core/json_sax.h"
 #include "meshward/model/decode_rules.h"
 
 namespace meshward::model {
@@ -81,24 +81,11 @@ class LineRecorder {
   bool Double(double d) { return mark(), doc_.Double(d); }
   bool RawNumber(const Ch* s, rapidjson::SizeType n, bool copy) { return mark(), doc_.RawNumber(s, n, copy); }
   bool String(const Ch* s, rapidjson::SizeType n, bool copy) {
-    if (!fits(n)) {
-      return false;
-    }
-    mark();
-    if (auto fixed = utf8::without_surrogates({s, n})) {
-      return doc_.String(fixed->data(), n, true);
-    }
-    return doc_.String(s, n, copy);
+    return fits(n) && (mark(), json::add_string(doc_, s, n, copy, /*key=*/false));
   }
   bool StartObject() { return mark(), ++containers_, doc_.StartObject(); }
   bool Key(const Ch* s, rapidjson::SizeType n, bool copy) {
-    if (!fits(n)) {
-      return false;
-    }
-    if (auto fixed = utf8::without_surrogates({s, n})) {
-      return doc_.Key(fixed->data(), n, true);
-    }
-    return doc_.Key(s, n, copy);
+    return fits(n) && json::add_string(doc_, s, n, copy, /*key=*/true);
   }
   bool EndObject(rapidjson::SizeType n) { return doc_.EndObject(n); }
   bool StartArray() { return mark(), ++containers_, doc_.StartArray(); }
