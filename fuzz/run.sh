@@ -6,7 +6,7 @@
 #
 # Environment: BUILD_DIR; FUZZ_WORK_DIR (default $BUILD_DIR/fuzz-work: corpora that grow
 # from run to run, generated seeds, merged dictionaries, crash artifacts, logs);
-# FUZZ_RSS_LIMIT_MB (default 2048); FUZZ_JOBS (default 1: libFuzzer processes per target, the
+# FUZZ_RSS_LIMIT_MB (default 2048); FUZZ_TIMEOUT (seconds one input may take, default 1); FUZZ_JOBS (default 1: libFuzzer processes per target, the
 # extra ones as -fork workers); FUZZ_ARGS (more libFuzzer flags).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +23,7 @@ targets=("$@")
 BUILD_DIR="${BUILD_DIR:-build-sanitize}"
 WORK_DIR="${FUZZ_WORK_DIR:-$BUILD_DIR/fuzz-work}"
 RSS_LIMIT_MB="${FUZZ_RSS_LIMIT_MB:-2048}"
+TIMEOUT="${FUZZ_TIMEOUT:-1}"
 JOBS="${FUZZ_JOBS:-1}"
 export MESHWARD_SOURCE_DIR="$PWD"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1}"
@@ -66,7 +67,7 @@ for t in "${targets[@]}"; do
   for d in "fuzz/seeds/$t" "fuzz/regressions/$t"; do
     [ -d "$d" ] && inputs+=("$d")
   done
-  "$BUILD_DIR/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=1 -rss_limit_mb="$RSS_LIMIT_MB" \
+  "$BUILD_DIR/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout="$TIMEOUT" -rss_limit_mb="$RSS_LIMIT_MB" \
     -dict="$WORK_DIR/dict/$t.dict" -artifact_prefix="$artifacts/" \
     -print_final_stats=1 -detect_leaks=1 "${extra[@]}" ${FUZZ_ARGS:-} \
     "${inputs[@]}" </dev/null >"$log" 2>&1
