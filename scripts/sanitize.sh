@@ -22,4 +22,6 @@ ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)" ${SANITIZE_CTEST
 # One input may take 3 s here, not 1: the -O0 build runs the slowest bodies (decode on a large
 # seed) several times slower than -O1, and a false timeout would fail CI. An endless loop is
 # still caught.
-BUILD_DIR="$BUILD_DIR" FUZZ_TIMEOUT="${FUZZ_TIMEOUT:-3}" ./fuzz/run.sh "${FUZZ_SECONDS:-20}"
+# A fixed seed (FUZZ_SEED) makes a failure here one that reproduces with the same command.
+BUILD_DIR="$BUILD_DIR" FUZZ_TIMEOUT="${FUZZ_TIMEOUT:-3}" FUZZ_ARGS="-seed=${FUZZ_SEED:-1} ${FUZZ_ARGS:-}" \
+  ./fuzz/run.sh "${FUZZ_SECONDS:-20}"
