@@ -811,10 +811,11 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
     if (comment) {
       continue;
     }
-    if (c == ',' && depth == 0) {
+    if (c == ',' && quote != 0) {
       // Inside a quoted scalar to this pass, maybe not to yaml-cpp, which starts a new quoted
-      // scalar right where one ends (`"""""a: ","` is four of them to it): see guard_yaml().
-      comma_risk = comma_risk || quote != 0;
+      // scalar right where one ends (`"""""a: ","` is four of them to it), at any depth this
+      // pass counts: see guard_yaml().
+      comma_risk = true;
     }
     if (quote == '"') {
       if (escaped) {
