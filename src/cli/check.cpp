@@ -149,6 +149,7 @@ int check(const std::vector<std::string>& words, std::ostream& out, std::ostream
     return kExitUsage;
   }
   run_options.translate.version = *version;
+  run_options.translate.version_given = args->has("istio-version");
   world::LoadOptions options;
   options.default_namespace = args->value("namespace").value_or("default");
 

@@ -20,8 +20,12 @@ const std::vector<FlagSpec>& translate_flags() {
   static const std::vector<FlagSpec> specs = {
       {"filename", "f", true, "file, directory (recursive) or - for stdin; repeatable"},
       {"proxy", "", true,
-       "sidecar:<namespace>[,label=value...] or gateway:<namespace>,istio=ingressgateway[,...]"},
-      {"type", "", true, "listeners, routes, clusters, endpoints or all (default)"},
+       "sidecar:<namespace>[,label=value...] or gateway:<namespace>,istio=ingressgateway[,...]; "
+       "proxy-version=1.17.5 sets the proxy's Istio version (default: its Pod's istio-proxy "
+       "image tag, else --istio-version)"},
+      {"type", "", true,
+       "listeners, routes, clusters, endpoints, all (default), or patches (what EnvoyFilter "
+       "patches did)"},
       {"output", "o", true, "table (default, as istioctl proxy-config prints), json or yaml"},
       {"istio-version", "", true, "the Istio release to imitate, e.g. 1.15 (default: the newest)"},
       {"namespace", "n", true, "namespace for objects that name none (default \"default\")"},
@@ -46,13 +50,17 @@ std::optional<translate::DumpType> parse_type(const std::string& text) {
   if (text == "all") {
     return translate::DumpType::All;
   }
+  if (text == "patches" || text == "patch") {
+    return translate::DumpType::Patches;
+  }
   return std::nullopt;
 }
 
 // Only what the output shows is built.
 translate::Parts parts_for(translate::DumpType type) {
   translate::Parts p;
-  p.listeners = type == translate::DumpType::Listeners || type == translate::DumpType::All;
+  p.listeners = type == translate::DumpType::Listeners || type == translate::DumpType::All ||
+                type == translate::DumpType::Patches;
   p.routes = type == translate::DumpType::Routes || type == translate::DumpType::All;
   p.clusters = type == translate::DumpType::Clusters || type == translate::DumpType::All;
   p.endpoints = type == translate::DumpType::Endpoints || type == translate::DumpType::All;
@@ -98,7 +106,8 @@ int translate_command(const std::vector<std::string>& words, std::ostream& out, 
   const std::string type_text = args->value("type").value_or("all");
   const std::optional<translate::DumpType> type = parse_type(type_text);
   if (!type) {
-    err << "meshward translate: --type must be listeners, routes, clusters, endpoints or all, not "
+    err << "meshward translate: --type must be listeners, routes, clusters, endpoints, all or "
+           "patches, not "
            "\""
         << type_text << "\"\n";
     return kExitUsage;
@@ -115,6 +124,7 @@ int translate_command(const std::vector<std::string>& words, std::ostream& out, 
     return kExitUsage;
   }
   options.version = *version;
+  options.version_given = args->has("istio-version");
 
   world::LoadOptions load_options;
   load_options.default_namespace = args->value("namespace").value_or("default");

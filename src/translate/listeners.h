@@ -89,8 +89,8 @@ std::vector<NetworkFilter> virtual_service_route_filters(
     const std::vector<model::RouteDestination>& routes, std::uint32_t port, bool include_mx,
     bool with_metadata);
 
-/// The HTTP filters of a connection manager, by name, in istiod's order.
-std::vector<std::string> http_filter_names(bool inbound, Protocol protocol);
+/// The HTTP filters istiod puts in a connection manager, in its order.
+std::vector<HttpFilter> istio_http_filters(bool inbound, Protocol protocol);
 
 /// An `envoy.filters.network.http_connection_manager` with RDS `rds`.
 NetworkFilter rds_connection_manager(std::string stat_prefix, std::string rds, Protocol protocol,

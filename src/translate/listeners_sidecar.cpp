@@ -5,12 +5,14 @@
 // and build_listeners(), the entry point for both proxy types.
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
 #include <utility>
 
 #include "listeners.h"
+#include "meshward/translate/envoy_filter.h"
 #include "meshward/translate/names.h"
 #include "meshward/translate/translate.h"
 #include "meshward/world/host.h"
@@ -225,19 +227,21 @@ std::vector<NetworkFilter> virtual_service_route_filters(
   return out;
 }
 
-std::vector<std::string> http_filter_names(bool inbound, Protocol protocol) {
-  std::vector<std::string> out = {"istio.metadata_exchange"};
+std::vector<HttpFilter> istio_http_filters(bool inbound, Protocol protocol) {
+  std::vector<HttpFilter> out;
+  auto add = [&out](std::string name) { out.push_back(HttpFilter{std::move(name), {}, {}}); };
+  add("istio.metadata_exchange");
   if (protocol == Protocol::GrpcWeb) {
-    out.emplace_back("envoy.filters.http.grpc_web");
+    add("envoy.filters.http.grpc_web");
   }
-  out.emplace_back("envoy.filters.http.grpc_stats");
+  add("envoy.filters.http.grpc_stats");
   if (!inbound) {
-    out.emplace_back("istio.alpn");
+    add("istio.alpn");
   }
-  out.emplace_back("envoy.filters.http.fault");
-  out.emplace_back("envoy.filters.http.cors");
-  out.emplace_back("istio.stats");
-  out.emplace_back("envoy.filters.http.router");
+  add("envoy.filters.http.fault");
+  add("envoy.filters.http.cors");
+  add("istio.stats");
+  add("envoy.filters.http.router");
   return out;
 }
 
@@ -250,7 +254,7 @@ NetworkFilter rds_connection_manager(std::string stat_prefix, std::string rds, P
       "HttpConnectionManager";
   f.stat_prefix = std::move(stat_prefix);
   f.rds_route_config_name = std::move(rds);
-  f.http_filters = http_filter_names(false, protocol);
+  f.http_filters = istio_http_filters(false, protocol);
   f.use_remote_address = gateway;
   if (gateway) {
     f.forward_client_cert_details = "SANITIZE_SET";
@@ -945,15 +949,29 @@ std::vector<Listener> build_sidecar_outbound_listeners(const Scope& scope) {
 
 }  // namespace detail
 
-std::vector<Listener> build_listeners(const Scope& scope) {
+std::vector<Listener> build_listeners(const Scope& scope, std::vector<PatchEffect>* effects) {
+  // EnvoyFilter patches as ListenerBuilder.patchListeners applies them: per group of listeners,
+  // each in its context; the virtual listeners take no listener ADDs.
+  using Context = model::EnvoyFilterPatchContext;
+  const ProxyPatches patches(scope.registry().view(), scope.proxy(), scope.options());
   if (scope.proxy().type == Proxy::Type::Gateway) {
-    return detail::build_gateway_listeners(scope);
+    std::vector<Listener> out = detail::build_gateway_listeners(scope);
+    apply_listener_patches(Context::Gateway, patches, out, false, effects);
+    return out;
   }
+  std::vector<Listener> outbound = detail::build_sidecar_outbound_listeners(scope);
+  std::vector<Listener> virtual_outbound = {detail::build_virtual_outbound_listener(scope)};
+  std::vector<Listener> virtual_inbound = {detail::build_virtual_inbound_listener(scope)};
+  std::vector<Listener> inbound;  // Only what SIDECAR_INBOUND listener ADDs bring.
+  apply_listener_patches(Context::SidecarOutbound, patches, virtual_outbound, true, effects);
+  apply_listener_patches(Context::SidecarInbound, patches, virtual_inbound, true, effects);
+  apply_listener_patches(Context::SidecarInbound, patches, inbound, false, effects);
+  apply_listener_patches(Context::SidecarOutbound, patches, outbound, false, effects);
   // getListeners order: outbound, virtualOutbound, then inbound (virtualInbound first).
-  std::vector<Listener> out = detail::build_sidecar_outbound_listeners(scope);
-  out.push_back(detail::build_virtual_outbound_listener(scope));
-  out.push_back(detail::build_virtual_inbound_listener(scope));
-  return out;
+  for (auto* group : {&virtual_outbound, &virtual_inbound, &inbound}) {
+    std::move(group->begin(), group->end(), std::back_inserter(outbound));
+  }
+  return outbound;
 }
 
 }  // namespace meshward::translate

@@ -118,7 +118,7 @@ std::vector<NetworkFilter> inbound_http_filters(const Options& options, const In
   hcm.stat_prefix = delimited_stat_prefix(
       options, cc.passthrough ? cc.cluster : "inbound_" + cc.name(ChainProtocol::Http));
   hcm.inline_route_config = inbound_route_config(cc);
-  hcm.http_filters = http_filter_names(true, cc.protocol);
+  hcm.http_filters = istio_http_filters(true, cc.protocol);
   hcm.forward_client_cert_details = "APPEND_FORWARD";
   hcm.istio_config = cc.istio_config;
   return {metadata_exchange_network_filter(), std::move(hcm)};

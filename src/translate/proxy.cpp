@@ -676,8 +676,8 @@ std::optional<Proxy> parse_proxy(std::string_view text, std::string* error) {
     return std::nullopt;
   };
   const std::string usage =
-      " (expected sidecar:<namespace>[,label=value...] or "
-      "gateway:<namespace>,istio=ingressgateway[,label=value...])";
+      " (expected sidecar:<namespace>[,label=value...][,proxy-version=1.17.5] or "
+      "gateway:<namespace>,istio=ingressgateway[,label=value...][,proxy-version=...])";
   const std::size_t colon = text.find(':');
   if (colon == std::string_view::npos) {
     return fail("proxy `" + std::string(text) + "` has no type" + usage);
@@ -709,7 +709,16 @@ std::optional<Proxy> parse_proxy(std::string_view text, std::string* error) {
       return fail("proxy label `" + std::string(item) + "` is not key=value" + usage);
     }
     const std::string key(item.substr(0, eq));
-    if (!proxy.labels.emplace(key, std::string(item.substr(eq + 1))).second) {
+    if (key == "proxy-version") {
+      // The proxy's ISTIO_VERSION (what EnvoyFilter proxyVersion matches), never a label.
+      if (!proxy.version.empty()) {
+        return fail("proxy-version is given twice");
+      }
+      proxy.version = std::string(item.substr(eq + 1));
+      if (proxy.version.empty()) {
+        return fail("proxy-version is empty" + usage);
+      }
+    } else if (!proxy.labels.emplace(key, std::string(item.substr(eq + 1))).second) {
       return fail("proxy label `" + key + "` is given twice");
     }
     if (next == std::string_view::npos) {

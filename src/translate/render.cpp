@@ -102,6 +102,8 @@ class Tree {
   }
 
   json::Allocator& allocator() const { return a_; }
+  /// A deep copy of `v` (an EnvoyFilter patch value) into this tree.
+  Value copy(const json::Value& v) const { return Value(v, a_); }
 
  private:
   json::Allocator& a_;
@@ -703,7 +705,11 @@ Value metadata_exchange_http(const Tree& t, bool inbound) {
                       std::move(value));
 }
 
-Value http_filter(const Tree& t, const std::string& name, bool inbound) {
+Value http_filter(const Tree& t, const HttpFilter& filter, bool inbound) {
+  if (filter.patch_value.get() != nullptr) {
+    return t.copy(*filter.patch_value.get());  // As the EnvoyFilter wrote it.
+  }
+  const std::string& name = filter.name;
   Value out = t.object();
   t.add(out, "name", name);
   if (name == "istio.metadata_exchange") {
@@ -770,8 +776,8 @@ Value http_connection_manager(const Tree& t, const NetworkFilter& f) {
   }
   const bool inbound = f.stat_prefix.rfind("inbound", 0) == 0;
   Value filters = t.array();
-  for (const auto& name : f.http_filters) {
-    t.push(filters, http_filter(t, name, inbound));
+  for (const auto& filter : f.http_filters) {
+    t.push(filters, http_filter(t, filter, inbound));
   }
   t.add(out, "http_filters", std::move(filters));
   // The connection manager's class shows in its fields: a gateway's uses the remote address
@@ -835,6 +841,9 @@ Value tcp_proxy(const Tree& t, const NetworkFilter& f) {
 }
 
 Value network_filter(const Tree& t, const NetworkFilter& f) {
+  if (f.patch_value.get() != nullptr) {
+    return t.copy(*f.patch_value.get());  // As the EnvoyFilter wrote it.
+  }
   Value out = t.object();
   t.add(out, "name", f.name);
   if (f.name == "envoy.filters.network.http_connection_manager") {
@@ -960,7 +969,26 @@ Value filter_chain_match(const Tree& t, const FilterChainMatch& m) {
   return out;
 }
 
+// The patch value of an object an EnvoyFilter added, with `field` (its children, which later
+// patches may have changed) rendered from the model instead.
+Value patched_in(const Tree& t, const model::RawJson& value, std::string_view field,
+                 Value children) {
+  Value out = t.copy(*value.get());
+  if (out.IsObject()) {
+    out.RemoveMember(Value(rapidjson::StringRef(field.data(), field.size())));
+    t.add(out, field, std::move(children));
+  }
+  return out;
+}
+
 Value filter_chain(const Tree& t, const FilterChain& fc, bool is_default) {
+  if (fc.patch_value.get() != nullptr) {
+    Value filters = t.array();
+    for (const auto& f : fc.filters) {
+      t.push(filters, network_filter(t, f));
+    }
+    return patched_in(t, fc.patch_value, "filters", std::move(filters));
+  }
   Value out = t.object();
   // filter_chain_match 1, filters 3, metadata 5, transport_socket 6, name 7,
   // transport_socket_connect_timeout 9.
@@ -992,6 +1020,18 @@ Value filter_chain(const Tree& t, const FilterChain& fc, bool is_default) {
 }
 
 Value listener(const Tree& t, const Listener& l) {
+  if (l.patch_value.get() != nullptr) {
+    Value chains = t.array();
+    for (const auto& fc : l.filter_chains) {
+      t.push(chains, filter_chain(t, fc, false));
+    }
+    Value out = t.typed("type.googleapis.com/envoy.config.listener.v3.Listener");
+    Value body = patched_in(t, l.patch_value, "filter_chains", std::move(chains));
+    for (auto& m : body.GetObject()) {
+      out.AddMember(m.name, m.value, t.allocator());
+    }
+    return out;
+  }
   Value out = t.typed("type.googleapis.com/envoy.config.listener.v3.Listener");
   // name 1, address 2, filter_chains 3, use_original_dst 4, listener_filters 9,
   // listener_filters_timeout 15, traffic_direction 16, continue_on_listener_filters_timeout
@@ -1363,7 +1403,37 @@ Value cluster(const Tree& t, const Cluster& c) {
 
 bool wants(DumpType type, DumpType part) { return type == DumpType::All || type == part; }
 
+std::string patch_path(const AppliedPatch& p) {
+  return "spec.configPatches[" + std::to_string(p.patch_index) + "]";
+}
+
+std::string envoy_filter_ref(const AppliedPatch& p) {
+  return p.envoy_filter.namespace_ + "/" + p.envoy_filter.name;
+}
+
+// Not part of Envoy's config dump: what the EnvoyFilter patches did, one entry per effect.
+void build_patch_effects(const ProxyConfig& config, json::Document& doc) {
+  doc.SetObject();
+  const Tree t(doc.GetAllocator());
+  Value effects = t.array();
+  for (const PatchEffect& e : config.patch_effects) {
+    Value entry = t.object();
+    t.add(entry, "envoy_filter", envoy_filter_ref(e.patch));
+    t.add(entry, "patch", patch_path(e.patch));
+    t.add(entry, "operation", e.patch.operation);
+    t.add(entry, "listener", e.listener);
+    t.add_nonempty(entry, "chain", e.chain);
+    t.add(entry, "object", e.object);
+    t.push(effects, std::move(entry));
+  }
+  doc.AddMember("patch_effects", effects, doc.GetAllocator());
+}
+
 void build_config_dump(const ProxyConfig& config, DumpType type, json::Document& doc) {
+  if (type == DumpType::Patches) {
+    build_patch_effects(config, doc);
+    return;
+  }
   doc.SetObject();
   const Tree t(doc.GetAllocator());
   Value configs = t.array();
@@ -1856,6 +1926,17 @@ std::string listener_table(const ProxyConfig& config, bool with_type) {
   return tabulate(rows, 1);
 }
 
+// What the EnvoyFilter patches did, in application order.
+std::string patch_table(const ProxyConfig& config) {
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"ENVOYFILTER", "PATCH", "OPERATION", "LISTENER", "CHAIN", "OBJECT"});
+  for (const PatchEffect& e : config.patch_effects) {
+    rows.push_back({envoy_filter_ref(e.patch), patch_path(e.patch), e.patch.operation,
+                    e.listener, e.chain.empty() ? "-" : e.chain, e.object});
+  }
+  return tabulate(rows, 1);
+}
+
 std::string locality_text(const Locality& l) {
   std::string out = l.region;
   if (!l.zone.empty()) {
@@ -1919,6 +2000,8 @@ std::string render_config_dump_yaml(const ProxyConfig& config, DumpType type) {
 
 std::string render_table(const ProxyConfig& config, DumpType type) {
   switch (type) {
+    case DumpType::Patches:
+      return patch_table(config);
     case DumpType::Listeners:
       return listener_table(config, false);
     case DumpType::Routes:

@@ -76,7 +76,7 @@ ProxyConfig translate_proxy(const world::View& view, const Proxy& proxy, const O
   const Scope scope(registry, proxy);
   ProxyConfig out;
   if (parts.listeners || parts.routes) {
-    std::vector<Listener> listeners = build_listeners(scope);
+    std::vector<Listener> listeners = build_listeners(scope, &out.patch_effects);
     if (parts.routes) {
       detail::RouteBuilder routes(scope);
       const std::vector<std::string> names = rds_names(listeners);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string>
+#include <vector>
 
 namespace meshward::translate {
 
@@ -118,6 +120,29 @@ std::size_t ClusterLoadAssignment::endpoint_count() const {
 bool FilterChainMatch::empty() const {
   return !destination_port && prefix_ranges.empty() && server_names.empty() &&
          transport_protocol.empty() && application_protocols.empty();
+}
+
+std::string HttpFilter::type_url() const {
+  const json::Value* v = patch_value.get();
+  if (v == nullptr || !v->IsObject()) {
+    return "";
+  }
+  const auto typed = v->FindMember("typed_config");
+  if (typed == v->MemberEnd() || !typed->value.IsObject()) {
+    return "";
+  }
+  const auto type = typed->value.FindMember("@type");
+  return type != typed->value.MemberEnd() && type->value.IsString() ? type->value.GetString()
+                                                                    : "";
+}
+
+std::vector<std::string> NetworkFilter::http_filter_names() const {
+  std::vector<std::string> out;
+  out.reserve(http_filters.size());
+  for (const HttpFilter& f : http_filters) {
+    out.push_back(f.name);
+  }
+  return out;
 }
 
 const NetworkFilter* FilterChain::terminal() const {

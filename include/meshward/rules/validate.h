@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "meshward/core/regex.h"
 #include "meshward/model/field.h"
 
 namespace meshward::rules::validate {
@@ -134,11 +135,10 @@ Result label_value(std::string_view value);
 // Regular expressions (RE2, as Go's regexp accepts them).
 
 inline constexpr std::size_t kMaxRegexLength = 1024;
-/// Memory RE2 may use to compile one regex: room for programs of about 40 000 instructions,
-/// above the 32 768 that Envoy accepts under Istio (its bootstrap sets
-/// re2.max_program_size.error_level); a pattern whose program needs more is reported as not
-/// compiling ("pattern too large"). Compile time grows with it: a few ms per regex at most.
-inline constexpr std::int64_t kRegexMaxMem = 1 << 20;
+/// Memory RE2 may use to compile one regex (core/regex.h): a pattern whose program needs more
+/// is reported as not compiling ("pattern too large"). Compile time grows with it: a few ms
+/// per regex at most.
+inline constexpr std::int64_t kRegexMaxMem = meshward::kRegexMaxMem;
 /// What one compile is charged against a RegexBudget when RE2 gives up at kRegexMaxMem.
 inline constexpr std::size_t kRegexMaxInstructions = 65536;
 

@@ -50,6 +50,10 @@ struct MeshConfig {
 /// Everything a translation takes besides the world and the proxy.
 struct Options {
   IstioVersion version = kDefaultIstioVersion;
+  /// Whether `version` was asked for (`--istio-version`) rather than defaulted. Translation
+  /// never reads it; a check that would judge the mesh's proxies by the release alone (no Pod
+  /// shows their version) does so only when the user named the release.
+  bool version_given = false;
   MeshConfig mesh;
   friend bool operator==(const Options&, const Options&) = default;
 

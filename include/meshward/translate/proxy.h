@@ -29,13 +29,18 @@ struct Proxy {
   std::string namespace_;
   model::Labels labels;
   std::string ip;  ///< Optional: the pod IP (skipped in headless listeners).
+  /// The proxy's ISTIO_VERSION (`1.17.5`), what EnvoyFilter `proxyVersion` regexes match.
+  /// Empty: the version of a selected Pod's `istio-proxy` image, else the imitated release
+  /// (see proxy_version()).
+  std::string version;
 
   /// The DNS domain istiod derives from the node id: `<ns>.svc.<suffix>`.
   std::string dns_domain(std::string_view domain_suffix) const;
 };
 
 /// Parses `sidecar:<ns>[,key=value...]` or `gateway:<ns>,istio=ingressgateway[,...]` (the
-/// `meshward translate --proxy` syntax). nullopt with `error` set when malformed.
+/// `meshward translate --proxy` syntax); the key `proxy-version` sets Proxy::version instead of
+/// a label. nullopt with `error` set when malformed.
 std::optional<Proxy> parse_proxy(std::string_view text, std::string* error);
 
 /// One egress listener of the applicable Sidecar (or the default `*/*` one).

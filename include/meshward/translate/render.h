@@ -8,8 +8,9 @@
 
 namespace meshward::translate {
 
-/// What to print.
-enum class DumpType : std::uint8_t { Listeners, Routes, Clusters, Endpoints, All };
+/// What to print. Patches is not Envoy's: what the proxy's EnvoyFilter patches did to its
+/// listeners (ProxyConfig::patch_effects), as `{"patch_effects": [...]}` or a table.
+enum class DumpType : std::uint8_t { Listeners, Routes, Clusters, Endpoints, All, Patches };
 
 /// `{"configs": [...]}` with `ListenersConfigDump` (`dynamic_listeners[].active_state
 /// .listener`), `RoutesConfigDump` (`dynamic_route_configs[].route_config`),

@@ -52,8 +52,10 @@ struct GatewayServer {
 };
 std::vector<GatewayServer> gateway_servers(const Scope& scope);
 
-/// Listeners (§2, §4.2).
-std::vector<Listener> build_listeners(const Scope& scope);
+/// Listeners (§2, §4.2), with the proxy's EnvoyFilter patches applied (envoy_filter.h); what
+/// the patches did is appended to `effects` when it is not null.
+std::vector<Listener> build_listeners(const Scope& scope,
+                                      std::vector<PatchEffect>* effects = nullptr);
 /// The names of the RDS route configurations the proxy's listeners ask for.
 std::vector<std::string> route_names(const Scope& scope);
 /// One route configuration by its RDS name (§3, §4.3). An unknown name gives Envoy's answer

@@ -15,6 +15,7 @@
 #include <variant>
 #include <vector>
 
+#include "meshward/model/field.h"
 #include "meshward/model/object.h"
 
 namespace meshward::translate {
@@ -349,6 +350,36 @@ struct DownstreamTls {
   std::vector<std::string> cipher_suites;
 };
 
+/// An EnvoyFilter configPatch that changed or added an object (`spec.configPatches[i]` of
+/// `envoy_filter`), with its operation (`MERGE`, `INSERT_BEFORE`, ...) after istiod's rewrites
+/// (INSERT_* on a kind that has no order becomes ADD).
+struct AppliedPatch {
+  model::ObjectKey envoy_filter;
+  std::size_t patch_index = 0;
+  std::string operation;
+  friend bool operator==(const AppliedPatch&, const AppliedPatch&) = default;
+};
+
+/// One effect of a patch on a proxy's configuration: what it changed, added or removed
+/// (removed objects are gone from the configuration; this is where their removal shows).
+struct PatchEffect {
+  AppliedPatch patch;
+  std::string listener;  ///< The listener it touched (or added).
+  std::string chain;     ///< The filter chain's name for filters in a named chain; else empty.
+  /// `listener`, `listener filter <name>`, `filter chain <name>`, `network filter <name>` or
+  /// `http filter <name>`.
+  std::string object;
+};
+
+/// One HTTP filter of a connection manager. istiod's own filters are a name (render knows
+/// their typed_config); a filter an EnvoyFilter added keeps the patch value as written.
+struct HttpFilter {
+  std::string name;
+  model::RawJson patch_value;  ///< The `patch.value` it came from; empty for istiod's filters.
+  std::vector<AppliedPatch> patched_by;  ///< Patches that added or changed it, in order.
+  std::string type_url() const;  ///< typed_config `@type` of a patched-in filter; "" otherwise.
+};
+
 /// One network filter. The two istiod builds with content a check reads are typed; others
 /// (istio.stats, metadata exchange, RBAC) are names with their `@type`.
 struct NetworkFilter {
@@ -358,13 +389,17 @@ struct NetworkFilter {
   std::string stat_prefix;
   std::string rds_route_config_name;          ///< RDS name; empty when the route is inline.
   std::optional<RouteConfiguration> inline_route_config;
-  std::vector<std::string> http_filters;      ///< HTTP filter names in order.
+  std::vector<HttpFilter> http_filters;       ///< In order.
   bool use_remote_address = false;
   std::string forward_client_cert_details;    ///< Gateways: SANITIZE_SET.
   // tcp_proxy:
   std::string cluster;                        ///< tcp_proxy cluster.
   std::vector<ClusterWeight> weighted_clusters;
   std::string istio_config;                   ///< Chain metadata istio.config (from a VS).
+  model::RawJson patch_value;  ///< The `patch.value` of an EnvoyFilter that added it; else empty.
+  std::vector<AppliedPatch> patched_by;  ///< Patches that added or changed it, in order.
+  /// The names of the HTTP filters in order (empty for other filters).
+  std::vector<std::string> http_filter_names() const;
 };
 
 /// listener.v3.FilterChain.
@@ -375,6 +410,8 @@ struct FilterChain {
   std::optional<DownstreamTls> tls;
   std::optional<Millis> transport_socket_connect_timeout;
   Origin origin;  ///< The Gateway server / VS tls or tcp rule / Service port it came from.
+  model::RawJson patch_value;  ///< The `patch.value` of an EnvoyFilter that added it; else empty.
+  std::vector<AppliedPatch> patched_by;  ///< Patches that added or changed it, in order.
   /// The HCM or tcp_proxy filter, nullptr when the chain has neither.
   const NetworkFilter* terminal() const;
 };
@@ -392,6 +429,8 @@ struct Listener {
   bool use_original_dst = false;              ///< virtualOutbound / virtualInbound.
   bool continue_on_listener_filters_timeout = false;
   std::optional<Millis> listener_filters_timeout;
+  model::RawJson patch_value;  ///< The `patch.value` of an EnvoyFilter that added it; else empty.
+  std::vector<AppliedPatch> patched_by;  ///< Patches that added or changed it, in order.
 };
 
 // ======================================================================================
@@ -404,6 +443,8 @@ struct ProxyConfig {
   std::vector<RouteConfiguration> routes;  ///< RDS, sorted by name as istioctl prints them.
   std::vector<Cluster> clusters;
   std::vector<ClusterLoadAssignment> endpoints;  ///< EDS, one per EDS cluster.
+  /// What the proxy's EnvoyFilter patches did to its listeners, in application order.
+  std::vector<PatchEffect> patch_effects;
 
   const Listener* find_listener(std::string_view name) const;
   const RouteConfiguration* find_route(std::string_view name) const;

@@ -88,7 +88,7 @@ TEST(SidecarOutbound, HttpPortOnWildcardWithSniffingMatchAndPassthroughDefault) 
   EXPECT_EQ(destination(http), "rds:50002");
   const NetworkFilter* hcm = http.terminal();
   EXPECT_EQ(hcm->stat_prefix, "outbound_0.0.0.0_50002");  // No `;` before 1.24.
-  EXPECT_EQ(hcm->http_filters,
+  EXPECT_EQ(hcm->http_filter_names(),
             (Strings{"istio.metadata_exchange", "envoy.filters.http.grpc_stats", "istio.alpn",
                      "envoy.filters.http.fault", "envoy.filters.http.cors", "istio.stats",
                      "envoy.filters.http.router"}));

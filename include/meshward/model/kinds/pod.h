@@ -1,6 +1,8 @@
 #pragma once
-// Kubernetes core/v1 Pod, kept tiny: metadata (labels select it into Services and policies)
-// and the pod's IPs from status. The spec is ignored entirely.
+// Kubernetes core/v1 Pod, kept tiny: metadata (labels select it into Services and policies),
+// the pod's IPs from status, and of the spec only the containers' names and images (the
+// `istio-proxy` image tag is the proxy's Istio version, which EnvoyFilter proxyVersion
+// matches read).
 
 #include <string>
 #include <vector>
@@ -18,6 +20,21 @@ struct PodIp {
 };
 void decode(ObjectReader& r, PodIp& out);
 
+/// A container of spec.containers: only its name and image.
+struct Container {
+  Loc loc;
+  Field<std::string> name;
+  Field<std::string> image;
+};
+void decode(ObjectReader& r, Container& out);
+
+/// PodSpec, only the containers.
+struct PodSpec {
+  Loc loc;
+  std::vector<Container> containers;
+};
+void decode(ObjectReader& r, PodSpec& out);
+
 /// PodStatus, only the addresses.
 struct PodStatus {
   Loc loc;
@@ -31,8 +48,14 @@ class Pod : public Object {
  public:
   static constexpr Kind kKind = Kind::Pod;
   Pod() : Object(kKind) {}
+  PodSpec spec;      ///< Default (no containers) when the object has no spec (metadata-only watches).
   PodStatus status;  ///< Default (nothing present) when the object has no status.
 };
+
+/// The Istio version of the pod's sidecar: the tag of its `istio-proxy` container's image
+/// (`docker.io/istio/proxyv2:1.17.5` → `1.17.5`, a digest after `@` dropped), or "" when the
+/// pod has no such container or the image has no tag.
+std::string istio_proxy_version(const Pod& pod);
 std::shared_ptr<Object> decode_pod(ObjectReader& r);
 
 }  // namespace meshward::model

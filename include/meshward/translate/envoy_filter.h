@@ -1,0 +1,85 @@
+#pragma once
+// EnvoyFilter patches as istiod applies them: which configPatches reach a proxy and in what
+// order (pilot/pkg/model/envoyfilter.go, PushContext.EnvoyFilters), and their application to
+// the listeners istiod built (pilot/pkg/networking/core/envoyfilter/listener_patch.go). Every
+// object a patch adds or changes records the patch (`patched_by`), and every application is
+// written to a PatchLog, so a check can tell which patches took effect and which found nothing.
+//
+// Not done yet (docs/translate.md): ROUTE_CONFIGURATION / VIRTUAL_HOST / HTTP_ROUTE, CLUSTER
+// and EXTENSION_CONFIG patches; MERGE changes are recorded (and a merged `name` is applied) but
+// the merged field contents are not reproduced in the typed model or the dump.
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "meshward/model/kinds/envoy_filter.h"
+#include "meshward/translate/options.h"
+#include "meshward/translate/proxy.h"
+#include "meshward/translate/xds.h"
+#include "meshward/world/view.h"
+
+namespace meshward::translate {
+
+/// The proxy's ISTIO_VERSION, what `match.proxy.proxyVersion` is matched against:
+/// Proxy::version when set; else the `istio-proxy` image tag of the oldest Pod in the proxy's
+/// namespace whose labels contain the proxy's; else `<release>.0` of the imitated release
+/// (`--istio-version`).
+std::string proxy_version(const world::View& view, const Proxy& proxy, const Options& options);
+
+/// The version a proxy of the imitated release reports: `1.30.0` for 1.30.
+std::string release_proxy_version(const Options& options);
+
+/// Whether `match.proxy` of a configPatch accepts a proxy (proxyMatch): `proxyVersion` is an
+/// RE2 regex searched anywhere in the version (Go's MatchString; an empty version never
+/// matches), and each `metadata` entry must equal the proxy's (meshward knows ISTIO_VERSION,
+/// NAMESPACE and CLUSTER_ID; other keys never match). An invalid regex matches nothing.
+bool proxy_matches(const model::EnvoyConfigObjectPatch& patch, const Proxy& proxy,
+                   std::string_view version, const Options& options);
+
+/// The EnvoyFilters whose patches a proxy receives (PushContext.EnvoyFilters): those of the
+/// root namespace and of the proxy's namespace whose workloadSelector is contained in the
+/// proxy's labels (none: every workload), never one with targetRefs; sorted by priority, the
+/// root namespace first, then creation time, then `name.namespace`.
+std::vector<const model::EnvoyFilter*> envoy_filters_for(const world::View& view,
+                                                         const Proxy& proxy,
+                                                         const Options& options);
+
+/// One configPatch that reaches a proxy.
+struct ConfigPatch {
+  const model::EnvoyFilter* envoy_filter = nullptr;
+  std::size_t index = 0;  ///< spec.configPatches[index].
+  const model::EnvoyConfigObjectPatch* patch = nullptr;
+  /// The operation after istiod's rewrite: INSERT_BEFORE/AFTER/FIRST on anything but
+  /// HTTP_FILTER, NETWORK_FILTER and HTTP_ROUTE is ADD.
+  model::EnvoyFilterPatchOperation operation = model::EnvoyFilterPatchOperation::Invalid;
+  model::EnvoyFilterPatchContext context = model::EnvoyFilterPatchContext::Any;
+  AppliedPatch applied() const;
+};
+
+/// A proxy's patches by applyTo, each list in application order.
+class ProxyPatches {
+ public:
+  /// The patches of envoy_filters_for() that a proxy of proxy_version() accepts.
+  ProxyPatches(const world::View& view, const Proxy& proxy, const Options& options);
+  const std::vector<ConfigPatch>& of(model::EnvoyFilterApplyTo apply_to) const {
+    return by_apply_to_[static_cast<std::size_t>(apply_to)];
+  }
+  bool empty() const;
+
+ private:
+  std::array<std::vector<ConfigPatch>, 12> by_apply_to_;
+};
+
+using PatchLog = std::vector<PatchEffect>;
+
+/// Applies the LISTENER, FILTER_CHAIN, NETWORK_FILTER and HTTP_FILTER patches to `listeners`
+/// built for `context` (ApplyListenerPatches); `skip_adds` leaves out listener ADDs (istiod's
+/// virtual listeners). LISTENER_FILTER patches are applied to listener filter names. Effects
+/// are appended to `log` when it is not null.
+void apply_listener_patches(model::EnvoyFilterPatchContext context, const ProxyPatches& patches,
+                            std::vector<Listener>& listeners, bool skip_adds, PatchLog* log);
+
+}  // namespace meshward::translate

@@ -1,0 +1,671 @@
+// EnvoyFilter patches: selection and order (pilot/pkg/model/envoyfilter.go,
+// push_context.go EnvoyFilters / getMatchedEnvoyFilters) and listener patching
+// (pilot/pkg/networking/core/envoyfilter/listener_patch.go), step for step.
+
+#include "meshward/translate/envoy_filter.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "meshward/core/regex.h"
+#include "meshward/model/kinds/pod.h"
+#include "meshward/world/order.h"
+
+namespace meshward::translate {
+
+namespace {
+
+using model::EnvoyConfigObjectPatch;
+using model::EnvoyFilterApplyTo;
+using model::EnvoyFilterPatchContext;
+using Op = model::EnvoyFilterPatchOperation;
+
+constexpr std::string_view kHcm = "envoy.filters.network.http_connection_manager";
+constexpr std::string_view kVirtualInbound = "virtualInbound";
+constexpr std::string_view kVirtualOutbound = "virtualOutbound";
+
+std::string string_member(const json::Value* v, const char* key) {
+  if (v == nullptr || !v->IsObject()) {
+    return "";
+  }
+  const auto it = v->FindMember(key);
+  return it != v->MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
+}
+
+const json::Value* member(const json::Value* v, const char* key) {
+  if (v == nullptr || !v->IsObject()) {
+    return nullptr;
+  }
+  const auto it = v->FindMember(key);
+  return it != v->MemberEnd() ? &it->value : nullptr;
+}
+
+std::uint32_t uint_member(const json::Value* v, const char* key) {
+  const json::Value* m = member(v, key);
+  if (m != nullptr && m->IsUint()) {
+    return m->GetUint();
+  }
+  if (m != nullptr && m->IsString()) {  // protobuf JSON also accepts numbers as strings
+    const std::string s = m->GetString();
+    if (!s.empty() && s.size() <= 9 &&
+        std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return static_cast<std::uint32_t>(std::stoul(s));
+    }
+  }
+  return 0;
+}
+
+std::vector<std::string> string_list(const json::Value* v) {
+  std::vector<std::string> out;
+  if (v != nullptr && v->IsArray()) {
+    for (const auto& item : v->GetArray()) {
+      if (item.IsString()) {
+        out.emplace_back(item.GetString());
+      }
+    }
+  }
+  return out;
+}
+
+// ---- Objects from patch values (xds.BuildXDSObjectFromStruct, the fields matches read) ----
+
+NetworkFilter network_filter_from(const json::Value& value) {
+  NetworkFilter f;
+  f.name = string_member(&value, "name");
+  f.type_url = string_member(member(&value, "typed_config"), "@type");
+  f.patch_value = model::detail::copy_raw(value);
+  return f;
+}
+
+FilterChain filter_chain_from(const json::Value& value) {
+  FilterChain c;
+  c.name = string_member(&value, "name");
+  if (const json::Value* m = member(&value, "filter_chain_match"); m != nullptr) {
+    if (const json::Value* port = member(m, "destination_port"); port != nullptr) {
+      c.match.destination_port = port->IsUint() ? port->GetUint() : uint_member(m, "destination_port");
+    }
+    c.match.server_names = string_list(member(m, "server_names"));
+    c.match.transport_protocol = string_member(m, "transport_protocol");
+    c.match.application_protocols = string_list(member(m, "application_protocols"));
+  }
+  if (const json::Value* filters = member(&value, "filters"); filters != nullptr && filters->IsArray()) {
+    for (const auto& f : filters->GetArray()) {
+      c.filters.push_back(network_filter_from(f));
+    }
+  }
+  c.patch_value = model::detail::copy_raw(value);
+  return c;
+}
+
+Listener listener_from(const json::Value& value) {
+  Listener l;
+  l.name = string_member(&value, "name");
+  const json::Value* socket = member(member(&value, "address"), "socket_address");
+  l.address.address = string_member(socket, "address");
+  l.address.port_value = uint_member(socket, "port_value");
+  l.traffic_direction = string_member(&value, "traffic_direction");
+  if (const json::Value* chains = member(&value, "filter_chains"); chains != nullptr && chains->IsArray()) {
+    for (const auto& c : chains->GetArray()) {
+      l.filter_chains.push_back(filter_chain_from(c));
+    }
+  }
+  l.patch_value = model::detail::copy_raw(value);
+  return l;
+}
+
+HttpFilter http_filter_from(const json::Value& value) {
+  return HttpFilter{string_member(&value, "name"), model::detail::copy_raw(value), {}};
+}
+
+// ---- Matches (listener_patch.go) -----------------------------------------------------------
+
+const model::EnvoyFilterListenerMatch* listener_match_of(const ConfigPatch& p) {
+  const auto& m = p.patch->match;
+  return m && m->listener ? &*m->listener : nullptr;
+}
+
+bool context_matches(EnvoyFilterPatchContext context, const ConfigPatch& p) {
+  return p.context == context || p.context == EnvoyFilterPatchContext::Any;
+}
+
+bool listener_matches(const Listener& l, const ConfigPatch& p) {
+  const auto* m = listener_match_of(p);
+  if (m == nullptr) {
+    return true;
+  }
+  if (!m->name.value.empty() && m->name.value != l.name) {
+    return false;
+  }
+  // The virtual listeners carry the port in their chains' matches (filter_chain_matches).
+  if (p.patch->apply_to.value != EnvoyFilterApplyTo::Listener &&
+      (l.name == kVirtualInbound || l.name == kVirtualOutbound)) {
+    return true;
+  }
+  return m->port_number.value == 0 || l.address.port_value == m->port_number.value;
+}
+
+bool filter_chain_matches(const Listener& l, const FilterChain& fc, const ConfigPatch& p) {
+  const auto* lm = listener_match_of(p);
+  if (lm == nullptr) {
+    return true;
+  }
+  const bool is_virtual = l.name == kVirtualInbound || l.name == kVirtualOutbound;
+  if (is_virtual && lm->port_number.value > 0 &&
+      fc.match.destination_port.value_or(0) != lm->port_number.value) {
+    return false;
+  }
+  if (!lm->filter_chain) {
+    return true;
+  }
+  const auto& m = *lm->filter_chain;
+  if (!m.name.value.empty() && m.name.value != fc.name) {
+    return false;
+  }
+  if (!m.sni.value.empty() && std::find(fc.match.server_names.begin(), fc.match.server_names.end(),
+                                        m.sni.value) == fc.match.server_names.end()) {
+    return false;
+  }
+  if (!m.transport_protocol.value.empty() && fc.match.transport_protocol != m.transport_protocol.value) {
+    return false;
+  }
+  if (!m.application_protocols.value.empty()) {
+    std::string_view rest = m.application_protocols.value;
+    while (true) {
+      const std::size_t comma = rest.find(',');
+      const std::string_view proto = rest.substr(0, comma);
+      if (std::find(fc.match.application_protocols.begin(), fc.match.application_protocols.end(),
+                    proto) == fc.match.application_protocols.end()) {
+        return false;
+      }
+      if (comma == std::string_view::npos) {
+        break;
+      }
+      rest = rest.substr(comma + 1);
+    }
+  }
+  return m.destination_port.value == 0 || fc.match.destination_port == m.destination_port.value;
+}
+
+const model::EnvoyFilterFilterMatch* filter_match_of(const ConfigPatch& p) {
+  const auto* lm = listener_match_of(p);
+  return lm != nullptr && lm->filter_chain && lm->filter_chain->filter ? &*lm->filter_chain->filter
+                                                                       : nullptr;
+}
+
+bool network_filter_matches(const NetworkFilter& f, const ConfigPatch& p) {
+  const auto* m = filter_match_of(p);
+  return m == nullptr || m->name.value == f.name;
+}
+
+bool has_http_filter_match(const ConfigPatch& p) {
+  const auto* m = filter_match_of(p);
+  return m != nullptr && m->sub_filter;
+}
+
+bool http_filter_matches(const HttpFilter& f, const ConfigPatch& p) {
+  return !has_http_filter_match(p) || filter_match_of(p)->sub_filter->name.value == f.name;
+}
+
+const json::Value* value_of(const ConfigPatch& p) {
+  return p.patch->patch && p.patch->patch->value ? p.patch->patch->value->get() : nullptr;
+}
+
+// ---- List operations shared by every ordered list (insertBeforeFunc & co.) -----------------
+
+// Applies `p`'s list operation (ADD, INSERT_FIRST/BEFORE/AFTER, REPLACE, REMOVE) to `items`:
+// `has_match` whether the patch names an element, `matches` whether an element is the one,
+// `make` the element from the patch value. Returns whether it changed the list.
+template <class T, class Matches, class Make>
+bool list_operation(std::vector<T>& items, Op op, bool has_match, Matches matches, Make make) {
+  switch (op) {
+    case Op::Add:
+      items.push_back(make());
+      return true;
+    case Op::InsertFirst:
+      items.insert(items.begin(), make());
+      return true;
+    case Op::InsertAfter:
+    case Op::InsertBefore: {
+      if (!has_match) {  // Without a match: the end (AFTER) or the beginning (BEFORE).
+        items.insert(op == Op::InsertAfter ? items.end() : items.begin(), make());
+        return true;
+      }
+      const auto it = std::find_if(items.begin(), items.end(), matches);
+      if (it == items.end()) {
+        return false;
+      }
+      items.insert(op == Op::InsertAfter ? it + 1 : it, make());
+      return true;
+    }
+    case Op::Replace: {
+      if (!has_match) {
+        return false;
+      }
+      const auto it = std::find_if(items.begin(), items.end(), matches);
+      if (it == items.end()) {
+        return false;
+      }
+      *it = make();
+      return true;
+    }
+    case Op::Remove: {
+      if (!has_match) {
+        return false;
+      }
+      const auto before = items.size();
+      items.erase(std::remove_if(items.begin(), items.end(), matches), items.end());
+      return items.size() != before;
+    }
+    default:
+      return false;
+  }
+}
+
+// ---- The patcher -----------------------------------------------------------------------------
+
+class ListenerPatcher {
+ public:
+  ListenerPatcher(EnvoyFilterPatchContext context, const ProxyPatches& patches, PatchLog* log)
+      : context_(context), patches_(patches), log_(log) {}
+
+  void run(std::vector<Listener>& listeners, bool skip_adds) {
+    std::vector<bool> removed(listeners.size(), false);
+    for (std::size_t i = 0; i < listeners.size(); ++i) {
+      removed[i] = !patch_listener(listeners[i]);
+    }
+    std::vector<Listener> out;
+    out.reserve(listeners.size());
+    for (std::size_t i = 0; i < listeners.size(); ++i) {
+      if (!removed[i]) {
+        out.push_back(std::move(listeners[i]));
+      }
+    }
+    if (!skip_adds) {
+      for (const ConfigPatch& p : patches_.of(EnvoyFilterApplyTo::Listener)) {
+        if (p.operation != Op::Add || value_of(p) == nullptr) {
+          continue;
+        }
+        // A listener ADD without a context is only for sidecar outbound and gateways.
+        if (p.context == EnvoyFilterPatchContext::Any &&
+            context_ != EnvoyFilterPatchContext::SidecarOutbound &&
+            context_ != EnvoyFilterPatchContext::Gateway) {
+          continue;
+        }
+        if (!context_matches(context_, p)) {
+          continue;
+        }
+        Listener added = listener_from(*value_of(p));
+        added.patched_by.push_back(p.applied());
+        note(p, added.name, "listener");
+        out.push_back(std::move(added));
+      }
+    }
+    listeners = std::move(out);
+  }
+
+ private:
+  void note(const ConfigPatch& p, const std::string& listener, std::string object,
+            const std::string& chain = "") {
+    if (log_ != nullptr) {
+      log_->push_back(PatchEffect{p.applied(), listener, chain, std::move(object)});
+    }
+  }
+
+  // False when a patch removed the listener.
+  bool patch_listener(Listener& l) {
+    for (const ConfigPatch& p : patches_.of(EnvoyFilterApplyTo::Listener)) {
+      if (!context_matches(context_, p) || !listener_matches(l, p)) {
+        continue;
+      }
+      if (p.operation == Op::Remove) {
+        note(p, l.name, "listener");
+        return false;
+      }
+      if (p.operation == Op::Merge) {
+        l.patched_by.push_back(p.applied());
+        note(p, l.name, "listener");
+      }
+    }
+    patch_listener_filters(l);
+    patch_filter_chains(l);
+    return true;
+  }
+
+  void patch_listener_filters(Listener& l) {
+    for (const ConfigPatch& p : patches_.of(EnvoyFilterApplyTo::ListenerFilter)) {
+      if (!context_matches(context_, p) || !listener_matches(l, p) || value_of(p) == nullptr) {
+        continue;
+      }
+      const auto* lm = listener_match_of(p);
+      const std::string wanted = lm != nullptr ? lm->listener_filter.value : "";
+      const std::string name = string_member(value_of(p), "name");
+      const bool changed = list_operation(
+          l.listener_filters, p.operation, !wanted.empty(),
+          [&](const std::string& f) { return f == wanted; }, [&] { return name; });
+      if (changed) {
+        l.patched_by.push_back(p.applied());
+        note(p, l.name, "listener filter " + (name.empty() ? wanted : name));
+      }
+    }
+  }
+
+  void patch_filter_chains(Listener& l) {
+    std::vector<bool> removed(l.filter_chains.size(), false);
+    for (std::size_t i = 0; i < l.filter_chains.size(); ++i) {
+      removed[i] = !patch_filter_chain(l, l.filter_chains[i]);
+    }
+    if (l.default_filter_chain && !patch_filter_chain(l, *l.default_filter_chain)) {
+      l.default_filter_chain.reset();
+    }
+    for (const ConfigPatch& p : patches_.of(EnvoyFilterApplyTo::FilterChain)) {
+      if (p.operation != Op::Add || value_of(p) == nullptr || !context_matches(context_, p) ||
+          !listener_matches(l, p)) {
+        continue;
+      }
+      FilterChain added = filter_chain_from(*value_of(p));
+      added.patched_by.push_back(p.applied());
+      note(p, l.name, "filter chain " + added.name);
+      l.filter_chains.push_back(std::move(added));
+      removed.push_back(false);
+    }
+    std::vector<FilterChain> kept;
+    kept.reserve(l.filter_chains.size());
+    for (std::size_t i = 0; i < l.filter_chains.size(); ++i) {
+      if (!removed[i]) {
+        kept.push_back(std::move(l.filter_chains[i]));
+      }
+    }
+    l.filter_chains = std::move(kept);
+  }
+
+  // False when a patch removed the chain.
+  bool patch_filter_chain(const Listener& l, FilterChain& fc) {
+    for (const ConfigPatch& p : patches_.of(EnvoyFilterApplyTo::FilterChain)) {
+      if (!context_matches(context_, p) || !listener_matches(l, p) ||
+          !filter_chain_matches(l, fc, p)) {
+        continue;
+      }
+      if (p.operation == Op::Remove) {
+        note(p, l.name, "filter chain " + fc.name);
+        return false;
+      }
+      if (p.operation == Op::Merge) {
+        fc.patched_by.push_back(p.applied());
+        note(p, l.name, "filter chain " + fc.name);
+      }
+    }
+    patch_network_filters(l, fc);
+    return true;
+  }
+
+  void patch_network_filters(const Listener& l, FilterChain& fc) {
+    for (const ConfigPatch& p : patches_.of(EnvoyFilterApplyTo::NetworkFilter)) {
+      if (p.operation == Op::Merge || !context_matches(context_, p) || !listener_matches(l, p) ||
+          !filter_chain_matches(l, fc, p) || value_of(p) == nullptr) {
+        continue;
+      }
+      const bool changed = list_operation(
+          fc.filters, p.operation, filter_match_of(p) != nullptr,
+          [&](const NetworkFilter& f) { return network_filter_matches(f, p); },
+          [&] {
+            NetworkFilter f = network_filter_from(*value_of(p));
+            f.patched_by.push_back(p.applied());
+            return f;
+          });
+      if (changed) {
+        const std::string name = p.operation == Op::Remove ? filter_match_of(p)->name.value
+                                                           : string_member(value_of(p), "name");
+        note(p, l.name, "network filter " + name, fc.name);
+      }
+    }
+    for (NetworkFilter& f : fc.filters) {
+      patch_network_filter(l, fc, f);
+    }
+  }
+
+  void patch_network_filter(const Listener& l, const FilterChain& fc, NetworkFilter& f) {
+    for (const ConfigPatch& p : patches_.of(EnvoyFilterApplyTo::NetworkFilter)) {
+      if (p.operation != Op::Merge || !context_matches(context_, p) || !listener_matches(l, p) ||
+          !filter_chain_matches(l, fc, p) || !network_filter_matches(f, p)) {
+        continue;
+      }
+      // istiod skips a MERGE into a filter without typed_config; all of its own have one.
+      if (f.patch_value.get() != nullptr && member(f.patch_value.get(), "typed_config") == nullptr) {
+        continue;
+      }
+      if (const std::string name = string_member(value_of(p), "name"); !name.empty()) {
+        f.name = name;
+      }
+      f.patched_by.push_back(p.applied());
+      note(p, l.name, "network filter " + f.name, fc.name);
+    }
+    if (f.name == kHcm) {
+      patch_http_filters(l, fc, f);
+    }
+  }
+
+  void patch_http_filters(const Listener& l, const FilterChain& fc, NetworkFilter& hcm) {
+    const auto& patches = patches_.of(EnvoyFilterApplyTo::HttpFilter);
+    for (const ConfigPatch& p : patches) {
+      if (p.operation == Op::Merge || !context_matches(context_, p) || !listener_matches(l, p) ||
+          !filter_chain_matches(l, fc, p) || !network_filter_matches(hcm, p) ||
+          value_of(p) == nullptr) {
+        continue;
+      }
+      const bool changed = list_operation(
+          hcm.http_filters, p.operation, has_http_filter_match(p),
+          [&](const HttpFilter& f) { return http_filter_matches(f, p); },
+          [&] {
+            HttpFilter f = http_filter_from(*value_of(p));
+            f.patched_by.push_back(p.applied());
+            return f;
+          });
+      if (changed) {
+        const std::string name = p.operation == Op::Remove
+                                     ? filter_match_of(p)->sub_filter->name.value
+                                     : string_member(value_of(p), "name");
+        note(p, l.name, "http filter " + name, fc.name);
+      }
+    }
+    for (HttpFilter& f : hcm.http_filters) {
+      for (const ConfigPatch& p : patches) {
+        if (p.operation != Op::Merge || !context_matches(context_, p) ||
+            !listener_matches(l, p) || !filter_chain_matches(l, fc, p) ||
+            !network_filter_matches(hcm, p) || !http_filter_matches(f, p)) {
+          continue;
+        }
+        if (f.patch_value.get() != nullptr && member(f.patch_value.get(), "typed_config") == nullptr) {
+          continue;
+        }
+        if (const std::string name = string_member(value_of(p), "name"); !name.empty()) {
+          f.name = name;
+        }
+        f.patched_by.push_back(p.applied());
+        note(p, l.name, "http filter " + f.name, fc.name);
+      }
+    }
+  }
+
+  EnvoyFilterPatchContext context_;
+  const ProxyPatches& patches_;
+  PatchLog* log_;
+};
+
+}  // namespace
+
+// ---- Selection -------------------------------------------------------------------------------
+
+std::string release_proxy_version(const Options& options) {
+  return to_string(options.version) + ".0";
+}
+
+std::string proxy_version(const world::View& view, const Proxy& proxy, const Options& options) {
+  if (!proxy.version.empty()) {
+    return proxy.version;
+  }
+  std::vector<const model::Object*> pods = view.selected_by(model::Kind::Pod, proxy.namespace_,
+                                                            proxy.labels);
+  world::sort_stable(pods);
+  for (const model::Object* o : pods) {
+    if (const auto* pod = o->as<model::Pod>(); pod != nullptr) {
+      if (std::string v = model::istio_proxy_version(*pod); !v.empty()) {
+        return v;
+      }
+    }
+  }
+  return release_proxy_version(options);
+}
+
+bool proxy_matches(const model::EnvoyConfigObjectPatch& patch, const Proxy& proxy,
+                   std::string_view version, const Options& options) {
+  if (!patch.match || !patch.match->proxy) {
+    return true;
+  }
+  const auto& pm = *patch.match->proxy;
+  if (!pm.proxy_version.value.empty()) {
+    if (version.empty()) {
+      return false;
+    }
+    if (!Regex(pm.proxy_version.value).search(version)) {
+      return false;
+    }
+  }
+  for (const auto& [key, value] : pm.metadata) {
+    std::string actual;
+    if (key == "ISTIO_VERSION") {
+      actual = std::string(version);
+    } else if (key == "NAMESPACE") {
+      actual = proxy.namespace_;
+    } else if (key == "CLUSTER_ID") {
+      actual = options.mesh.cluster_id;
+    } else {
+      return false;
+    }
+    if (actual != value.value) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<const model::EnvoyFilter*> envoy_filters_for(const world::View& view,
+                                                         const Proxy& proxy,
+                                                         const Options& options) {
+  const std::string& root = options.mesh.root_namespace;
+  std::vector<const model::EnvoyFilter*> out;
+  auto add_from = [&](const std::string& ns) {
+    for (const model::Object* o : view.in_namespace(model::Kind::EnvoyFilter, ns)) {
+      const auto* ef = o->as<model::EnvoyFilter>();
+      if (ef == nullptr || !ef->spec.target_refs.empty()) {
+        continue;  // targetRefs never match a proxy (getMatchedEnvoyFilters).
+      }
+      bool selected = true;
+      if (ef->spec.workload_selector) {
+        for (const auto& [key, value] : ef->spec.workload_selector->labels) {
+          const auto it = proxy.labels.find(key);
+          if (it == proxy.labels.end() || it->second != value.value) {
+            selected = false;
+            break;
+          }
+        }
+      }
+      if (selected) {
+        out.push_back(ef);
+      }
+    }
+  };
+  if (!root.empty()) {
+    add_from(root);
+  }
+  if (proxy.namespace_ != root) {
+    add_from(proxy.namespace_);
+  }
+  std::vector<std::pair<world::OrderKey, const model::EnvoyFilter*>> keyed;
+  keyed.reserve(out.size());
+  for (const model::EnvoyFilter* ef : out) {
+    keyed.emplace_back(world::order_key(*ef), ef);
+  }
+  std::sort(keyed.begin(), keyed.end(), [&root](const auto& a, const auto& b) {
+    const auto* x = a.second;
+    const auto* y = b.second;
+    const std::int32_t px = x->spec.priority.value;
+    const std::int32_t py = y->spec.priority.value;
+    if (px != py) {
+      return px < py;
+    }
+    if (x->meta.namespace_ != y->meta.namespace_ &&
+        (x->meta.namespace_ == root || y->meta.namespace_ == root)) {
+      return x->meta.namespace_ == root;
+    }
+    if (a.first.time != b.first.time) {
+      return a.first.time < b.first.time;
+    }
+    // Go compares `name.namespace`; manifests without timestamps keep their reading order.
+    if (a.first.sequence != b.first.sequence) {
+      return a.first.sequence < b.first.sequence;
+    }
+    return x->meta.name + "." + x->meta.namespace_ < y->meta.name + "." + y->meta.namespace_;
+  });
+  out.clear();
+  for (const auto& [key, ef] : keyed) {
+    out.push_back(ef);
+  }
+  return out;
+}
+
+AppliedPatch ConfigPatch::applied() const {
+  return AppliedPatch{model::key_of(*envoy_filter), index,
+                      std::string(model::enum_name(operation))};
+}
+
+ProxyPatches::ProxyPatches(const world::View& view, const Proxy& proxy, const Options& options) {
+  if (view.count(model::Kind::EnvoyFilter) == 0) {
+    return;
+  }
+  const std::string version = proxy_version(view, proxy, options);
+  for (const model::EnvoyFilter* ef : envoy_filters_for(view, proxy, options)) {
+    for (std::size_t i = 0; i < ef->spec.config_patches.size(); ++i) {
+      const EnvoyConfigObjectPatch& cp = ef->spec.config_patches[i];
+      if (!cp.patch || !proxy_matches(cp, proxy, version, options)) {
+        continue;  // istiod drops a configPatch without a patch.
+      }
+      const auto apply_to = cp.apply_to.value;
+      if (static_cast<std::size_t>(apply_to) >= by_apply_to_.size()) {
+        continue;
+      }
+      ConfigPatch p;
+      p.envoy_filter = ef;
+      p.index = i;
+      p.patch = &cp;
+      p.operation = cp.patch->operation.value;
+      if ((p.operation == Op::InsertAfter || p.operation == Op::InsertBefore ||
+           p.operation == Op::InsertFirst) &&
+          apply_to != EnvoyFilterApplyTo::HttpFilter &&
+          apply_to != EnvoyFilterApplyTo::NetworkFilter &&
+          apply_to != EnvoyFilterApplyTo::HttpRoute) {
+        p.operation = Op::Add;
+      }
+      p.context = cp.match ? cp.match->context.value : EnvoyFilterPatchContext::Any;
+      by_apply_to_[static_cast<std::size_t>(apply_to)].push_back(p);
+    }
+  }
+}
+
+bool ProxyPatches::empty() const {
+  return std::all_of(by_apply_to_.begin(), by_apply_to_.end(),
+                     [](const auto& list) { return list.empty(); });
+}
+
+void apply_listener_patches(EnvoyFilterPatchContext context, const ProxyPatches& patches,
+                            std::vector<Listener>& listeners, bool skip_adds, PatchLog* log) {
+  if (patches.empty()) {
+    return;
+  }
+  ListenerPatcher(context, patches, log).run(listeners, skip_adds);
+}
+
+}  // namespace meshward::translate
