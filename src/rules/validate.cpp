@@ -3,8 +3,6 @@
 
 #include "meshward/rules/validate.h"
 
-#include <re2/re2.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -655,24 +653,10 @@ Result compile_regex(std::string_view pattern, RegexState& state) {
       ++i;
     }
   }
-  // Go's regexp.Compile uses syntax.Perl: Perl classes (\d \s \w), \b, non-greedy operators,
-  // UTF-8, leftmost-first matching, `.` not matching `\n`. RE2's defaults match that; we only
-  // silence logging. RE2 never backtracks, and its compiled program is bounded by max_mem
-  // (RE2 fails the compile with "pattern too large" past it; nested counted repetitions past
-  // 1000 are refused while parsing), so no pattern of user input takes unbounded time or
-  // memory here (docs/hardening.md, "Input limits"). Set explicitly, not left to RE2's default.
-  RE2::Options options;
-  options.set_max_mem(kRegexMaxMem);
-  options.set_log_errors(false);
-  options.set_encoding(RE2::Options::EncodingUTF8);
-  options.set_posix_syntax(false);
-  options.set_longest_match(false);
-  options.set_case_sensitive(true);
-  const RE2 re(re2::StringPiece(pattern.data(), pattern.size()), options);
+  const Regex re(pattern);  // Go's syntax, compile memory bounded (core/regex.h)
   if (state.left != RegexState::kUnbounded) {
     const std::size_t cost =
-        re.ok() ? static_cast<std::size_t>(std::max(re.ProgramSize(), 1))
-                : (re.error_code() == RE2::ErrorPatternTooLarge ? kRegexMaxInstructions : pattern.size() + 1);
+        re.ok() ? re.program_size() : (re.too_large() ? kRegexMaxInstructions : pattern.size() + 1);
     state.left -= std::min(state.left, cost);
   }
   if (re.ok()) {

@@ -402,90 +402,88 @@ class ListenerPatcher {
     return true;
   }
 
-  void patch_network_filters(const Listener& l, FilterChain& fc) {
-    for (const ConfigPatch& p : patches_.of(EnvoyFilterApplyTo::NetworkFilter)) {
-      if (p.operation == Op::Merge || !context_matches(context_, p) || !listener_matches(l, p) ||
-          !filter_chain_matches(l, fc, p) || value_of(p) == nullptr) {
-        continue;
-      }
-      const bool changed = list_operation(
-          fc.filters, p.operation, filter_match_of(p) != nullptr,
-          [&](const NetworkFilter& f) { return network_filter_matches(f, p); },
-          [&] {
-            NetworkFilter f = network_filter_from(*value_of(p));
-            f.patched_by.push_back(p.applied());
-            return f;
-          });
-      if (changed) {
-        const std::string name = p.operation == Op::Remove ? filter_match_of(p)->name.value
-                                                           : string_member(value_of(p), "name");
-        note(p, l.name, "network filter " + name, fc.name);
-      }
-    }
-    for (NetworkFilter& f : fc.filters) {
-      patch_network_filter(l, fc, f);
+  // The list operation of `p` (anything but MERGE) on a chain's network filters or a
+  // connection manager's HTTP filters; `removed` names what a REMOVE matched.
+  template <class Filter, class Matches, class Make>
+  void list_patch(const ConfigPatch& p, std::vector<Filter>& filters, bool has_match,
+                  Matches matches, Make make, const std::string& removed, const Listener& l,
+                  const FilterChain& fc, const std::string& kind) {
+    const bool changed = list_operation(filters, p.operation, has_match, matches, [&] {
+      Filter f = make(*value_of(p));
+      f.patched_by.push_back(p.applied());
+      return f;
+    });
+    if (changed) {
+      const std::string name =
+          p.operation == Op::Remove ? removed : string_member(value_of(p), "name");
+      note(p, l.name, kind + " " + name, fc.name);
     }
   }
 
-  void patch_network_filter(const Listener& l, const FilterChain& fc, NetworkFilter& f) {
-    for (const ConfigPatch& p : patches_.of(EnvoyFilterApplyTo::NetworkFilter)) {
-      if (p.operation != Op::Merge || !context_matches(context_, p) || !listener_matches(l, p) ||
-          !filter_chain_matches(l, fc, p) || !network_filter_matches(f, p)) {
-        continue;
-      }
-      // istiod skips a MERGE into a filter without typed_config; all of its own have one.
-      if (f.patch_value.get() != nullptr && member(f.patch_value.get(), "typed_config") == nullptr) {
-        continue;
-      }
-      if (const std::string name = string_member(value_of(p), "name"); !name.empty()) {
-        f.name = name;
-      }
-      f.patched_by.push_back(p.applied());
-      note(p, l.name, "network filter " + f.name, fc.name);
+  // A MERGE of `p` into a network or HTTP filter: istiod skips a filter without typed_config
+  // (all of its own have one); a merged `name` renames the filter.
+  template <class Filter>
+  void merge_filter(const ConfigPatch& p, Filter& f, const Listener& l, const FilterChain& fc,
+                    const std::string& kind) {
+    if (f.patch_value.get() != nullptr && member(f.patch_value.get(), "typed_config") == nullptr) {
+      return;
     }
-    if (f.name == kHcm) {
-      patch_http_filters(l, fc, f);
+    if (const std::string name = string_member(value_of(p), "name"); !name.empty()) {
+      f.name = name;
+    }
+    f.patched_by.push_back(p.applied());
+    note(p, l.name, kind + " " + f.name, fc.name);
+  }
+
+  // Whether `p` reaches filters of chain `fc` of listener `l` in this context.
+  bool reaches_chain(const ConfigPatch& p, const Listener& l, const FilterChain& fc) const {
+    return context_matches(context_, p) && listener_matches(l, p) &&
+           filter_chain_matches(l, fc, p);
+  }
+
+  void patch_network_filters(const Listener& l, FilterChain& fc) {
+    const auto& patches = patches_.of(EnvoyFilterApplyTo::NetworkFilter);
+    for (const ConfigPatch& p : patches) {
+      if (p.operation == Op::Merge || !reaches_chain(p, l, fc) || value_of(p) == nullptr) {
+        continue;
+      }
+      list_patch(
+          p, fc.filters, filter_match_of(p) != nullptr,
+          [&](const NetworkFilter& f) { return network_filter_matches(f, p); },
+          network_filter_from, filter_match_of(p) != nullptr ? filter_match_of(p)->name.value : "",
+          l, fc, "network filter");
+    }
+    for (NetworkFilter& f : fc.filters) {
+      for (const ConfigPatch& p : patches) {
+        if (p.operation == Op::Merge && reaches_chain(p, l, fc) && network_filter_matches(f, p)) {
+          merge_filter(p, f, l, fc, "network filter");
+        }
+      }
+      if (f.name == kHcm) {
+        patch_http_filters(l, fc, f);
+      }
     }
   }
 
   void patch_http_filters(const Listener& l, const FilterChain& fc, NetworkFilter& hcm) {
     const auto& patches = patches_.of(EnvoyFilterApplyTo::HttpFilter);
     for (const ConfigPatch& p : patches) {
-      if (p.operation == Op::Merge || !context_matches(context_, p) || !listener_matches(l, p) ||
-          !filter_chain_matches(l, fc, p) || !network_filter_matches(hcm, p) ||
-          value_of(p) == nullptr) {
+      if (p.operation == Op::Merge || !reaches_chain(p, l, fc) ||
+          !network_filter_matches(hcm, p) || value_of(p) == nullptr) {
         continue;
       }
-      const bool changed = list_operation(
-          hcm.http_filters, p.operation, has_http_filter_match(p),
-          [&](const HttpFilter& f) { return http_filter_matches(f, p); },
-          [&] {
-            HttpFilter f = http_filter_from(*value_of(p));
-            f.patched_by.push_back(p.applied());
-            return f;
-          });
-      if (changed) {
-        const std::string name = p.operation == Op::Remove
-                                     ? filter_match_of(p)->sub_filter->name.value
-                                     : string_member(value_of(p), "name");
-        note(p, l.name, "http filter " + name, fc.name);
-      }
+      list_patch(
+          p, hcm.http_filters, has_http_filter_match(p),
+          [&](const HttpFilter& f) { return http_filter_matches(f, p); }, http_filter_from,
+          has_http_filter_match(p) ? filter_match_of(p)->sub_filter->name.value : "", l, fc,
+          "http filter");
     }
     for (HttpFilter& f : hcm.http_filters) {
       for (const ConfigPatch& p : patches) {
-        if (p.operation != Op::Merge || !context_matches(context_, p) ||
-            !listener_matches(l, p) || !filter_chain_matches(l, fc, p) ||
-            !network_filter_matches(hcm, p) || !http_filter_matches(f, p)) {
-          continue;
+        if (p.operation == Op::Merge && reaches_chain(p, l, fc) &&
+            network_filter_matches(hcm, p) && http_filter_matches(f, p)) {
+          merge_filter(p, f, l, fc, "http filter");
         }
-        if (f.patch_value.get() != nullptr && member(f.patch_value.get(), "typed_config") == nullptr) {
-          continue;
-        }
-        if (const std::string name = string_member(value_of(p), "name"); !name.empty()) {
-          f.name = name;
-        }
-        f.patched_by.push_back(p.applied());
-        note(p, l.name, "http filter " + f.name, fc.name);
       }
     }
   }

@@ -4,10 +4,12 @@
 // `.` not matching `\n`) and compile memory bounded by kRegexMaxMem, so no pattern takes
 // unbounded time or memory (docs/hardening.md, "Input limits"). Validating a regex as Istio's
 // webhook does (length limit, Go's refusals, per-review budget) is rules::validate::regex();
-// this is only for using one. The one place besides validate.cpp that includes RE2.
+// validate.cpp compiles through this class too: the one place that includes RE2.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 namespace re2 {
@@ -32,6 +34,12 @@ class Regex {
   bool ok() const;
   /// Whether the regex matches anywhere in `text` (Go's MatchString, RE2::PartialMatch).
   bool search(std::string_view text) const;
+  /// Why it does not compile (RE2's message); empty when ok().
+  std::string error() const;
+  /// The compiled program's size in instructions (at least 1); 0 when not ok().
+  std::size_t program_size() const;
+  /// Whether the compile failed for exceeding kRegexMaxMem ("pattern too large").
+  bool too_large() const;
 
  private:
   std::unique_ptr<re2::RE2> re_;
