@@ -16,7 +16,7 @@ std::vector<Rule>& storage() {
   static std::vector<Rule> rules = [] {
     std::vector<Rule> decoder;
     for (const RuleInfo* info : model::kDecodeRules) {
-      decoder.push_back(Rule{*info, KindSet{}, {}, {}});
+      decoder.push_back(Rule{*info, KindSet{}, {}, {}, {}});
     }
     return decoder;
   }();

@@ -58,7 +58,7 @@ std::vector<Finding> check_mesh_reading(const world::View& view, model::Kind cha
   Sink sink;
   Context ctx(view, focus, &options.translate, options.endpoint_cache);
   for (const Rule& rule : all_rules()) {
-    if (rule.check_mesh && rule.inputs.contains(changed) && selected(rule, options)) {
+    if (rule.check_mesh && rule.triggers().contains(changed) && selected(rule, options)) {
       rule.check_mesh(ctx, sink);
     }
   }

@@ -228,12 +228,19 @@ struct Rule {
   KindSet inputs;  ///< Kinds the check reads (for a resource check: the kind it checks).
   ObjectCheck check_object;  ///< Resource checks: called with each object of `inputs`.
   MeshCheck check_mesh;      ///< Mesh checks: called once per evaluation.
+  /// The kinds whose change admission re-judges this mesh check for (check_mesh_reading);
+  /// empty: every input. Narrower only for a check that would cost too much to run on every
+  /// change of its inputs (the check's file says why): a change of one of its other inputs is
+  /// then not reported against that change, only by whole-world runs (`meshward check`, the
+  /// served world's findings) and when a trigger kind changes.
+  KindSet admission_triggers;
+  KindSet triggers() const { return admission_triggers.empty() ? inputs : admission_triggers; }
 };
 
 /// A resource check on objects of kind T: `fn(const T&, Sink&)`.
 template <class T>
 Rule resource_rule(const RuleInfo& info, void (*fn)(const T&, Sink&)) {
-  Rule rule{info, KindSet{T::kKind}, {}, {}};
+  Rule rule{info, KindSet{T::kKind}, {}, {}, {}};
   rule.check_object = [fn](const model::Object& object, Sink& out) {
     if (const T* typed = object.as<T>()) {
       fn(*typed, out);
@@ -244,7 +251,14 @@ Rule resource_rule(const RuleInfo& info, void (*fn)(const T&, Sink&)) {
 
 /// A mesh check reading `inputs`.
 inline Rule mesh_rule(const RuleInfo& info, KindSet inputs, void (*fn)(const Context&, Sink&)) {
-  return Rule{info, inputs, {}, MeshCheck(fn)};
+  return Rule{info, inputs, {}, MeshCheck(fn), {}};
+}
+
+/// A mesh check reading `inputs` that admission re-judges only when one of `triggers` changes
+/// (Rule::admission_triggers).
+inline Rule mesh_rule(const RuleInfo& info, KindSet inputs, KindSet triggers,
+                      void (*fn)(const Context&, Sink&)) {
+  return Rule{info, inputs, {}, MeshCheck(fn), triggers};
 }
 
 }  // namespace meshward::rules

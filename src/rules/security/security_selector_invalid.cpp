@@ -58,6 +58,7 @@ MESHWARD_REGISTER_RULE((Rule{kInfo,
                              KindSet{Kind::PeerAuthentication, Kind::RequestAuthentication,
                                      Kind::AuthorizationPolicy},
                              &check,
+                             {},
                              {}}));
 
 }  // namespace meshward::rules

@@ -104,6 +104,7 @@ void check(const model::Object& object, Sink& out) {
 MESHWARD_REGISTER_RULE((Rule{kInfo,
                              KindSet{Kind::RequestAuthentication, Kind::AuthorizationPolicy},
                              &check,
+                             {},
                              {}}));
 
 }  // namespace meshward::rules

@@ -13,6 +13,7 @@
 
 #include "meshward/admission/decide.h"
 #include "meshward/admission/review.h"
+#include "meshward/rules/registry.h"
 #include "meshward/rules/run.h"
 #include "meshward/world/loader.h"
 #include "meshward/world/overlay.h"
@@ -384,9 +385,17 @@ std::vector<std::string> whole_world_introduced(const Review& review, const Eval
   } else {
     after.emplace(world::Overlay::put(world.snapshot, review.object));
   }
+  // Admission re-judges a mesh check only for a change of its trigger kinds
+  // (Rule::admission_triggers); the whole world holds the findings of the others too.
+  const model::Kind changed =
+      (review.operation == Operation::Delete ? review.old_object : review.object)->kind();
   std::vector<Finding> out;
   std::unordered_set<std::string> seen;
   for (Finding& f : rules::check_world(*after)) {
+    const rules::Rule* rule = rules::find_rule(f.code);
+    if (rule != nullptr && rule->check_mesh && !rule->triggers().contains(changed)) {
+      continue;
+    }
     std::string id = finding_identity(f);
     if (world.finding_ids.count(id) == 0 && seen.insert(id).second) {
       out.push_back(std::move(f));

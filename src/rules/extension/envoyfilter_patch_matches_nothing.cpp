@@ -1,0 +1,317 @@
+// An EnvoyFilter patch whose match finds nothing in any proxy the EnvoyFilter reaches: no
+// listener with that port or name, no filter chain, filter or subFilter of that name in the
+// patch's context. istiod applies nothing and reports nothing (listener_patch.go counts it in a
+// metric only), so the change the patch was written for is silently absent — typically after
+// an upgrade renamed a filter, a port moved, or for a context the selected workloads do not
+// have (a GATEWAY patch that reaches only sidecars).
+//
+// Judged from the translator's own output: each proxy the EnvoyFilter reaches is translated
+// (build_listeners applies every patch it receives and logs each effect), and a patch with no
+// effect in any of them matches nothing. The proxies are the selected Pods (in the
+// EnvoyFilter's namespace, or anywhere for the root namespace), one per distinct (type,
+// namespace, labels, istio-proxy version); a Pod that a Gateway selects is a gateway proxy.
+// Without Pods in the world, SIDECAR_OUTBOUND patches are judged on a sidecar of the
+// EnvoyFilter's namespace with the selector's labels (outbound listeners depend on the
+// namespace, not the workload); other contexts need the workloads. Judged only when the
+// EnvoyFilter reaches at most kMaxProxies distinct proxies: a translation costs what the mesh
+// holds, and a verdict from a sample could be wrong. Patches a proxy's version excludes are
+// MW4116's; ADD patches of listeners and filter chains always apply, and route, cluster and
+// extension-config patches are not modelled yet (docs/translate.md).
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "../mesh/mesh_util.h"
+#include "meshward/model/kinds/envoy_filter.h"
+#include "meshward/model/kinds/pod.h"
+#include "meshward/rules/registry.h"
+#include "meshward/translate/envoy_filter.h"
+#include "meshward/translate/proxy.h"
+#include "meshward/translate/registry.h"
+#include "meshward/translate/translate.h"
+
+namespace meshward::rules {
+namespace {
+
+using model::EnvoyFilterApplyTo;
+using model::EnvoyFilterPatchContext;
+using model::Kind;
+using Op = model::EnvoyFilterPatchOperation;
+
+constexpr RuleInfo kInfo{"MW4118", "envoyfilter-patch-matches-nothing", Family::Extension,
+                         Severity::Warning,
+                         "An EnvoyFilter patch's match finds no listener, filter chain or filter "
+                         "in any proxy the EnvoyFilter reaches (istiod applies nothing)",
+                         ""};
+
+constexpr std::size_t kMaxProxies = 8;
+
+// What build_listeners reads besides the EnvoyFilters: the services and their routing
+// (listener ports and chains), the Sidecar scope, the Gateways of gateway proxies, and for
+// inbound chains the workload's Services, endpoints and PeerAuthentications.
+constexpr KindSet kTranslatorReads{Kind::EnvoyFilter,    Kind::VirtualService, Kind::Gateway,
+                                   Kind::Service,        Kind::ServiceEntry,   Kind::Sidecar,
+                                   Kind::DestinationRule, Kind::Endpoints,     Kind::EndpointSlice,
+                                   Kind::Pod,            Kind::WorkloadEntry,
+                                   Kind::PeerAuthentication};
+
+bool judged(const model::EnvoyConfigObjectPatch& cp) {
+  if (!cp.patch || !cp.patch->operation.present) {
+    return false;
+  }
+  const Op op = cp.patch->operation.value;
+  switch (cp.apply_to.value) {
+    case EnvoyFilterApplyTo::HttpFilter:
+    case EnvoyFilterApplyTo::NetworkFilter:
+      return op != Op::Invalid;
+    case EnvoyFilterApplyTo::Listener:
+    case EnvoyFilterApplyTo::FilterChain:
+    case EnvoyFilterApplyTo::ListenerFilter:
+      // ADD (and INSERT_*, which istiod turns into ADD here) needs no match.
+      return op == Op::Merge || op == Op::Remove ||
+             (cp.apply_to.value == EnvoyFilterApplyTo::ListenerFilter && op == Op::Replace);
+    default:
+      return false;
+  }
+}
+
+EnvoyFilterPatchContext context_of(const model::EnvoyConfigObjectPatch& cp) {
+  return cp.match ? cp.match->context.value : EnvoyFilterPatchContext::Any;
+}
+
+bool context_fits(EnvoyFilterPatchContext context, translate::Proxy::Type type) {
+  switch (context) {
+    case EnvoyFilterPatchContext::Any:
+      return true;
+    case EnvoyFilterPatchContext::Gateway:
+      return type == translate::Proxy::Type::Gateway;
+    case EnvoyFilterPatchContext::SidecarInbound:
+    case EnvoyFilterPatchContext::SidecarOutbound:
+      return type == translate::Proxy::Type::Sidecar;
+    default:
+      return false;
+  }
+}
+
+using ProxyKey = std::tuple<int, std::string, model::Labels, std::string>;
+
+ProxyKey key_of(const translate::Proxy& p) {
+  return {static_cast<int>(p.type), p.namespace_, p.labels, p.version};
+}
+
+// The translations of one check run, one per distinct proxy: shared by every EnvoyFilter
+// that reaches the proxy (its log holds the effects of all the patches it receives).
+class Translations {
+ public:
+  explicit Translations(const translate::Registry& registry) : registry_(registry) {}
+
+  const std::vector<translate::PatchEffect>& effects(const translate::Proxy& proxy) {
+    auto [it, added] = logs_.try_emplace(key_of(proxy));
+    if (added) {
+      const translate::Scope scope(registry_, proxy);
+      translate::build_listeners(scope, &it->second);
+    }
+    return it->second;
+  }
+
+ private:
+  const translate::Registry& registry_;
+  std::map<ProxyKey, std::vector<translate::PatchEffect>> logs_;
+};
+
+// The proxies an EnvoyFilter reaches; nullopt when there are too many to translate.
+std::optional<std::vector<translate::Proxy>> proxies_reached(const Context& ctx,
+                                                             const model::EnvoyFilter& ef,
+                                                             const model::Labels& selector,
+                                                             bool* hypothetical) {
+  const bool root = ef.meta.namespace_ == ctx.translate_options().mesh.root_namespace;
+  std::vector<translate::Proxy> out;
+  std::set<ProxyKey> seen;
+  *hypothetical = false;
+  for (const model::Object* o :
+       ctx.selected_by(Kind::Pod, root ? std::string_view() : ef.meta.namespace_, selector)) {
+    translate::Proxy p;
+    p.namespace_ = o->meta.namespace_;
+    p.labels = o->meta.labels;
+    p.version = model::istio_proxy_version(*o->as<model::Pod>());
+    p.type = ctx.selecting(Kind::Gateway, "", p.labels).empty() ? translate::Proxy::Type::Sidecar
+                                                                : translate::Proxy::Type::Gateway;
+    if (seen.insert(key_of(p)).second) {
+      out.push_back(std::move(p));
+      if (out.size() > kMaxProxies) {
+        return std::nullopt;
+      }
+    }
+  }
+  if (out.empty() && ctx.count(Kind::Pod) == 0) {
+    translate::Proxy p;  // A sidecar of the namespace, for outbound patches only.
+    p.namespace_ = ef.meta.namespace_;
+    p.labels = selector;
+    out.push_back(std::move(p));
+    *hypothetical = true;
+  }
+  return out;
+}
+
+std::string describe_match(const model::EnvoyConfigObjectPatch& cp) {
+  std::vector<std::string> parts;
+  if (cp.match && cp.match->listener) {
+    const auto& l = *cp.match->listener;
+    if (!l.name.value.empty()) {
+      parts.push_back("listener " + l.name.value);
+    }
+    if (l.port_number.value != 0) {
+      parts.push_back("listener port " + std::to_string(l.port_number.value));
+    }
+    if (!l.listener_filter.value.empty()) {
+      parts.push_back("listener filter " + l.listener_filter.value);
+    }
+    if (l.filter_chain) {
+      const auto& fc = *l.filter_chain;
+      if (!fc.name.value.empty()) {
+        parts.push_back("filter chain " + fc.name.value);
+      }
+      if (!fc.sni.value.empty()) {
+        parts.push_back("SNI " + fc.sni.value);
+      }
+      if (!fc.transport_protocol.value.empty()) {
+        parts.push_back("transport " + fc.transport_protocol.value);
+      }
+      if (!fc.application_protocols.value.empty()) {
+        parts.push_back("ALPN " + fc.application_protocols.value);
+      }
+      if (fc.destination_port.value != 0) {
+        parts.push_back("destination port " + std::to_string(fc.destination_port.value));
+      }
+      if (fc.filter) {
+        parts.push_back("filter " + fc.filter->name.value);
+        if (fc.filter->sub_filter) {
+          parts.push_back("subFilter " + fc.filter->sub_filter->name.value);
+        }
+      }
+    }
+  }
+  const std::string context(model::enum_name(context_of(cp)));
+  return (parts.empty() ? std::string("any listener") : mesh::join(parts, ", ")) + " in context " +
+         context;
+}
+
+std::string describe_proxies(const std::vector<const translate::Proxy*>& proxies,
+                             bool hypothetical) {
+  if (hypothetical) {
+    return "a sidecar of " + proxies.front()->namespace_ + " (no Pod in the world)";
+  }
+  std::vector<std::string> parts;
+  for (const translate::Proxy* p : proxies) {
+    std::string labels;
+    for (const auto& [k, v] : p->labels) {
+      if (k == "app" || k == "istio" || k == "version") {
+        labels += (labels.empty() ? "" : ",") + k + "=" + v;
+      }
+    }
+    parts.push_back(std::string(p->type == translate::Proxy::Type::Gateway ? "gateway " : "sidecar ") +
+                    p->namespace_ + (labels.empty() ? "" : "/" + labels));
+  }
+  return mesh::join(parts, "; ");
+}
+
+void check(const Context& ctx, Sink& out) {
+  std::optional<translate::Registry> registry;
+  std::optional<Translations> translations;
+  ctx.each<model::EnvoyFilter>([&](const model::EnvoyFilter& ef) {
+    if (!ef.spec.target_refs.empty() || mesh::selects_no_workload(ctx, ef)) {
+      return;  // Reaches no proxy at all: MW4115 (selector) or not modelled (targetRefs).
+    }
+    bool any_judged = false;
+    for (const auto& cp : ef.spec.config_patches) {
+      any_judged = any_judged || judged(cp);
+    }
+    if (!any_judged) {
+      return;
+    }
+    model::Labels selector;
+    if (ef.spec.workload_selector) {
+      for (const auto& [key, value] : ef.spec.workload_selector->labels) {
+        selector.emplace(key, value.value);
+      }
+    }
+    bool hypothetical = false;
+    const auto proxies = proxies_reached(ctx, ef, selector, &hypothetical);
+    if (!proxies || proxies->empty()) {
+      return;
+    }
+    if (!registry) {
+      registry.emplace(ctx.translator_view(kTranslatorReads), ctx.translate_options());
+      translations.emplace(*registry);
+    }
+    const model::ObjectKey key = model::key_of(ef);
+    for (std::size_t i = 0; i < ef.spec.config_patches.size(); ++i) {
+      const auto& cp = ef.spec.config_patches[i];
+      if (!judged(cp) || (hypothetical && context_of(cp) != EnvoyFilterPatchContext::SidecarOutbound)) {
+        continue;
+      }
+      std::vector<const translate::Proxy*> of_type;     // proxies of the patch's context
+      std::vector<const translate::Proxy*> candidates;  // ... whose version it accepts
+      bool applied = false;
+      for (const translate::Proxy& p : *proxies) {
+        if (!context_fits(context_of(cp), p.type)) {
+          continue;
+        }
+        of_type.push_back(&p);
+        const std::string version =
+            translate::proxy_version(ctx.view(), p, ctx.translate_options());
+        if (!translate::proxy_matches(cp, p, version, ctx.translate_options())) {
+          continue;
+        }
+        candidates.push_back(&p);
+        for (const translate::PatchEffect& e : translations->effects(p)) {
+          applied = applied || (e.patch.envoy_filter == key && e.patch.patch_index == i);
+        }
+        if (applied) {
+          break;
+        }
+      }
+      if (applied) {
+        continue;
+      }
+      const model::Loc& where = cp.match ? cp.match->loc : cp.loc;
+      if (of_type.empty()) {
+        std::vector<const translate::Proxy*> all;
+        for (const auto& p : *proxies) {
+          all.push_back(&p);
+        }
+        out.report(kInfo, ef, where,
+                   std::string(model::enum_name(cp.apply_to.value)) + " patch for context " +
+                       std::string(model::enum_name(context_of(cp))) +
+                       " reaches no proxy of that kind (the EnvoyFilter reaches " +
+                       describe_proxies(all, false) + "), so istiod applies it nowhere");
+        continue;
+      }
+      if (candidates.empty()) {
+        continue;  // The version excludes every proxy: MW4116's finding.
+      }
+      out.report(kInfo, ef, where,
+                 std::string(model::enum_name(cp.apply_to.value)) + " " +
+                     std::string(model::enum_name(cp.patch->operation.value)) + " patch finds nothing matching " +
+                     describe_match(cp) + " of " + describe_proxies(candidates, hypothetical) +
+                     " (as meshward translates them: `meshward translate --type listeners`), so "
+                     "istiod applies it to nothing and the change is silently absent");
+    }
+  });
+}
+
+}  // namespace
+
+// Admission re-judges it when an EnvoyFilter changes (or a workload one selects): a
+// translation per proxy reached is too much to pay on every Service, VirtualService or Gateway
+// apply, so a change there that leaves a patch matching nothing is reported by whole-world runs
+// (`meshward check`, the served world's findings) and at the EnvoyFilter's next apply.
+MESHWARD_REGISTER_RULE(mesh_rule(kInfo, kTranslatorReads,
+                                 KindSet{Kind::EnvoyFilter, Kind::Pod, Kind::WorkloadEntry},
+                                 &check));
+
+}  // namespace meshward::rules
