@@ -76,8 +76,9 @@ std::string list(std::string items) {
 
 // A mesh of `services` applications, 20 per namespace, bound to `mesh`; namespace ns-0 has a
 // Sidecar for workloads `app: scoped` importing only its own namespace.
-std::string mesh_world(std::size_t services, bool named_ports = true) {
-  std::string items;
+std::string mesh_world(std::size_t services, bool named_ports = true,
+                       const std::string& extra_items = "") {
+  std::string items = extra_items;  // each item followed by a comma
   items.reserve(services * 2600);
   for (std::size_t i = 0; i < services; ++i) {
     items += application(i, "", named_ports);
@@ -183,6 +184,55 @@ void BM_SidecarListeners(benchmark::State& state) {
   state.counters["listeners"] = static_cast<double>(listeners);
 }
 BENCHMARK(BM_SidecarListeners)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// The same listeners with 50 EnvoyFilters reaching the sidecar (issue #8 figure; half in the
+// root namespace, each inserting an HTTP filter before the router and a network filter before
+// tcp_proxy, a third of them pinned to the proxy's release) and 200 AuthorizationPolicies in
+// its namespace (not translated yet: present so the world is the one the figure names).
+// BM_SidecarListeners is the baseline of the same run.
+std::string envoy_filters_and_policies() {
+  std::string items;
+  for (int i = 0; i < 50; ++i) {
+    const std::string ns = i % 2 == 0 ? "istio-system" : "ns-0";
+    const std::string context = i % 3 == 0 ? "SIDECAR_INBOUND" : "SIDECAR_OUTBOUND";
+    const std::string pinned = i % 3 == 1 ? R"("proxy":{"proxyVersion":"^1\\.30.*"},)" : "";
+    items += R"({"apiVersion":"networking.istio.io/v1alpha3","kind":"EnvoyFilter","metadata":{"name":"ef-)" +
+             std::to_string(i) + R"(","namespace":")" + ns + R"("},"spec":{"priority":)" +
+             std::to_string(i % 5) + R"(,"configPatches":[{"applyTo":"HTTP_FILTER","match":{"context":")" +
+             context + R"(",)" + pinned +
+             R"("listener":{"filterChain":{"filter":{"name":"envoy.filters.network.http_connection_manager","subFilter":{"name":"envoy.filters.http.router"}}}}},"patch":{"operation":"INSERT_BEFORE","value":{"name":"lua-)" +
+             std::to_string(i) +
+             R"(","typed_config":{"@type":"type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua"}}}},{"applyTo":"NETWORK_FILTER","match":{"context":")" +
+             context +
+             R"(","listener":{"filterChain":{"filter":{"name":"envoy.filters.network.tcp_proxy"}}}},"patch":{"operation":"INSERT_BEFORE","value":{"name":"tcp-)" +
+             std::to_string(i) +
+             R"(","typed_config":{"@type":"type.googleapis.com/udpa.type.v1.TypedStruct"}}}}]}},)";
+  }
+  for (int i = 0; i < 200; ++i) {
+    items += R"({"apiVersion":"security.istio.io/v1","kind":"AuthorizationPolicy","metadata":{"name":"ap-)" +
+             std::to_string(i) +
+             R"(","namespace":"ns-0"},"spec":{"selector":{"matchLabels":{"app":"client"}},"action":"ALLOW","rules":[{"from":[{"source":{"principals":["cluster.local/ns/ns-1/sa/svc-)" +
+             std::to_string(i) + R"("]}}],"to":[{"operation":{"methods":["GET"],"paths":["/api/)" +
+             std::to_string(i) + R"(/*"]}}]}]}},)";
+  }
+  return items;
+}
+
+void BM_SidecarListenersWithEnvoyFilters(benchmark::State& state) {
+  auto world = load(mesh_world(static_cast<std::size_t>(state.range(0)), true,
+                               envoy_filters_and_policies()));
+  const auto p = proxy(translate::Proxy::Type::Sidecar, "ns-0", {{"app", "client"}});
+  translate::Parts parts;
+  parts.routes = parts.clusters = parts.endpoints = false;
+  std::size_t effects = 0;
+  for (auto _ : state) {
+    effects = translate::translate_proxy(*world, p, {}, parts).patch_effects.size();
+    benchmark::DoNotOptimize(effects);
+  }
+  state.counters["patch_effects"] = static_cast<double>(effects);
+  state.counters["envoy_filters"] = static_cast<double>(world->count(model::Kind::EnvoyFilter));
+}
+BENCHMARK(BM_SidecarListenersWithEnvoyFilters)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 
 // Baseline for the gateway world.
 void BM_BaselineDecodeGatewayWorld(benchmark::State& state) {
