@@ -150,6 +150,7 @@ std::vector<Finding> introduced_findings(const Review& review, const EvaluatedWo
       const rules::Focus focus =
           rules::change_focus(*world.snapshot, *after, after->removed(), after->added());
       rules::RunOptions options;
+      options.translate = world.translate;  // the release the world's findings were judged by
       if (!translate::EndpointCache::reads(changed->kind())) {
         // The overlay agrees with the world on every endpoint source: its endpoints are the
         // world's, shared with the other reviews against it.

@@ -20,12 +20,15 @@ std::string finding_identity(const Finding& f) {
 }
 
 std::shared_ptr<const EvaluatedWorld> evaluate_world(std::shared_ptr<const world::Snapshot> snapshot,
-                                                     std::string source) {
+                                                     std::string source,
+                                                     const translate::Options& translate) {
   auto w = std::make_shared<EvaluatedWorld>();
-  // For the translator options admission runs the checks with (RunOptions{}); filled by the
-  // whole-world evaluation below already (the endpoints of every subset route), so the first
-  // reviews find them too.
+  w->translate = translate;
+  // For the translator options every review against this world runs the checks with; filled
+  // by the whole-world evaluation below already (the endpoints of every subset route), so the
+  // first reviews find them too.
   rules::RunOptions options;
+  options.translate = translate;
   w->endpoints = std::make_shared<translate::EndpointCache>(options.translate);
   options.endpoint_cache = w->endpoints.get();
   w->findings = rules::check_world(*snapshot, options);
@@ -40,7 +43,7 @@ std::shared_ptr<const EvaluatedWorld> evaluate_world(std::shared_ptr<const world
 
 void WorldSlot::publish(std::shared_ptr<const world::Snapshot> snapshot, std::string source) {
   // Evaluate outside the lock: readers keep getting the old world meanwhile.
-  auto evaluated = evaluate_world(std::move(snapshot), std::move(source));
+  auto evaluated = evaluate_world(std::move(snapshot), std::move(source), options_);
   std::lock_guard lock(mutex_);
   auto mutable_world = std::const_pointer_cast<EvaluatedWorld>(evaluated);
   mutable_world->generation = ++generation_;

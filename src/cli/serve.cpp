@@ -13,6 +13,7 @@
 #include "meshward/kube/watcher.h"
 #include "meshward/model/object.h"
 #include "meshward/server/server.h"
+#include "meshward/translate/options.h"
 
 #ifndef MESHWARD_VERSION
 #define MESHWARD_VERSION "0.0.0"
@@ -40,6 +41,9 @@ const std::vector<FlagSpec>& serve_flags() {
       {"watch-namespace", "", true, "watch namespaced kinds in this namespace only; repeatable (default: all)"},
       {"watch-kind", "", true, "watch only this kind (e.g. VirtualService); repeatable (default: every kind checks read)"},
       {"policy", "", true, "policy file (YAML, docs/policy.md); reloaded when it changes"},
+      {"istio-version", "", true,
+       "the Istio release the mesh runs, e.g. 1.24: checks translate as its istiod does and "
+       "judge proxies of unknown version by it (default: the newest meshward reproduces)"},
       {"threads", "", true, "I/O threads (default: one per core)"},
       {"eval-threads", "", true, "admission evaluation threads (default: as --threads)"},
       {"max-connections", "", true,
@@ -214,12 +218,20 @@ int serve(const std::vector<std::string>& words, std::ostream& out, std::ostream
     }
     limits.max_request_memory = *bytes;
   }
+  translate::Options translate_options;
+  const auto istio_version = istio_version_flag(*args);
+  if (!istio_version) {
+    err << "meshward serve: " << istio_version.error().message << "\n";
+    return kExitUsage;
+  }
+  translate_options.version = *istio_version;
+  translate_options.version_given = args->has("istio-version");
   config.version = MESHWARD_VERSION;
   config.commit = MESHWARD_GIT_COMMIT;
   config.log = &err;
 
   // Live mode: the watcher publishes each new world into the slot the server reads.
-  auto slot = std::make_shared<admission::WorldSlot>();
+  auto slot = std::make_shared<admission::WorldSlot>(translate_options);
   std::unique_ptr<kube::Watcher> watcher;
   if (live) {
     const std::string source = "kube: " + cluster.source;

@@ -1112,6 +1112,12 @@ TEST(Chart, SchedulingFollowsTheValues) {
   EXPECT_TRUE(single.all("PodDisruptionBudget").empty());
 }
 
+// The mesh's Istio release reaches serve as --istio-version only when it is set.
+TEST(Chart, IstioVersionIsPassedToServeWhenSet) {
+  EXPECT_FALSE(flag(render_ok({}), "istio-version"));
+  EXPECT_EQ(flag(render_ok({"--set-string", "istioVersion=1.24"}), "istio-version"), "1.24");
+}
+
 TEST(Chart, NamesFollowTheReleaseAndClusterObjectsIncludeTheNamespace) {
   const Rendered r = render_ok({}, "meshward", "istio-config");
   EXPECT_EQ(str(r.one("Deployment"), {"metadata", "name"}), "meshward");

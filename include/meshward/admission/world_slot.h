@@ -31,6 +31,9 @@ struct EvaluatedWorld {
   /// review against this world that changes no object they are read from (the cache is
   /// internally synchronized; it goes with the world, so a new world starts empty).
   std::shared_ptr<translate::EndpointCache> endpoints;
+  /// The Istio release and MeshConfig the checks translate with (`serve --istio-version`):
+  /// the findings above were computed with them, and every review against this world uses them.
+  translate::Options translate;
 };
 
 /// Holds the current EvaluatedWorld. Thread safety: publish() and current() may be called
@@ -38,6 +41,9 @@ struct EvaluatedWorld {
 /// holds the pointer, so a swap never disturbs a request in flight.
 class WorldSlot {
  public:
+  /// `options`: what every world published here is evaluated with (EvaluatedWorld::translate).
+  explicit WorldSlot(translate::Options options = {}) : options_(std::move(options)) {}
+
   /// Evaluates `snapshot` (on the caller's thread) and makes it current. `snapshot` must
   /// not be null.
   void publish(std::shared_ptr<const world::Snapshot> snapshot, std::string source);
@@ -47,6 +53,7 @@ class WorldSlot {
   bool ready() const { return current() != nullptr; }
 
  private:
+  const translate::Options options_;
   mutable std::mutex mutex_;
   std::shared_ptr<const EvaluatedWorld> current_;
   std::uint64_t generation_ = 0;
@@ -58,6 +65,7 @@ std::string finding_identity(const Finding& finding);
 
 /// Evaluates a snapshot without publishing it (tests, tools).
 std::shared_ptr<const EvaluatedWorld> evaluate_world(std::shared_ptr<const world::Snapshot> snapshot,
-                                                     std::string source = {});
+                                                     std::string source = {},
+                                                     const translate::Options& options = {});
 
 }  // namespace meshward::admission

@@ -1,5 +1,6 @@
 // Admission: AdmissionReview decoding, the before/after diff, policy and the answer's shape.
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "meshward/admission/review.h"
 #include "meshward/core/json.h"
 #include "meshward/rules/registry.h"
+#include "meshward/translate/options.h"
 #include "meshward/world/loader.h"
 #include "meshward/world/snapshot.h"
 
@@ -297,6 +299,44 @@ spec:
   s.old_object = vs("bookinfo", "reviews", kGoodHttp);
   ex = handle_review(review(s), world.get(), Policy{});
   EXPECT_TRUE(ex.decision.response.allowed) << ex.body;
+}
+
+// `serve --istio-version`: the world is evaluated, and every review judged, as that release.
+// An EnvoyFilter pinned to 1.17 in a mesh without Pods is judged only when the release is
+// named (MW4116 then warns that 1.18 proxies never get it).
+TEST(AdmissionDiff, ReviewsUseTheReleaseTheWorldWasEvaluatedWith) {
+  ReviewSpec s;
+  s.group = "networking.istio.io";
+  s.kind = "EnvoyFilter";
+  s.ns = "istio-system";
+  s.name = "stats-1.17";
+  s.object = R"({"apiVersion":"networking.istio.io/v1alpha3","kind":"EnvoyFilter",)"
+             R"("metadata":{"name":"stats-1.17","namespace":"istio-system"},"spec":{"priority":-1,)"
+             R"("configPatches":[{"applyTo":"HTTP_FILTER","match":{"context":"SIDECAR_OUTBOUND",)"
+             R"("proxy":{"proxyVersion":"^1\\.17.*"},"listener":{"filterChain":{"filter":{"name":)"
+             R"("envoy.filters.network.http_connection_manager","subFilter":{"name":)"
+             R"("envoy.filters.http.router"}}}}},"patch":{"operation":"INSERT_BEFORE","value":)"
+             R"({"name":"istio.stats","typed_config":{"@type":)"
+             R"("type.googleapis.com/udpa.type.v1.TypedStruct"}}}}]}})";
+  auto codes = [&](const translate::Options& options) {
+    auto loaded = world::load_text(services(), "services.yaml");
+    auto world = evaluate_world(world::Snapshot::make(std::move(loaded.objects)), "test", options);
+    EXPECT_EQ(world->translate, options);
+    Exchange ex = handle_review(review(s), world.get(), Policy{});
+    EXPECT_EQ(ex.http_status, 200) << ex.body;
+    std::vector<std::string> out;
+    for (const Finding& f : ex.decision.introduced) {
+      out.push_back(f.code);
+    }
+    return out;
+  };
+  translate::Options named;
+  named.version = translate::IstioVersion{1, 18};
+  named.version_given = true;
+  const auto with_release = codes(named);
+  EXPECT_NE(std::find(with_release.begin(), with_release.end(), "MW4116"), with_release.end());
+  const auto defaulted = codes(translate::Options{});
+  EXPECT_EQ(std::find(defaulted.begin(), defaulted.end(), "MW4116"), defaulted.end());
 }
 
 TEST(AdmissionReview, ConnectIsAllowedWithoutChecks) {
