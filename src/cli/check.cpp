@@ -143,13 +143,12 @@ int check(const std::vector<std::string>& words, std::ostream& out, std::ostream
     policy = std::move(*loaded);
   }
   rules::RunOptions run_options;
-  const auto version = istio_version_flag(*args);
-  if (!version) {
-    err << "meshward check: " << version.error().message << "\n";
+  auto translate_options = istio_version_flag(*args);
+  if (!translate_options) {
+    err << "meshward check: " << translate_options.error().message << "\n";
     return kExitUsage;
   }
-  run_options.translate.version = *version;
-  run_options.translate.version_given = args->has("istio-version");
+  run_options.translate = std::move(*translate_options);
   world::LoadOptions options;
   options.default_namespace = args->value("namespace").value_or("default");
 

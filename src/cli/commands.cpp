@@ -52,13 +52,16 @@ int run(int argc, char** argv) {
   return kExitUsage;
 }
 
-Result<translate::IstioVersion> istio_version_flag(const Args& args) {
+Result<translate::Options> istio_version_flag(const Args& args) {
+  translate::Options options;
   const auto text = args.value("istio-version");
   if (!text) {
-    return translate::Options{}.version;
+    return options;
   }
   if (const auto version = translate::parse_istio_version(*text)) {
-    return *version;
+    options.version = *version;
+    options.version_given = true;
+    return options;
   }
   return Error{"--istio-version \"" + *text + "\" is not a release meshward reproduces (" +
                translate::to_string(translate::kOldestIstioVersion) + " to " +

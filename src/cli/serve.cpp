@@ -218,20 +218,17 @@ int serve(const std::vector<std::string>& words, std::ostream& out, std::ostream
     }
     limits.max_request_memory = *bytes;
   }
-  translate::Options translate_options;
-  const auto istio_version = istio_version_flag(*args);
-  if (!istio_version) {
-    err << "meshward serve: " << istio_version.error().message << "\n";
+  auto translate_options = istio_version_flag(*args);
+  if (!translate_options) {
+    err << "meshward serve: " << translate_options.error().message << "\n";
     return kExitUsage;
   }
-  translate_options.version = *istio_version;
-  translate_options.version_given = args->has("istio-version");
   config.version = MESHWARD_VERSION;
   config.commit = MESHWARD_GIT_COMMIT;
   config.log = &err;
 
   // Live mode: the watcher publishes each new world into the slot the server reads.
-  auto slot = std::make_shared<admission::WorldSlot>(translate_options);
+  auto slot = std::make_shared<admission::WorldSlot>(*translate_options);
   std::unique_ptr<kube::Watcher> watcher;
   if (live) {
     const std::string source = "kube: " + cluster.source;

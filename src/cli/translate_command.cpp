@@ -117,14 +117,12 @@ int translate_command(const std::vector<std::string>& words, std::ostream& out, 
     err << "meshward translate: --output must be table, json or yaml\n";
     return kExitUsage;
   }
-  translate::Options options;
-  const auto version = istio_version_flag(*args);
-  if (!version) {
-    err << "meshward translate: " << version.error().message << "\n";
+  auto translate_options = istio_version_flag(*args);
+  if (!translate_options) {
+    err << "meshward translate: " << translate_options.error().message << "\n";
     return kExitUsage;
   }
-  options.version = *version;
-  options.version_given = args->has("istio-version");
+  const translate::Options options = std::move(*translate_options);
 
   world::LoadOptions load_options;
   load_options.default_namespace = args->value("namespace").value_or("default");

@@ -39,9 +39,9 @@ int version(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 /// Runs the command named by argv[1]; returns the process exit status.
 int run(int argc, char** argv);
 
-/// `--istio-version X.Y` of `check` and `translate`: the release to imitate, the newest when
-/// the flag is absent; an Error (message without the command's name) when the value is not a
-/// release meshward reproduces.
-Result<translate::IstioVersion> istio_version_flag(const Args& args);
+/// `--istio-version X.Y` of `check`, `translate` and `serve`: translator options imitating
+/// that release (Options::version_given set), or the newest when the flag is absent; an Error
+/// (message without the command's name) when the value is not a release meshward reproduces.
+Result<translate::Options> istio_version_flag(const Args& args);
 
 }  // namespace meshward::cli
