@@ -185,8 +185,18 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
     case Kind::EnvoyFilter:
       focus.add_kind(Kind::EnvoyFilter);  // MW4111, MW4112 compare patches across filters
       break;
+    case Kind::AuthorizationPolicy:
+      // MW3115: a RequestAuthentication reads the policies of its workloads' namespace and of
+      // the root namespace.
+      if (ns == mesh::kRootNamespace) {
+        focus.add_kind(Kind::RequestAuthentication);
+      } else {
+        add_all(focus, world.in_namespace(Kind::RequestAuthentication, ns));
+        add_all(focus, world.in_namespace(Kind::RequestAuthentication, mesh::kRootNamespace));
+      }
+      break;
     default:
-      break;  // RequestAuthentication, AuthorizationPolicy: read by themselves only
+      break;  // RequestAuthentication: read by itself only
   }
 }
 

@@ -154,7 +154,12 @@ class MeshGenerator {
       static constexpr const char* kModes[] = {"STRICT", "STRICT", "PERMISSIVE", "DISABLE"};
       spec += sep + R"("mtls":{"mode":)" + q(kModes[pick(std::size(kModes))]) + "}";
     } else if (kind == "AuthorizationPolicy") {
-      spec += sep + R"("action":"ALLOW","rules":[{"from":[{"source":{"namespaces":["bookinfo"]}}]}])";
+      // MW3115 reads whether a policy demands a request principal.
+      static constexpr const char* kPolicies[] = {
+          R"("action":"ALLOW","rules":[{"from":[{"source":{"namespaces":["bookinfo"]}}]}])",
+          R"("action":"ALLOW","rules":[{"from":[{"source":{"requestPrincipals":["*"]}}]}])",
+          R"("action":"DENY","rules":[{"from":[{"source":{"notRequestPrincipals":["*"]}}]}])"};
+      spec += sep + kPolicies[pick(std::size(kPolicies))];
     } else {
       spec += sep + R"("jwtRules":[{"issuer":"https://issuer.example.com","jwksUri":"https://issuer.example.com/jwks"}])";
     }
