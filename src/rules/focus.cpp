@@ -156,11 +156,15 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
       }
       break;
     case Kind::PeerAuthentication:
-      // MW2114: a Service's mode comes from its namespace's policies, then the root's.
+      // MW2114 (a Service's mode), MW3116 (an AuthorizationPolicy's workloads' mode): the mode
+      // comes from the namespace's policies, then the root's.
       if (ns == mesh::kRootNamespace) {
         focus.add_kind(Kind::Service);
+        focus.add_kind(Kind::AuthorizationPolicy);
       } else {
         add_all(focus, world.in_namespace(Kind::Service, ns));
+        add_all(focus, world.in_namespace(Kind::AuthorizationPolicy, ns));
+        add_all(focus, world.in_namespace(Kind::AuthorizationPolicy, mesh::kRootNamespace));
       }
       break;
     case Kind::Pod:

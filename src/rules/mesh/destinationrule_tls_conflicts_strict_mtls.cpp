@@ -29,47 +29,13 @@ constexpr RuleInfo kInfo{"MW2114", "destinationrule-tls-conflicts-strict-mtls", 
                          "a PeerAuthentication makes STRICT (503 on connect)",
                          "IST0113"};
 
-// The policy deciding the mode, or nullptr when none sets one (PERMISSIVE).
-const model::PeerAuthentication* effective_policy(const Context& ctx, const model::Service& svc) {
-  const auto set_mode = [](const model::PeerAuthentication& pa) {
-    return pa.spec.mtls && pa.spec.mtls->mode.present &&
-           *pa.spec.mtls->mode != model::MutualTlsMode::Unset;
-  };
-  std::vector<const model::PeerAuthentication*> ns_wide;
-  for (const model::Object* o : ctx.in_namespace(Kind::PeerAuthentication, svc.meta.namespace_)) {
-    const auto* pa = o->as<model::PeerAuthentication>();
-    if (pa == nullptr) {
-      continue;
-    }
-    const bool has_selector = pa->spec.selector && !pa->spec.selector->match_labels.empty();
-    if (!has_selector) {
-      ns_wide.push_back(pa);
-    } else if (world::selector_matches(pa->spec.selector->match_labels, svc.spec.selector) &&
-               set_mode(*pa)) {
-      return pa;
-    }
-  }
-  for (const auto* pa : ns_wide) {
-    if (set_mode(*pa)) {
-      return pa;
-    }
-  }
-  for (const model::Object* o : ctx.in_namespace(Kind::PeerAuthentication, mesh::kRootNamespace)) {
-    const auto* pa = o->as<model::PeerAuthentication>();
-    if (pa != nullptr && (!pa->spec.selector || pa->spec.selector->match_labels.empty()) &&
-        set_mode(*pa)) {
-      return pa;
-    }
-  }
-  return nullptr;
-}
-
 void check(const Context& ctx, Sink& out) {
   ctx.each<model::Service>([&](const model::Service& svc) {
     if (svc.spec.selector.empty()) {
       return;
     }
-    const model::PeerAuthentication* pa = effective_policy(ctx, svc);
+    const model::PeerAuthentication* pa =
+        mesh::mtls_policy_for(ctx, svc.meta.namespace_, world::to_labels(svc.spec.selector));
     if (pa == nullptr || *pa->spec.mtls->mode != model::MutualTlsMode::Strict) {
       return;
     }

@@ -258,6 +258,45 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   return out;
 }
 
+const model::PeerAuthentication* mtls_policy_for(const Context& ctx, std::string_view ns,
+                                                 const model::Labels& labels) {
+  const auto set_mode = [](const model::PeerAuthentication& pa) {
+    return pa.spec.mtls && pa.spec.mtls->mode.present &&
+           *pa.spec.mtls->mode != model::MutualTlsMode::Unset;
+  };
+  std::vector<const model::PeerAuthentication*> ns_wide;
+  for (const model::Object* o : ctx.in_namespace(Kind::PeerAuthentication, ns)) {
+    const auto* pa = o->as<model::PeerAuthentication>();
+    if (pa == nullptr) {
+      continue;
+    }
+    const bool has_selector = pa->spec.selector && !pa->spec.selector->match_labels.empty();
+    if (!has_selector) {
+      ns_wide.push_back(pa);
+    } else if (world::selector_matches(pa->spec.selector->match_labels, labels) && set_mode(*pa)) {
+      return pa;
+    }
+  }
+  for (const auto* pa : ns_wide) {
+    if (set_mode(*pa)) {
+      return pa;
+    }
+  }
+  for (const model::Object* o : ctx.in_namespace(Kind::PeerAuthentication, kRootNamespace)) {
+    const auto* pa = o->as<model::PeerAuthentication>();
+    if (pa != nullptr && (!pa->spec.selector || pa->spec.selector->match_labels.empty()) &&
+        set_mode(*pa)) {
+      return pa;
+    }
+  }
+  return nullptr;
+}
+
+bool is_dry_run(const model::Object& policy) {
+  const auto it = policy.meta.annotations.find("istio.io/dry-run");
+  return it != policy.meta.annotations.end() && it->second == "true";
+}
+
 std::string render_selector(const model::StringMap& selector) {
   std::vector<std::string> parts;
   for (const auto& [k, v] : selector) {

@@ -18,6 +18,7 @@
 #include "meshward/model/kinds/service.h"
 #include "meshward/model/kinds/service_entry.h"
 #include "meshward/model/kinds/virtual_service.h"
+#include "meshward/model/kinds/peer_authentication.h"
 #include "meshward/rules/rule.h"
 
 namespace meshward::rules::mesh {
@@ -98,6 +99,17 @@ bool workloads_known(const Context& ctx);
 /// contain `selector`. Reads Pod and WorkloadEntry.
 std::vector<const model::Object*> selected_workloads(const Context& ctx, std::string_view ns,
                                                      const model::Labels& selector);
+
+/// The PeerAuthentication that decides the mTLS mode of a workload with `labels` in `ns` (port
+/// overrides aside): the first that sets a mode (not UNSET) of a policy of `ns` whose selector
+/// the labels contain, the namespace-wide one, the root namespace's mesh-wide one; nullptr when
+/// none sets one (PERMISSIVE). Reads PeerAuthentication.
+const model::PeerAuthentication* mtls_policy_for(const Context& ctx, std::string_view ns,
+                                                 const model::Labels& labels);
+
+/// Whether an AuthorizationPolicy is dry-run (`istio.io/dry-run: "true"`): istiod installs it
+/// in shadow mode, enforcing nothing.
+bool is_dry_run(const model::Object& policy);
 
 /// A label selector that no workload matches (MW2111 for policies, MW4115 for EnvoyFilters).
 struct EmptySelection {

@@ -46,11 +46,6 @@ model::Labels labels_of(const model::Optional<model::LabelSelector>& selector) {
   return out;
 }
 
-bool dry_run(const model::Object& o) {
-  const auto it = o.meta.annotations.find("istio.io/dry-run");
-  return it != o.meta.annotations.end() && it->second == "true";
-}
-
 // Whether an ALLOW rule can only match requests that carry a valid token.
 bool rule_requires_principal(const model::AuthorizationRule& rule) {
   for (const auto& c : rule.when) {
@@ -101,7 +96,7 @@ std::string why_open(const Context& ctx, const std::string& ns, const model::Lab
   for (const std::string& where : {ns, std::string(mesh::kRootNamespace)}) {
     for (const model::Object* o : ctx.selecting(Kind::AuthorizationPolicy, where, labels)) {
       const auto* ap = o->as<model::AuthorizationPolicy>();
-      if (ap == nullptr || dry_run(*ap) || !ap->spec.target_refs.empty() || ap->spec.target_ref) {
+      if (ap == nullptr || mesh::is_dry_run(*ap) || !ap->spec.target_refs.empty() || ap->spec.target_ref) {
         continue;
       }
       const AuthorizationAction action =
