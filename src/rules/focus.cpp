@@ -126,6 +126,8 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
           add_all(focus, world.selecting(Kind::Gateway, "", pod->meta.labels));
         }
       }
+      // MW3117: a namespace's port-level PeerAuthentications read its Services' ports.
+      add_all(focus, world.in_namespace(Kind::PeerAuthentication, ns));
       if (selects_egress_gateway(object)) {
         focus.add_kind(Kind::ServiceEntry);  // MW2112 routes through egress Services
       }

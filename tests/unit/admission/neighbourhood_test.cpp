@@ -153,6 +153,11 @@ class MeshGenerator {
     if (kind == "PeerAuthentication") {
       static constexpr const char* kModes[] = {"STRICT", "STRICT", "PERMISSIVE", "DISABLE"};
       spec += sep + R"("mtls":{"mode":)" + q(kModes[pick(std::size(kModes))]) + "}";
+      if (!sep.empty() && coin(2)) {  // MW3117: a Service port or a workload port
+        static constexpr const char* kPorts[] = {"80", "443", "8080", "9080"};
+        spec += R"(,"portLevelMtls":{)" + q(kPorts[pick(std::size(kPorts))]) +
+                R"(:{"mode":"DISABLE"}})";
+      }
     } else if (kind == "AuthorizationPolicy") {
       // MW3115 reads whether a policy demands a request principal.
       static constexpr const char* kPolicies[] = {
