@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "meshward/core/regex.h"
@@ -518,6 +519,28 @@ std::string proxy_version(const world::View& view, const Proxy& proxy, const Opt
   return release_proxy_version(options);
 }
 
+std::optional<bool> proxy_version_matches(std::string_view pattern, std::string_view version) {
+  // Bounded: a review may hold thousands of distinct patterns; the memo starts over when full.
+  constexpr std::size_t kMemoEntries = 4096;
+  thread_local std::unordered_map<std::string, std::optional<bool>> memo;
+  std::string key(pattern);
+  key += '\0';
+  key += version;
+  if (const auto it = memo.find(key); it != memo.end()) {
+    return it->second;
+  }
+  const Regex re(pattern);
+  std::optional<bool> result;
+  if (re.ok()) {
+    result = !version.empty() && re.search(version);
+  }
+  if (memo.size() >= kMemoEntries) {
+    memo.clear();
+  }
+  memo.emplace(std::move(key), result);
+  return result;
+}
+
 bool proxy_matches(const model::EnvoyConfigObjectPatch& patch, const Proxy& proxy,
                    std::string_view version, const Options& options) {
   if (!patch.match || !patch.match->proxy) {
@@ -528,8 +551,8 @@ bool proxy_matches(const model::EnvoyConfigObjectPatch& patch, const Proxy& prox
     if (version.empty()) {
       return false;
     }
-    if (!Regex(pm.proxy_version.value).search(version)) {
-      return false;
+    if (proxy_version_matches(pm.proxy_version.value, version) != true) {
+      return false;  // No match, or a regex that does not compile (matches nothing).
     }
   }
   for (const auto& [key, value] : pm.metadata) {

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,12 @@ std::string proxy_version(const world::View& view, const Proxy& proxy, const Opt
 
 /// The version a proxy of the imitated release reports: `1.30.0` for 1.30.
 std::string release_proxy_version(const Options& options);
+
+/// Whether the proxyVersion regex `pattern` matches `version` anywhere (Go's MatchString; an
+/// empty version never matches); nullopt when the regex does not compile. Memoized per thread
+/// by (pattern, version): a translation asks for every patch, and the checks ask again for
+/// each proxy, so a pattern is compiled once, not once per proxy and check.
+std::optional<bool> proxy_version_matches(std::string_view pattern, std::string_view version);
 
 /// Whether `match.proxy` of a configPatch accepts a proxy (proxyMatch): `proxyVersion` is an
 /// RE2 regex searched anywhere in the version (Go's MatchString; an empty version never

@@ -19,7 +19,6 @@
 #include <vector>
 
 #include "../mesh/mesh_util.h"
-#include "meshward/core/regex.h"
 #include "meshward/model/kinds/envoy_filter.h"
 #include "meshward/model/kinds/pod.h"
 #include "meshward/rules/registry.h"
@@ -112,10 +111,6 @@ void check(const Context& ctx, Sink& out) {
         continue;
       }
       const std::string& regex = cp.match->proxy->proxy_version.value;
-      const Regex re(regex);
-      if (!re.ok()) {
-        continue;  // MW4104's finding.
-      }
       if (!versions) {
         versions = versions_reached(ctx, ef);
       }
@@ -123,11 +118,14 @@ void check(const Context& ctx, Sink& out) {
         return;  // No version known: nothing to judge.
       }
       bool matched = false;
+      bool compiles = true;
       for (const auto& [version, pods] : versions->pods_by_version) {
-        matched = matched || re.search(version);
+        const std::optional<bool> m = translate::proxy_version_matches(regex, version);
+        compiles = compiles && m.has_value();
+        matched = matched || m == true;
       }
-      if (matched) {
-        continue;
+      if (matched || !compiles) {
+        continue;  // A regex that does not compile is MW4104's finding.
       }
       out.report(kInfo, ef, cp.match->proxy->proxy_version.loc,
                  "proxyVersion " + regex + " matches no proxy: " + describe(*versions, ctx) +
