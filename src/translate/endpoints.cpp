@@ -14,6 +14,7 @@
 #include "meshward/translate/registry.h"
 #include "meshward/translate/translate.h"
 #include "meshward/world/host.h"
+#include "meshward/world/peer_authentication.h"
 #include "meshward/world/selector.h"
 
 #include "endpoint_groups.h"
@@ -76,63 +77,6 @@ std::optional<model::ClientTlsMode> tls_mode_for_port(const model::TrafficPolicy
   return mode;
 }
 
-bool has_namespace_wide_selector(const model::PeerAuthentication& pa) {
-  return !pa.spec.selector || pa.spec.selector->match_labels.empty();
-}
-
-// The PeerAuthentication mode that applies to a workload (ComposePeerAuthentication): the
-// mesh policy (root namespace, no selector), overridden by the namespace policy, overridden
-// by the oldest workload policy selecting it and its port-level setting for `port`; UNSET
-// inherits at each step.
-model::MutualTlsMode peer_authentication_mode(const world::View& view, std::string_view root,
-                                              std::string_view ns, const model::Labels& labels,
-                                              std::uint32_t port) {
-  model::MutualTlsMode mode = model::MutualTlsMode::Unset;
-  if (view.count(model::Kind::PeerAuthentication) == 0) {
-    return mode;  // Nothing to compose (the common case: skips three lookups per endpoint).
-  }
-  const auto apply = [&](const model::MutualTls& mtls) {
-    if (mtls.mode.present && mtls.mode.value != model::MutualTlsMode::Unset) {
-      mode = mtls.mode.value;
-    }
-  };
-  const auto first_namespace_wide = [&](std::string_view in) -> const model::PeerAuthentication* {
-    for (const model::Object* o : view.selecting(model::Kind::PeerAuthentication, in, labels)) {
-      const auto* pa = o->as<model::PeerAuthentication>();
-      if (pa != nullptr && has_namespace_wide_selector(*pa)) {
-        return pa;
-      }
-    }
-    return nullptr;
-  };
-  if (const auto* mesh = first_namespace_wide(root); mesh != nullptr && mesh->spec.mtls) {
-    apply(*mesh->spec.mtls);
-  }
-  if (ns.empty() || ns == root) {
-    // A root-namespace workload still gets its workload policy below.
-    if (ns.empty()) {
-      return mode;
-    }
-  } else if (const auto* nsp = first_namespace_wide(ns); nsp != nullptr && nsp->spec.mtls) {
-    apply(*nsp->spec.mtls);
-  }
-  for (const model::Object* o : view.selecting(model::Kind::PeerAuthentication, ns, labels)) {
-    const auto* pa = o->as<model::PeerAuthentication>();
-    if (pa == nullptr || has_namespace_wide_selector(*pa)) {
-      continue;
-    }
-    if (pa->spec.mtls) {
-      apply(*pa->spec.mtls);
-    }
-    if (const auto it = pa->spec.port_level_mtls.find(std::to_string(port));
-        it != pa->spec.port_level_mtls.end()) {
-      apply(it->second);
-    }
-    break;
-  }
-  return mode;
-}
-
 // mtlsChecker: whether the endpoint keeps `tlsMode: istio` metadata (so the client's
 // auto-mTLS transport socket match picks Istio mTLS for it).
 class MtlsChecker {
@@ -158,8 +102,9 @@ class MtlsChecker {
       return *dr_mode_ == model::ClientTlsMode::IstioMutual;
     }
     const std::string_view ns = ep.workload_namespace;
-    return peer_authentication_mode(scope_.registry().view(), scope_.options().mesh.root_namespace,
-                                    ns, ep.labels, ep.port) != model::MutualTlsMode::Disable;
+    return world::effective_peer_authentication(scope_.registry().view(),
+                                                scope_.options().mesh.root_namespace, ns, ep.labels)
+               .for_port(ep.port) != model::MutualTlsMode::Disable;
   }
 
  private:

@@ -2,9 +2,12 @@
 // buildVirtualOutboundListener in listener_builder.go) and `virtualInbound` with the inbound
 // chains of the workload's ServiceTargets (§2.4, listener_inbound.go, filterchain_options.go).
 //
-// Inbound mTLS follows PeerAuthentication in istiod; until that is read (issue #8) every port
-// gets the chains of the mesh default, PERMISSIVE: mTLS and plaintext side by side.
+// Inbound mTLS follows the workload's PeerAuthentication (world::effective_peer_authentication):
+// each port gets the chain set of its mode (getFilterChainMatchOptions, filterchain_options.go),
+// and port-level settings for ports no Service (or Sidecar ingress) declares get passthrough
+// chains of their own (authn Builder.ForPassthrough).
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <utility>
@@ -12,6 +15,7 @@
 #include "listeners.h"
 #include "meshward/translate/names.h"
 #include "meshward/translate/translate.h"
+#include "meshward/world/peer_authentication.h"
 #include "route_builder.h"
 
 namespace meshward::translate::detail {
@@ -28,22 +32,46 @@ struct MatchOption {
   bool tls = false;  ///< The chain terminates Istio mTLS.
 };
 
-// PERMISSIVE options (inboundPermissive*FilterChainMatchWithMxcOptions).
-std::vector<MatchOption> permissive_options(Protocol p) {
+// getFilterChainMatchOptions: the chains a port gets for its mTLS mode and protocol (HTTP,
+// TCP, or sniffed when the port declares none). STRICT accepts only Istio mTLS; PERMISSIVE adds
+// plaintext (and one-way TLS passed through, for TCP); DISABLE takes plaintext only.
+std::vector<MatchOption> match_options(model::MutualTlsMode mode, Protocol p) {
+  const bool strict = mode == model::MutualTlsMode::Strict;
+  const bool permissive = mode == model::MutualTlsMode::Permissive;
   if (is_http(p)) {
-    return {{kAllIstioMtlsAlpns, "tls", ChainProtocol::Http, true},
-            {{}, "raw_buffer", ChainProtocol::Http, false}};
+    if (strict) {
+      return {{{}, "tls", ChainProtocol::Http, true}};
+    }
+    if (permissive) {
+      return {{kAllIstioMtlsAlpns, "tls", ChainProtocol::Http, true},
+              {{}, "raw_buffer", ChainProtocol::Http, false}};
+    }
+    return {{{}, "raw_buffer", ChainProtocol::Http, false}};
   }
   if (p == Protocol::Unsupported) {
-    return {{kMtlsHttpAlpns, "tls", ChainProtocol::Http, true},
-            {kPlaintextHttpAlpns, "raw_buffer", ChainProtocol::Http, false},
-            {kMtlsTcpAlpns, "tls", ChainProtocol::Tcp, true},
+    if (strict) {
+      return {{kMtlsHttpAlpns, "tls", ChainProtocol::Http, true},
+              {{}, "tls", ChainProtocol::Tcp, true}};
+    }
+    if (permissive) {
+      return {{kMtlsHttpAlpns, "tls", ChainProtocol::Http, true},
+              {kPlaintextHttpAlpns, "raw_buffer", ChainProtocol::Http, false},
+              {kMtlsTcpAlpns, "tls", ChainProtocol::Tcp, true},
+              {{}, "raw_buffer", ChainProtocol::Tcp, false},
+              {{}, "tls", ChainProtocol::Tcp, false}};
+    }
+    return {{kPlaintextHttpAlpns, "raw_buffer", ChainProtocol::Http, false},
+            {{}, "raw_buffer", ChainProtocol::Tcp, false}};
+  }
+  if (strict) {
+    return {{{}, "tls", ChainProtocol::Tcp, true}};
+  }
+  if (permissive) {
+    return {{kAllIstioMtlsAlpns, "tls", ChainProtocol::Tcp, true},
             {{}, "raw_buffer", ChainProtocol::Tcp, false},
             {{}, "tls", ChainProtocol::Tcp, false}};
   }
-  return {{kAllIstioMtlsAlpns, "tls", ChainProtocol::Tcp, true},
-          {{}, "raw_buffer", ChainProtocol::Tcp, false},
-          {{}, "tls", ChainProtocol::Tcp, false}};
+  return {{{}, "raw_buffer", ChainProtocol::Tcp, false}};
 }
 
 // The inbound Istio mTLS context (authn MTLSSettings HTTP / TCP).
@@ -131,9 +159,10 @@ std::vector<NetworkFilter> inbound_tcp_filters(const InboundChain& cc) {
 }
 
 // inboundChainForOpts.
-std::vector<FilterChain> chains_for(const Options& options, const InboundChain& cc) {
+std::vector<FilterChain> chains_for(const Options& options, const InboundChain& cc,
+                                    model::MutualTlsMode mode) {
   std::vector<FilterChain> out;
-  for (const MatchOption& opt : permissive_options(cc.protocol)) {
+  for (const MatchOption& opt : match_options(mode, cc.protocol)) {
     FilterChain chain;
     chain.match.application_protocols = opt.alpns;
     chain.match.transport_protocol = opt.transport;
@@ -254,15 +283,38 @@ Listener build_virtual_inbound_listener(const Scope& scope) {
                                                  std::string(kBlackHoleCluster), true);
   l.filter_chains.push_back(std::move(blackhole));
 
-  // Passthrough chains for traffic to ports no Service declares.
+  const Proxy& proxy = scope.proxy();
+  const world::EffectivePeerAuthentication mtls = world::effective_peer_authentication(
+      scope.registry().view(), options.mesh.root_namespace, proxy.namespace_, proxy.labels);
+  const std::vector<InboundChain> configs = inbound_chain_configs(scope);
+
+  // Passthrough chains for traffic to ports no Service declares: one set in the workload's
+  // mode, then one per port-level setting on a port the chains below do not cover (istiod
+  // walks a Go map there, so its order varies between pushes; here it is by port).
   InboundChain passthrough;
   passthrough.cluster = std::string(kInboundPassthroughCluster);
   passthrough.passthrough = true;
-  for (auto& c : chains_for(options, passthrough)) {
+  passthrough.origin = origin_of(mtls.mode_source, "spec.mtls");
+  for (auto& c : chains_for(options, passthrough, mtls.mode)) {
     l.filter_chains.push_back(std::move(c));
   }
-  for (const InboundChain& cc : inbound_chain_configs(scope)) {
-    for (auto& c : chains_for(options, cc)) {
+  for (const auto& [port, mode] : mtls.per_port) {
+    const bool covered = std::any_of(configs.begin(), configs.end(), [&](const InboundChain& cc) {
+      return cc.target_port == port;
+    });
+    if (covered) {
+      continue;
+    }
+    InboundChain per_port = passthrough;
+    per_port.target_port = port;
+    per_port.origin =
+        origin_of(mtls.workload_policy, "spec.portLevelMtls." + std::to_string(port));
+    for (auto& c : chains_for(options, per_port, mode)) {
+      l.filter_chains.push_back(std::move(c));
+    }
+  }
+  for (const InboundChain& cc : configs) {
+    for (auto& c : chains_for(options, cc, mtls.for_port(cc.target_port))) {
       l.filter_chains.push_back(std::move(c));
     }
   }

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "meshward/world/host.h"
+#include "meshward/world/peer_authentication.h"
 #include "meshward/world/selector.h"
 
 namespace meshward::rules::mesh {
@@ -260,36 +261,8 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
 
 const model::PeerAuthentication* mtls_policy_for(const Context& ctx, std::string_view ns,
                                                  const model::Labels& labels) {
-  const auto set_mode = [](const model::PeerAuthentication& pa) {
-    return pa.spec.mtls && pa.spec.mtls->mode.present &&
-           *pa.spec.mtls->mode != model::MutualTlsMode::Unset;
-  };
-  std::vector<const model::PeerAuthentication*> ns_wide;
-  for (const model::Object* o : ctx.in_namespace(Kind::PeerAuthentication, ns)) {
-    const auto* pa = o->as<model::PeerAuthentication>();
-    if (pa == nullptr) {
-      continue;
-    }
-    const bool has_selector = pa->spec.selector && !pa->spec.selector->match_labels.empty();
-    if (!has_selector) {
-      ns_wide.push_back(pa);
-    } else if (world::selector_matches(pa->spec.selector->match_labels, labels) && set_mode(*pa)) {
-      return pa;
-    }
-  }
-  for (const auto* pa : ns_wide) {
-    if (set_mode(*pa)) {
-      return pa;
-    }
-  }
-  for (const model::Object* o : ctx.in_namespace(Kind::PeerAuthentication, kRootNamespace)) {
-    const auto* pa = o->as<model::PeerAuthentication>();
-    if (pa != nullptr && (!pa->spec.selector || pa->spec.selector->match_labels.empty()) &&
-        set_mode(*pa)) {
-      return pa;
-    }
-  }
-  return nullptr;
+  const world::View& view = ctx.translator_view(KindSet{Kind::PeerAuthentication});
+  return world::effective_peer_authentication(view, kRootNamespace, ns, labels).mode_source;
 }
 
 bool is_dry_run(const model::Object& policy) {

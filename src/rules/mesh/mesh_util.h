@@ -101,8 +101,7 @@ std::vector<const model::Object*> selected_workloads(const Context& ctx, std::st
                                                      const model::Labels& selector);
 
 /// The PeerAuthentication that decides the mTLS mode of a workload with `labels` in `ns` (port
-/// overrides aside): the first that sets a mode (not UNSET) of a policy of `ns` whose selector
-/// the labels contain, the namespace-wide one, the root namespace's mesh-wide one; nullptr when
+/// overrides aside; world::effective_peer_authentication, istiod's composition): nullptr when
 /// none sets one (PERMISSIVE). Reads PeerAuthentication.
 const model::PeerAuthentication* mtls_policy_for(const Context& ctx, std::string_view ns,
                                                  const model::Labels& labels);
