@@ -119,7 +119,7 @@ Listener listener_from(const json::Value& value) {
 }
 
 HttpFilter http_filter_from(const json::Value& value) {
-  return HttpFilter{string_member(&value, "name"), model::detail::copy_raw(value), {}};
+  return HttpFilter{string_member(&value, "name"), model::detail::copy_raw(value), {}, {}};
 }
 
 // ---- Matches (listener_patch.go) -----------------------------------------------------------

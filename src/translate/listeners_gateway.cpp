@@ -15,6 +15,7 @@
 #include "meshward/translate/translate.h"
 #include "meshward/world/host.h"
 #include "route_builder.h"
+#include "security_filters.h"
 
 namespace meshward::translate::detail {
 
@@ -311,6 +312,7 @@ struct PortGroup {
 std::vector<Listener> build_gateway_listeners(const Scope& scope) {
   const Options& options = scope.options();
   const std::vector<GatewayServer> servers = gateway_servers(scope);
+  const SecurityFilters security = security_filters(scope);
 
   // One listener per (bind, resolved port), in the order the ports first appear.
   std::vector<PortGroup> groups;
@@ -394,8 +396,10 @@ std::vector<Listener> build_gateway_listeners(const Scope& scope) {
         }
         chain.filters.push_back(
             rds_connection_manager(std::move(stat_prefix), opt.rds, opt.http_protocol, true));
+        insert_http_security_filters(chain.filters.back().http_filters, security.http);
       } else {
         chain.filters = std::move(opt.network_filters);
+        insert_tcp_security_filters(chain.filters, security.tcp);
       }
       if (options.chain_transport_socket_connect_timeout()) {
         chain.transport_socket_connect_timeout = kChainConnectTimeout;

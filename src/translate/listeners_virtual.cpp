@@ -17,6 +17,7 @@
 #include "meshward/translate/translate.h"
 #include "meshward/world/peer_authentication.h"
 #include "route_builder.h"
+#include "security_filters.h"
 
 namespace meshward::translate::detail {
 
@@ -137,7 +138,8 @@ RouteConfiguration inbound_route_config(const InboundChain& cc) {
   return rc;
 }
 
-std::vector<NetworkFilter> inbound_http_filters(const Options& options, const InboundChain& cc) {
+std::vector<NetworkFilter> inbound_http_filters(const Options& options, const InboundChain& cc,
+                                                const SecurityFilters& security) {
   NetworkFilter hcm;
   hcm.name = std::string(kHttpConnectionManager);
   hcm.type_url =
@@ -147,20 +149,23 @@ std::vector<NetworkFilter> inbound_http_filters(const Options& options, const In
       options, cc.passthrough ? cc.cluster : "inbound_" + cc.name(ChainProtocol::Http));
   hcm.inline_route_config = inbound_route_config(cc);
   hcm.http_filters = istio_http_filters(true, cc.protocol);
+  insert_http_security_filters(hcm.http_filters, security.http);
   hcm.forward_client_cert_details = "APPEND_FORWARD";
   hcm.istio_config = cc.istio_config;
   return {metadata_exchange_network_filter(), std::move(hcm)};
 }
 
-std::vector<NetworkFilter> inbound_tcp_filters(const InboundChain& cc) {
+std::vector<NetworkFilter> inbound_tcp_filters(const InboundChain& cc,
+                                               const SecurityFilters& security) {
   std::vector<NetworkFilter> out = single_destination_filters(cc.cluster, cc.cluster, true);
+  insert_tcp_security_filters(out, security.tcp);
   out.back().istio_config = cc.istio_config;
   return out;
 }
 
 // inboundChainForOpts.
 std::vector<FilterChain> chains_for(const Options& options, const InboundChain& cc,
-                                    model::MutualTlsMode mode) {
+                                    model::MutualTlsMode mode, const SecurityFilters& security) {
   std::vector<FilterChain> out;
   for (const MatchOption& opt : match_options(mode, cc.protocol)) {
     FilterChain chain;
@@ -169,8 +174,9 @@ std::vector<FilterChain> chains_for(const Options& options, const InboundChain& 
     if (cc.target_port > 0) {
       chain.match.destination_port = cc.target_port;
     }
-    chain.filters = opt.protocol == ChainProtocol::Http ? inbound_http_filters(options, cc)
-                                                        : inbound_tcp_filters(cc);
+    chain.filters = opt.protocol == ChainProtocol::Http
+                        ? inbound_http_filters(options, cc, security)
+                        : inbound_tcp_filters(cc, security);
     if (opt.tls) {
       chain.tls = istio_mutual_tls(opt.protocol);
     }
@@ -287,6 +293,7 @@ Listener build_virtual_inbound_listener(const Scope& scope) {
   const world::EffectivePeerAuthentication mtls = world::effective_peer_authentication(
       scope.registry().view(), options.mesh.root_namespace, proxy.namespace_, proxy.labels);
   const std::vector<InboundChain> configs = inbound_chain_configs(scope);
+  const SecurityFilters security = security_filters(scope);
 
   // Passthrough chains for traffic to ports no Service declares: one set in the workload's
   // mode, then one per port-level setting on a port the chains below do not cover (istiod
@@ -295,7 +302,7 @@ Listener build_virtual_inbound_listener(const Scope& scope) {
   passthrough.cluster = std::string(kInboundPassthroughCluster);
   passthrough.passthrough = true;
   passthrough.origin = origin_of(mtls.mode_source, "spec.mtls");
-  for (auto& c : chains_for(options, passthrough, mtls.mode)) {
+  for (auto& c : chains_for(options, passthrough, mtls.mode, security)) {
     l.filter_chains.push_back(std::move(c));
   }
   for (const auto& [port, mode] : mtls.per_port) {
@@ -309,12 +316,12 @@ Listener build_virtual_inbound_listener(const Scope& scope) {
     per_port.target_port = port;
     per_port.origin =
         origin_of(mtls.workload_policy, "spec.portLevelMtls." + std::to_string(port));
-    for (auto& c : chains_for(options, per_port, mode)) {
+    for (auto& c : chains_for(options, per_port, mode, security)) {
       l.filter_chains.push_back(std::move(c));
     }
   }
   for (const InboundChain& cc : configs) {
-    for (auto& c : chains_for(options, cc, mtls.for_port(cc.target_port))) {
+    for (auto& c : chains_for(options, cc, mtls.for_port(cc.target_port), security)) {
       l.filter_chains.push_back(std::move(c));
     }
   }

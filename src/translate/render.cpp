@@ -712,7 +712,9 @@ Value http_filter(const Tree& t, const HttpFilter& filter, bool inbound) {
   const std::string& name = filter.name;
   Value out = t.object();
   t.add(out, "name", name);
-  if (name == "istio.metadata_exchange") {
+  if (filter.typed_config.get() != nullptr) {
+    t.add(out, "typed_config", t.copy(*filter.typed_config.get()));
+  } else if (name == "istio.metadata_exchange") {
     t.add(out, "typed_config", metadata_exchange_http(t, inbound));
   } else if (name == "envoy.filters.http.grpc_stats") {
     Value cfg =
@@ -846,7 +848,9 @@ Value network_filter(const Tree& t, const NetworkFilter& f) {
   }
   Value out = t.object();
   t.add(out, "name", f.name);
-  if (f.name == "envoy.filters.network.http_connection_manager") {
+  if (f.typed_config.get() != nullptr) {
+    t.add(out, "typed_config", t.copy(*f.typed_config.get()));
+  } else if (f.name == "envoy.filters.network.http_connection_manager") {
     t.add(out, "typed_config", http_connection_manager(t, f));
   } else if (f.name == "envoy.filters.network.tcp_proxy") {
     t.add(out, "typed_config", tcp_proxy(t, f));

@@ -377,11 +377,15 @@ struct HttpFilter {
   std::string name;
   model::RawJson patch_value;  ///< The `patch.value` it came from; empty for istiod's filters.
   std::vector<AppliedPatch> patched_by;  ///< Patches that added or changed it, in order.
+  /// The typed_config istiod builds from policies (jwt_authn, RBAC, ext_authz); empty for
+  /// filters whose config is fixed (rendered from the name).
+  model::RawJson typed_config;
   std::string type_url() const;  ///< typed_config `@type` of a patched-in filter; "" otherwise.
 };
 
-/// One network filter. The two istiod builds with content a check reads are typed; others
-/// (istio.stats, metadata exchange, RBAC) are names with their `@type`.
+/// One network filter. The two istiod builds with content a check reads are typed; the policy
+/// filters (RBAC, ext_authz) carry their typed_config as JSON; others (istio.stats, metadata
+/// exchange) are names with their `@type`.
 struct NetworkFilter {
   std::string name;  ///< `envoy.filters.network.http_connection_manager`, `...tcp_proxy`, ...
   std::string type_url;
@@ -398,6 +402,8 @@ struct NetworkFilter {
   std::string istio_config;                   ///< Chain metadata istio.config (from a VS).
   model::RawJson patch_value;  ///< The `patch.value` of an EnvoyFilter that added it; else empty.
   std::vector<AppliedPatch> patched_by;  ///< Patches that added or changed it, in order.
+  /// The typed_config istiod builds from policies (network RBAC, ext_authz); else empty.
+  model::RawJson typed_config;
   /// The names of the HTTP filters in order (empty for other filters).
   std::vector<std::string> http_filter_names() const;
 };
