@@ -306,8 +306,9 @@ Listener build_virtual_inbound_listener(const Scope& scope) {
     l.filter_chains.push_back(std::move(c));
   }
   for (const auto& [port, mode] : mtls.per_port) {
-    const bool covered = std::any_of(configs.begin(), configs.end(), [&](const InboundChain& cc) {
-      return cc.target_port == port;
+    const std::uint32_t p = port;  // clang 14 cannot capture a structured binding.
+    const bool covered = std::any_of(configs.begin(), configs.end(), [p](const InboundChain& cc) {
+      return cc.target_port == p;
     });
     if (covered) {
       continue;
