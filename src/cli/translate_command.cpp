@@ -61,8 +61,11 @@ translate::Parts parts_for(translate::DumpType type) {
   translate::Parts p;
   p.listeners = type == translate::DumpType::Listeners || type == translate::DumpType::All ||
                 type == translate::DumpType::Patches;
-  p.routes = type == translate::DumpType::Routes || type == translate::DumpType::All;
-  p.clusters = type == translate::DumpType::Clusters || type == translate::DumpType::All;
+  // Patches: every part a patch can change (routes and clusters are patched as they are built).
+  p.routes = type == translate::DumpType::Routes || type == translate::DumpType::All ||
+             type == translate::DumpType::Patches;
+  p.clusters = type == translate::DumpType::Clusters || type == translate::DumpType::All ||
+               type == translate::DumpType::Patches;
   p.endpoints = type == translate::DumpType::Endpoints || type == translate::DumpType::All;
   return p;
 }

@@ -5,6 +5,7 @@
 #include "meshward/translate/envoy_filter.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -14,6 +15,7 @@
 
 #include "meshward/core/regex.h"
 #include "meshward/model/kinds/pod.h"
+#include "meshward/world/host.h"
 #include "meshward/world/order.h"
 
 namespace meshward::translate {
@@ -494,6 +496,321 @@ class ListenerPatcher {
   PatchLog* log_;
 };
 
+// ---- Routes (rc_patch.go) --------------------------------------------------------------------
+
+const model::EnvoyFilterRouteConfigurationMatch* rc_match_of(const ConfigPatch& p) {
+  const auto& m = p.patch->match;
+  return m && m->route_configuration ? &*m->route_configuration : nullptr;
+}
+
+const model::EnvoyFilterVirtualHostMatch* vhost_match_of(const ConfigPatch& p) {
+  const auto* rc = rc_match_of(p);
+  return rc != nullptr && rc->vhost ? &*rc->vhost : nullptr;
+}
+
+const model::EnvoyFilterRouteMatch* route_match_of(const ConfigPatch& p) {
+  const auto* vh = vhost_match_of(p);
+  return vh != nullptr && vh->route ? &*vh->route : nullptr;
+}
+
+int leading_number(std::string_view s) {
+  int n = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  return ec == std::errc() && end == s.data() + s.size() ? n : 0;
+}
+
+// routeConfigurationMatch: sidecars match the port of the route name (`9080`, or the
+// `inbound|9080||` of an inbound chain) and the name; gateways the port, port name and gateway
+// of `http.<port>` / `https.<port>.<portName>.<gateway>.<ns>` (ParseGatewayRDSRouteName). The
+// gateway's service-to-target port map is not applied: the port is the route name's.
+bool route_configuration_matches(EnvoyFilterPatchContext context, const RouteConfiguration& rc,
+                                 const ConfigPatch& p) {
+  const auto* m = rc_match_of(p);
+  if (m == nullptr) {
+    return true;
+  }
+  const std::string_view name = rc.name;
+  if (context != EnvoyFilterPatchContext::Gateway) {
+    int port = 0;
+    if (name.substr(0, 8) == "inbound|") {
+      const std::string_view rest = name.substr(8);
+      port = leading_number(rest.substr(0, rest.find('|')));
+    } else {
+      port = leading_number(name);
+    }
+    if (m->port_number.value != 0 && static_cast<int>(m->port_number.value) != port) {
+      return false;
+    }
+    return m->name.value.empty() || m->name.value == name;
+  }
+  int port = 0;
+  std::string port_name;
+  std::string gateway;
+  if (name.substr(0, 5) == "http.") {
+    port = leading_number(name.substr(5));
+  } else if (name.substr(0, 6) == "https." && std::count(name.begin(), name.end(), '.') == 4) {
+    std::string_view rest = name.substr(6);
+    const std::size_t a = rest.find('.');
+    port = leading_number(rest.substr(0, a));
+    rest.remove_prefix(a + 1);
+    const std::size_t b = rest.find('.');
+    port_name = std::string(rest.substr(0, b));
+    rest.remove_prefix(b + 1);
+    const std::size_t c = rest.find('.');
+    gateway = std::string(rest.substr(c + 1)) + "/" + std::string(rest.substr(0, c));
+  }
+  if (m->port_number.value != 0 && static_cast<int>(m->port_number.value) != port) {
+    return false;
+  }
+  if (!m->port_name.value.empty() && m->port_name.value != port_name) {
+    return false;
+  }
+  if (!m->gateway.value.empty() && m->gateway.value != gateway) {
+    return false;
+  }
+  return m->name.value.empty() || m->name.value == name;
+}
+
+bool virtual_host_matches(const VirtualHost& vh, const ConfigPatch& p) {
+  const auto* m = vhost_match_of(p);
+  if (m == nullptr) {
+    return true;
+  }
+  if (!m->name.value.empty() && m->name.value != vh.name) {
+    return false;
+  }
+  return m->domain_name.value.empty() ||
+         std::find(vh.domains.begin(), vh.domains.end(), m->domain_name.value) != vh.domains.end();
+}
+
+bool route_matches(const Route& r, const ConfigPatch& p) {
+  const auto* m = route_match_of(p);
+  if (m == nullptr) {
+    return true;
+  }
+  if (!m->name.value.empty() && m->name.value != r.name) {
+    return false;
+  }
+  using Action = model::EnvoyFilterRouteAction;
+  switch (m->action.present ? m->action.value : Action::Any) {
+    case Action::Route:
+      return std::holds_alternative<RouteAction>(r.action);
+    case Action::Redirect:
+      return std::holds_alternative<RedirectAction>(r.action);
+    case Action::DirectResponse:
+      return std::holds_alternative<DirectResponseAction>(r.action);
+    default:
+      return true;
+  }
+}
+
+Route route_from(const json::Value& value) {
+  Route r;
+  r.name = string_member(&value, "name");
+  if (const json::Value* m = member(&value, "match"); m != nullptr) {
+    if (member(m, "path") != nullptr) {
+      r.match.path_kind = RouteMatch::PathKind::Path;
+      r.match.path = string_member(m, "path");
+    } else if (member(m, "safe_regex") != nullptr) {
+      r.match.path_kind = RouteMatch::PathKind::SafeRegex;
+      r.match.path = string_member(member(m, "safe_regex"), "regex");
+    } else if (member(m, "prefix") != nullptr) {
+      r.match.path = string_member(m, "prefix");
+    }
+  }
+  if (member(&value, "redirect") != nullptr) {
+    r.action = RedirectAction{};
+  } else if (member(&value, "direct_response") != nullptr) {
+    r.action = DirectResponseAction{};
+  } else {
+    RouteAction a;
+    a.cluster = string_member(member(&value, "route"), "cluster");
+    r.action = std::move(a);
+  }
+  r.patch_value = model::detail::copy_raw(value);
+  return r;
+}
+
+VirtualHost virtual_host_from(const json::Value& value) {
+  VirtualHost vh;
+  vh.name = string_member(&value, "name");
+  vh.domains = string_list(member(&value, "domains"));
+  if (const json::Value* routes = member(&value, "routes"); routes != nullptr && routes->IsArray()) {
+    for (const auto& r : routes->GetArray()) {
+      vh.routes.push_back(route_from(r));
+    }
+  }
+  vh.patch_value = model::detail::copy_raw(value);
+  return vh;
+}
+
+class RoutePatcher {
+ public:
+  RoutePatcher(EnvoyFilterPatchContext context, const ProxyPatches& patches, PatchLog* log)
+      : context_(context), patches_(patches), log_(log) {}
+
+  void run(RouteConfiguration& rc) {
+    // Only MERGE applies to a route configuration.
+    for (const ConfigPatch& p : patches_.of(EnvoyFilterApplyTo::RouteConfiguration)) {
+      if (p.operation == Op::Merge && reaches(p, rc)) {
+        rc.patched_by.push_back(p.applied());
+        note(p, rc.name, "", "route configuration");
+      }
+    }
+    patch_virtual_hosts(rc);
+  }
+
+ private:
+  bool reaches(const ConfigPatch& p, const RouteConfiguration& rc) const {
+    return context_matches(context_, p) && route_configuration_matches(context_, rc, p);
+  }
+
+  void note(const ConfigPatch& p, const std::string& rc, const std::string& within,
+            std::string object) {
+    if (log_ != nullptr) {
+      log_->push_back(PatchEffect{p.applied(), rc, within, std::move(object)});
+    }
+  }
+
+  void patch_virtual_hosts(RouteConfiguration& rc) {
+    const auto& patches = patches_.of(EnvoyFilterApplyTo::VirtualHost);
+    std::vector<VirtualHost> kept;
+    kept.reserve(rc.virtual_hosts.size());
+    for (VirtualHost& vh : rc.virtual_hosts) {
+      bool removed = false;
+      for (const ConfigPatch& p : patches) {
+        if (!reaches(p, rc) || !virtual_host_matches(vh, p)) {
+          continue;
+        }
+        if (p.operation == Op::Remove) {
+          note(p, rc.name, "", "virtual host " + vh.name);
+          removed = true;
+          break;
+        }
+        if (p.operation == Op::Merge) {
+          vh.patched_by.push_back(p.applied());
+          note(p, rc.name, "", "virtual host " + vh.name);
+        }
+      }
+      if (!removed) {
+        patch_routes(rc, vh);
+        kept.push_back(std::move(vh));
+      }
+    }
+    rc.virtual_hosts = std::move(kept);
+    for (const ConfigPatch& p : patches) {
+      if (p.operation == Op::Add && value_of(p) != nullptr && reaches(p, rc)) {
+        VirtualHost added = virtual_host_from(*value_of(p));
+        added.patched_by.push_back(p.applied());
+        note(p, rc.name, "", "virtual host " + added.name);
+        rc.virtual_hosts.push_back(std::move(added));
+      }
+    }
+  }
+
+  void patch_routes(const RouteConfiguration& rc, VirtualHost& vh) {
+    const auto& patches = patches_.of(EnvoyFilterApplyTo::HttpRoute);
+    // REMOVE and MERGE on the routes built, then the additions in patch order.
+    std::vector<Route> kept;
+    kept.reserve(vh.routes.size());
+    for (Route& r : vh.routes) {
+      bool removed = false;
+      for (const ConfigPatch& p : patches) {
+        if (!reaches(p, rc) || !virtual_host_matches(vh, p) || !route_matches(r, p)) {
+          continue;
+        }
+        if (p.operation == Op::Remove) {
+          note(p, rc.name, vh.name, "route " + r.name);
+          removed = true;
+          break;
+        }
+        if (p.operation == Op::Merge) {
+          r.patched_by.push_back(p.applied());
+          note(p, rc.name, vh.name, "route " + r.name);
+        }
+      }
+      if (!removed) {
+        kept.push_back(std::move(r));
+      }
+    }
+    vh.routes = std::move(kept);
+    for (const ConfigPatch& p : patches) {
+      const bool adds = p.operation == Op::Add || p.operation == Op::InsertAfter ||
+                        p.operation == Op::InsertBefore || p.operation == Op::InsertFirst;
+      if (!adds || value_of(p) == nullptr || !reaches(p, rc) || !virtual_host_matches(vh, p)) {
+        continue;
+      }
+      // ADD appends; INSERT_AFTER without a route match appends, INSERT_BEFORE/FIRST without
+      // one prepends; with a match they insert next to the first matching route (INSERT_FIRST:
+      // at the top), and nothing when no route matches.
+      auto position = vh.routes.end();
+      if (p.operation != Op::Add && route_match_of(p) != nullptr) {
+        const auto it = std::find_if(vh.routes.begin(), vh.routes.end(),
+                                     [&](const Route& r) { return route_matches(r, p); });
+        if (it == vh.routes.end()) {
+          continue;
+        }
+        position = p.operation == Op::InsertAfter   ? it + 1
+                   : p.operation == Op::InsertFirst ? vh.routes.begin()
+                                                    : it;
+      } else if (p.operation == Op::InsertBefore || p.operation == Op::InsertFirst) {
+        position = vh.routes.begin();
+      }
+      Route added = route_from(*value_of(p));
+      added.patched_by.push_back(p.applied());
+      note(p, rc.name, vh.name, "route " + added.name);
+      vh.routes.insert(position, std::move(added));
+    }
+  }
+
+  EnvoyFilterPatchContext context_;
+  const ProxyPatches& patches_;
+  PatchLog* log_;
+};
+
+// ---- Clusters (cluster_patch.go) -------------------------------------------------------------
+
+// clusterMatch: a name match decides alone; else subset, service (host match, wildcards both
+// ways; an inbound cluster's hosts are its Services') and port of the parsed cluster name.
+bool cluster_matches(const Cluster& c, const ConfigPatch& p,
+                     const std::vector<std::string>& inbound_hosts) {
+  const auto& m = p.patch->match;
+  if (!m || !m->cluster) {
+    return true;
+  }
+  const auto& cm = *m->cluster;
+  if (!cm.name.value.empty()) {
+    return cm.name.value == c.name;
+  }
+  if (!cm.subset.value.empty() && cm.subset.value != c.subset) {
+    return false;
+  }
+  if (!cm.service.value.empty()) {
+    const std::vector<std::string> own = {c.fqdn};
+    const auto& hosts = c.direction == "inbound" && !inbound_hosts.empty() ? inbound_hosts : own;
+    const bool any = std::any_of(hosts.begin(), hosts.end(), [&](const std::string& h) {
+      return !h.empty() && world::host_matches(cm.service.value, h);
+    });
+    if (!any) {
+      return false;
+    }
+  }
+  return cm.port_number.value == 0 || cm.port_number.value == c.port;
+}
+
+Cluster cluster_from(const json::Value& value) {
+  Cluster c;
+  c.name = string_member(&value, "name");
+  const std::string type = string_member(&value, "type");
+  c.type = type == "EDS"            ? Cluster::Type::Eds
+           : type == "STRICT_DNS"   ? Cluster::Type::StrictDns
+           : type == "LOGICAL_DNS"  ? Cluster::Type::LogicalDns
+           : type == "ORIGINAL_DST" ? Cluster::Type::OriginalDst
+                                    : Cluster::Type::Static;  // Envoy's default.
+  c.patch_value = model::detail::copy_raw(value);
+  return c;
+}
+
 }  // namespace
 
 // ---- Selection -------------------------------------------------------------------------------
@@ -687,6 +1004,72 @@ void apply_listener_patches(EnvoyFilterPatchContext context, const ProxyPatches&
     return;
   }
   ListenerPatcher(context, patches, log).run(listeners, skip_adds);
+}
+
+void apply_route_patches(EnvoyFilterPatchContext context, const ProxyPatches& patches,
+                         RouteConfiguration& rc, PatchLog* log) {
+  if (patches.empty()) {
+    return;
+  }
+  RoutePatcher(context, patches, log).run(rc);
+}
+
+void apply_cluster_patches(EnvoyFilterPatchContext context, const ProxyPatches& patches,
+                           std::vector<Cluster>& clusters,
+                           const std::map<std::uint32_t, std::vector<std::string>>& inbound_hosts,
+                           PatchLog* log) {
+  if (patches.empty()) {
+    return;
+  }
+  const auto& list = patches.of(EnvoyFilterApplyTo::Cluster);
+  static const std::vector<std::string> kNoHosts;
+  std::vector<Cluster> kept;
+  kept.reserve(clusters.size());
+  for (Cluster& c : clusters) {
+    const auto hosts_it = inbound_hosts.find(c.port);
+    const auto& hosts = hosts_it != inbound_hosts.end() ? hosts_it->second : kNoHosts;
+    bool removed = false;
+    // ApplyClusterMerge first, then ShouldKeepCluster: a REMOVE wins over any MERGE.
+    for (const ConfigPatch& p : list) {
+      if (p.operation == Op::Merge && context_matches(context, p) &&
+          cluster_matches(c, p, hosts)) {
+        c.patched_by.push_back(p.applied());
+        if (log != nullptr) {
+          log->push_back(PatchEffect{p.applied(), c.name, "", "cluster"});
+        }
+      }
+    }
+    for (const ConfigPatch& p : list) {
+      if (p.operation == Op::Remove && context_matches(context, p) &&
+          cluster_matches(c, p, hosts)) {
+        if (log != nullptr) {
+          log->push_back(PatchEffect{p.applied(), c.name, "", "cluster"});
+        }
+        removed = true;
+        break;
+      }
+    }
+    if (!removed) {
+      kept.push_back(std::move(c));
+    }
+  }
+  // InsertedClusters: a cluster ADD without a context is for sidecar outbound and gateways.
+  for (const ConfigPatch& p : list) {
+    if (p.operation != Op::Add || value_of(p) == nullptr || !context_matches(context, p)) {
+      continue;
+    }
+    if (p.context == EnvoyFilterPatchContext::Any && context != EnvoyFilterPatchContext::SidecarOutbound &&
+        context != EnvoyFilterPatchContext::Gateway) {
+      continue;
+    }
+    Cluster added = cluster_from(*value_of(p));
+    added.patched_by.push_back(p.applied());
+    if (log != nullptr) {
+      log->push_back(PatchEffect{p.applied(), added.name, "", "cluster"});
+    }
+    kept.push_back(std::move(added));
+  }
+  clusters = std::move(kept);
 }
 
 }  // namespace meshward::translate

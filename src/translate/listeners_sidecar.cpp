@@ -963,6 +963,14 @@ std::vector<Listener> build_listeners(const Scope& scope, std::vector<PatchEffec
   std::vector<Listener> virtual_outbound = {detail::build_virtual_outbound_listener(scope)};
   std::vector<Listener> virtual_inbound = {detail::build_virtual_inbound_listener(scope)};
   std::vector<Listener> inbound;  // Only what SIDECAR_INBOUND listener ADDs bring.
+  // The inline routes of inbound chains are patched as they are built, before the listeners.
+  for (FilterChain& chain : virtual_inbound.front().filter_chains) {
+    for (NetworkFilter& f : chain.filters) {
+      if (f.inline_route_config) {
+        apply_route_patches(Context::SidecarInbound, patches, *f.inline_route_config, effects);
+      }
+    }
+  }
   apply_listener_patches(Context::SidecarOutbound, patches, virtual_outbound, true, effects);
   apply_listener_patches(Context::SidecarInbound, patches, virtual_inbound, true, effects);
   apply_listener_patches(Context::SidecarInbound, patches, inbound, false, effects);

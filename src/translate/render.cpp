@@ -557,6 +557,9 @@ Value cors_config(const Tree& t, const CorsConfig& c) {
 }
 
 Value route(const Tree& t, const Route& r) {
+  if (r.patch_value.get() != nullptr) {
+    return t.copy(*r.patch_value.get());  // As the EnvoyFilter wrote it.
+  }
   Value out = t.object();
   // Field numbers: match 1, route 2, redirect 3, metadata 4, decorator 5, direct_response 7,
   // request_headers_to_add 9, response_headers_to_add 10, response_headers_to_remove 11,
@@ -604,6 +607,9 @@ Value route(const Tree& t, const Route& r) {
 }
 
 Value virtual_host(const Tree& t, const VirtualHost& vh) {
+  if (vh.patch_value.get() != nullptr) {
+    return t.copy(*vh.patch_value.get());  // As the EnvoyFilter wrote it.
+  }
   Value out = t.object();
   // name 1, domains 2, routes 3, require_tls 4, include_request_attempt_count 14.
   t.add(out, "name", vh.name);
@@ -1251,6 +1257,16 @@ Value upstream_tls(const Tree& t, const UpstreamTls& tls) {
 }
 
 Value cluster(const Tree& t, const Cluster& c) {
+  if (c.patch_value.get() != nullptr && c.patch_value.get()->IsObject()) {
+    // As the EnvoyFilter wrote it, typed like the clusters of a config dump.
+    Value out = t.typed("type.googleapis.com/envoy.config.cluster.v3.Cluster");
+    for (const auto& m : c.patch_value.get()->GetObject()) {
+      if (std::string_view(m.name.GetString()) != "@type") {
+        t.add(out, m.name.GetString(), t.copy(m.value));
+      }
+    }
+    return out;
+  }
   Value out = t.typed("type.googleapis.com/envoy.config.cluster.v3.Cluster");
   // name 1, type 2, eds_cluster_config 3, connect_timeout 4, lb_policy 6, circuit_breakers
   // 10, dns_refresh_rate 16, dns_lookup_family 17, outlier_detection 19, transport_socket
@@ -1425,8 +1441,8 @@ void build_patch_effects(const ProxyConfig& config, json::Document& doc) {
     t.add(entry, "envoy_filter", envoy_filter_ref(e.patch));
     t.add(entry, "patch", patch_path(e.patch));
     t.add(entry, "operation", e.patch.operation);
-    t.add(entry, "listener", e.listener);
-    t.add_nonempty(entry, "chain", e.chain);
+    t.add(entry, "resource", e.resource);
+    t.add_nonempty(entry, "within", e.within);
     t.add(entry, "object", e.object);
     t.push(effects, std::move(entry));
   }
@@ -1933,10 +1949,10 @@ std::string listener_table(const ProxyConfig& config, bool with_type) {
 // What the EnvoyFilter patches did, in application order.
 std::string patch_table(const ProxyConfig& config) {
   std::vector<std::vector<std::string>> rows;
-  rows.push_back({"ENVOYFILTER", "PATCH", "OPERATION", "LISTENER", "CHAIN", "OBJECT"});
+  rows.push_back({"ENVOYFILTER", "PATCH", "OPERATION", "RESOURCE", "WITHIN", "OBJECT"});
   for (const PatchEffect& e : config.patch_effects) {
     rows.push_back({envoy_filter_ref(e.patch), patch_path(e.patch), e.patch.operation,
-                    e.listener, e.chain.empty() ? "-" : e.chain, e.object});
+                    e.resource, e.within.empty() ? "-" : e.within, e.object});
   }
   return tabulate(rows, 1);
 }

@@ -6,11 +6,16 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iterator>
+#include <map>
 #include <set>
 #include <string>
 #include <utility>
 
+#include "meshward/translate/envoy_filter.h"
+
 #include "endpoint_groups.h"
+#include "listeners.h"
 #include "route_builder.h"
 
 namespace meshward::translate {
@@ -70,10 +75,49 @@ std::vector<std::string> route_names(const Scope& scope) {
   return rds_names(build_listeners(scope));
 }
 
+namespace {
+
+// CLUSTER patches in istiod's groups (configgen BuildClusters): a sidecar's outbound clusters
+// (with BlackHole and Passthrough) in SIDECAR_OUTBOUND, its inbound ones (with
+// InboundPassthroughCluster) in SIDECAR_INBOUND, each group followed by the clusters its ADDs
+// bring; a gateway's in GATEWAY.
+void patch_clusters(const Scope& scope, const ProxyPatches& patches, std::vector<Cluster>& clusters,
+                    std::vector<PatchEffect>* log) {
+  using Context = model::EnvoyFilterPatchContext;
+  if (patches.of(model::EnvoyFilterApplyTo::Cluster).empty()) {
+    return;
+  }
+  if (scope.proxy().type == Proxy::Type::Gateway) {
+    apply_cluster_patches(Context::Gateway, patches, clusters, {}, log);
+    return;
+  }
+  const auto first_inbound = std::find_if(clusters.begin(), clusters.end(), [](const Cluster& c) {
+    return c.direction == "inbound" || c.name == detail::kInboundPassthroughCluster;
+  });
+  std::vector<Cluster> inbound(std::make_move_iterator(first_inbound),
+                               std::make_move_iterator(clusters.end()));
+  clusters.erase(first_inbound, clusters.end());
+  std::map<std::uint32_t, std::vector<std::string>> hosts;
+  const Proxy& proxy = scope.proxy();
+  for (const Registry::ServiceTarget& t :
+       scope.registry().service_targets(proxy.namespace_, proxy.labels)) {
+    hosts[t.target_port].push_back(t.service.hostname);
+  }
+  apply_cluster_patches(Context::SidecarOutbound, patches, clusters, {}, log);
+  apply_cluster_patches(Context::SidecarInbound, patches, inbound, hosts, log);
+  std::move(inbound.begin(), inbound.end(), std::back_inserter(clusters));
+}
+
+}  // namespace
+
 ProxyConfig translate_proxy(const world::View& view, const Proxy& proxy, const Options& options,
                             Parts parts) {
   const Registry registry(view, options);
   const Scope scope(registry, proxy);
+  const ProxyPatches patches(view, proxy, options);
+  const auto route_context = proxy.type == Proxy::Type::Gateway
+                                 ? model::EnvoyFilterPatchContext::Gateway
+                                 : model::EnvoyFilterPatchContext::SidecarOutbound;
   ProxyConfig out;
   if (parts.listeners || parts.routes) {
     std::vector<Listener> listeners = build_listeners(scope, &out.patch_effects);
@@ -83,6 +127,7 @@ ProxyConfig translate_proxy(const world::View& view, const Proxy& proxy, const O
       out.routes.reserve(names.size());
       for (const std::string& name : names) {
         out.routes.push_back(routes.build(name));
+        apply_route_patches(route_context, patches, out.routes.back(), &out.patch_effects);
       }
       sort_routes(out.routes);
     }
@@ -92,6 +137,7 @@ ProxyConfig translate_proxy(const world::View& view, const Proxy& proxy, const O
   }
   if (parts.clusters || parts.endpoints) {
     std::vector<Cluster> clusters = build_clusters(scope);
+    patch_clusters(scope, patches, clusters, &out.patch_effects);
     if (parts.endpoints) {
       EndpointsBuilder eds(scope, /*whole_services=*/true);
       out.endpoints.reserve(clusters.size());

@@ -5,12 +5,16 @@
 // object a patch adds or changes records the patch (`patched_by`), and every application is
 // written to a PatchLog, so a check can tell which patches took effect and which found nothing.
 //
-// Not done yet (docs/translate.md): ROUTE_CONFIGURATION / VIRTUAL_HOST / HTTP_ROUTE, CLUSTER
-// and EXTENSION_CONFIG patches; MERGE changes are recorded (and a merged `name` is applied) but
-// the merged field contents are not reproduced in the typed model or the dump.
+// Route configurations (rc_patch.go) and clusters (cluster_patch.go) are patched the same way.
+//
+// Not done yet (docs/translate.md): EXTENSION_CONFIG patches; MERGE changes are recorded (and a
+// merged filter `name` is applied) but the merged field contents are not reproduced in the
+// typed model or the dump.
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -88,5 +92,22 @@ using PatchLog = std::vector<PatchEffect>;
 /// are appended to `log` when it is not null.
 void apply_listener_patches(model::EnvoyFilterPatchContext context, const ProxyPatches& patches,
                             std::vector<Listener>& listeners, bool skip_adds, PatchLog* log);
+
+/// Applies the ROUTE_CONFIGURATION (MERGE), VIRTUAL_HOST (REMOVE, MERGE, ADD) and HTTP_ROUTE
+/// (REMOVE, MERGE, ADD, INSERT_BEFORE/AFTER/FIRST) patches to a route configuration built for
+/// `context` (ApplyRouteConfigurationPatches): RDS routes in SIDECAR_OUTBOUND or GATEWAY, the
+/// inline routes of inbound chains in SIDECAR_INBOUND.
+void apply_route_patches(model::EnvoyFilterPatchContext context, const ProxyPatches& patches,
+                         RouteConfiguration& rc, PatchLog* log);
+
+/// Applies the CLUSTER patches to the clusters built for `context` (outbound clusters in
+/// SIDECAR_OUTBOUND or GATEWAY, inbound ones in SIDECAR_INBOUND): MERGE, REMOVE, then ADDs
+/// appended (an ADD without a context only for SIDECAR_OUTBOUND and GATEWAY).
+/// `inbound_hosts`: by target port, the hostnames of the Services an inbound cluster serves
+/// (its name carries none; a `service` match reads them).
+void apply_cluster_patches(model::EnvoyFilterPatchContext context, const ProxyPatches& patches,
+                           std::vector<Cluster>& clusters,
+                           const std::map<std::uint32_t, std::vector<std::string>>& inbound_hosts,
+                           PatchLog* log);
 
 }  // namespace meshward::translate

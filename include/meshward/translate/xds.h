@@ -28,6 +28,16 @@ struct Origin {
   bool empty() const { return !resource; }
 };
 
+/// An EnvoyFilter configPatch that changed or added an object (`spec.configPatches[i]` of
+/// `envoy_filter`), with its operation (`MERGE`, `INSERT_BEFORE`, ...) after istiod's rewrites
+/// (INSERT_* on a kind that has no order becomes ADD).
+struct AppliedPatch {
+  model::ObjectKey envoy_filter;
+  std::size_t patch_index = 0;
+  std::string operation;
+  friend bool operator==(const AppliedPatch&, const AppliedPatch&) = default;
+};
+
 /// Durations are kept in milliseconds; render prints `1.500s` style protobuf JSON.
 using Millis = std::int64_t;
 
@@ -190,6 +200,8 @@ struct Route {
   std::optional<FaultConfig> fault;
   std::optional<CorsConfig> cors;
   Origin origin;  ///< The VirtualService http rule (path `spec.http[i]`); empty for defaults.
+  model::RawJson patch_value;  ///< The `patch.value` of an EnvoyFilter that added it; else empty.
+  std::vector<AppliedPatch> patched_by;  ///< Patches that added or changed it, in order.
 
   const RouteAction* route() const { return std::get_if<RouteAction>(&action); }
 };
@@ -203,6 +215,8 @@ struct VirtualHost {
   bool require_tls_all = false;  ///< require_tls: ALL (gateway httpsRedirect).
   /// The VirtualServices whose routes it holds (in order); empty for default/catch-all vhosts.
   std::vector<model::ObjectKey> virtual_services;
+  model::RawJson patch_value;  ///< The `patch.value` of an EnvoyFilter that added it; else empty.
+  std::vector<AppliedPatch> patched_by;  ///< Patches that added or changed it, in order.
 };
 
 /// route.v3.RouteConfiguration.
@@ -212,6 +226,7 @@ struct RouteConfiguration {
   bool validate_clusters = false;
   bool ignore_port_in_host_matching = false;
   std::optional<std::uint32_t> max_direct_response_body_size_bytes;
+  std::vector<AppliedPatch> patched_by;  ///< Patches that changed it (MERGE), in order.
   /// The vhost Envoy picks for a request's `:authority` (exact domain, then longest suffix
   /// wildcard `*.x`, then longest prefix wildcard `x.*`, then `*`, as Envoy's router does);
   /// nullptr when none (Envoy answers 404 NR).
@@ -322,6 +337,8 @@ struct Cluster {
   std::string fqdn;
   std::optional<model::ObjectKey> destination_rule;  ///< The DR applied (first of a merge).
   Origin origin;                          ///< The Service/ServiceEntry it came from.
+  model::RawJson patch_value;  ///< The `patch.value` of an EnvoyFilter that added it; else empty.
+  std::vector<AppliedPatch> patched_by;  ///< Patches that added or changed it, in order.
 };
 
 // ======================================================================================
@@ -350,24 +367,18 @@ struct DownstreamTls {
   std::vector<std::string> cipher_suites;
 };
 
-/// An EnvoyFilter configPatch that changed or added an object (`spec.configPatches[i]` of
-/// `envoy_filter`), with its operation (`MERGE`, `INSERT_BEFORE`, ...) after istiod's rewrites
-/// (INSERT_* on a kind that has no order becomes ADD).
-struct AppliedPatch {
-  model::ObjectKey envoy_filter;
-  std::size_t patch_index = 0;
-  std::string operation;
-  friend bool operator==(const AppliedPatch&, const AppliedPatch&) = default;
-};
-
 /// One effect of a patch on a proxy's configuration: what it changed, added or removed
 /// (removed objects are gone from the configuration; this is where their removal shows).
 struct PatchEffect {
   AppliedPatch patch;
-  std::string listener;  ///< The listener it touched (or added).
-  std::string chain;     ///< The filter chain's name for filters in a named chain; else empty.
-  /// `listener`, `listener filter <name>`, `filter chain <name>`, `network filter <name>` or
-  /// `http filter <name>`.
+  /// The xDS resource it touched (or added): a listener, route configuration or cluster name.
+  std::string resource;
+  /// Where in the resource: the filter chain's name for filters in a named chain, the virtual
+  /// host's name for routes; else empty.
+  std::string within;
+  /// `listener`, `listener filter <name>`, `filter chain <name>`, `network filter <name>`,
+  /// `http filter <name>`, `route configuration`, `virtual host <name>`, `route <name>` or
+  /// `cluster`.
   std::string object;
 };
 

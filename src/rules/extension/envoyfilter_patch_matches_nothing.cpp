@@ -15,8 +15,9 @@
 // namespace, not the workload); other contexts need the workloads. Judged only when the
 // EnvoyFilter reaches at most kMaxProxies distinct proxies: a translation costs what the mesh
 // holds, and a verdict from a sample could be wrong. Patches a proxy's version excludes are
-// MW4116's; ADD patches of listeners and filter chains always apply, and route, cluster and
-// extension-config patches are not modelled yet (docs/translate.md).
+// MW4116's; ADD patches of listeners, filter chains and clusters always apply, and
+// extension-config patches are not modelled yet (docs/translate.md). Route and cluster
+// patches are judged on the routes and clusters the proxy gets (a translation with them).
 
 #include <map>
 #include <optional>
@@ -52,12 +53,14 @@ constexpr std::size_t kMaxProxies = 8;
 
 // What build_listeners reads besides the EnvoyFilters: the services and their routing
 // (listener ports and chains), the Sidecar scope, the Gateways of gateway proxies, and for
-// inbound chains the workload's Services, endpoints and PeerAuthentications.
+// inbound chains the workload's Services, endpoints, PeerAuthentications and the policies its
+// security filters come from.
 constexpr KindSet kTranslatorReads{Kind::EnvoyFilter,    Kind::VirtualService, Kind::Gateway,
                                    Kind::Service,        Kind::ServiceEntry,   Kind::Sidecar,
                                    Kind::DestinationRule, Kind::Endpoints,     Kind::EndpointSlice,
                                    Kind::Pod,            Kind::WorkloadEntry,
-                                   Kind::PeerAuthentication};
+                                   Kind::PeerAuthentication, Kind::AuthorizationPolicy,
+                                   Kind::RequestAuthentication};
 
 bool judged(const model::EnvoyConfigObjectPatch& cp) {
   if (!cp.patch || !cp.patch->operation.present) {
@@ -74,6 +77,16 @@ bool judged(const model::EnvoyConfigObjectPatch& cp) {
       // ADD (and INSERT_*, which istiod turns into ADD here) needs no match.
       return op == Op::Merge || op == Op::Remove ||
              (cp.apply_to.value == EnvoyFilterApplyTo::ListenerFilter && op == Op::Replace);
+    case EnvoyFilterApplyTo::RouteConfiguration:
+      return op == Op::Merge;  // The only operation istiod applies there.
+    case EnvoyFilterApplyTo::VirtualHost:
+      // An ADD goes into every route configuration its match (if any) finds.
+      return op == Op::Merge || op == Op::Remove ||
+             (op == Op::Add && cp.match && cp.match->route_configuration);
+    case EnvoyFilterApplyTo::HttpRoute:
+      return op != Op::Invalid;
+    case EnvoyFilterApplyTo::Cluster:
+      return op == Op::Merge || op == Op::Remove;  // ADD needs no match.
     default:
       return false;
   }
@@ -109,18 +122,29 @@ class Translations {
  public:
   explicit Translations(const translate::Registry& registry) : registry_(registry) {}
 
-  const std::vector<translate::PatchEffect>& effects(const translate::Proxy& proxy) {
-    auto [it, added] = logs_.try_emplace(key_of(proxy));
+  /// The effects of every patch the proxy receives; `routes_and_clusters` adds the route
+  /// configurations and clusters to the listeners (what route and cluster patches change).
+  const std::vector<translate::PatchEffect>& effects(const translate::Proxy& proxy,
+                                                     bool routes_and_clusters) {
+    auto [it, added] = logs_.try_emplace({key_of(proxy), routes_and_clusters});
     if (added) {
-      const translate::Scope scope(registry_, proxy);
-      translate::build_listeners(scope, &it->second);
+      if (routes_and_clusters) {
+        translate::Parts parts;
+        parts.listeners = parts.endpoints = false;
+        it->second =
+            translate::translate_proxy(registry_.view(), proxy, registry_.options(), parts)
+                .patch_effects;
+      } else {
+        const translate::Scope scope(registry_, proxy);
+        translate::build_listeners(scope, &it->second);
+      }
     }
     return it->second;
   }
 
  private:
   const translate::Registry& registry_;
-  std::map<ProxyKey, std::vector<translate::PatchEffect>> logs_;
+  std::map<std::pair<ProxyKey, bool>, std::vector<translate::PatchEffect>> logs_;
 };
 
 // The proxies an EnvoyFilter reaches; nullopt when there are too many to translate.
@@ -195,9 +219,57 @@ std::string describe_match(const model::EnvoyConfigObjectPatch& cp) {
       }
     }
   }
+  if (cp.match && cp.match->route_configuration) {
+    const auto& rc = *cp.match->route_configuration;
+    if (!rc.name.value.empty()) {
+      parts.push_back("route configuration " + rc.name.value);
+    }
+    if (rc.port_number.value != 0) {
+      parts.push_back("route port " + std::to_string(rc.port_number.value));
+    }
+    if (!rc.port_name.value.empty()) {
+      parts.push_back("port name " + rc.port_name.value);
+    }
+    if (!rc.gateway.value.empty()) {
+      parts.push_back("gateway " + rc.gateway.value);
+    }
+    if (rc.vhost) {
+      if (!rc.vhost->name.value.empty()) {
+        parts.push_back("virtual host " + rc.vhost->name.value);
+      }
+      if (!rc.vhost->domain_name.value.empty()) {
+        parts.push_back("domain " + rc.vhost->domain_name.value);
+      }
+      if (rc.vhost->route && !rc.vhost->route->name.value.empty()) {
+        parts.push_back("route " + rc.vhost->route->name.value);
+      }
+    }
+  }
+  if (cp.match && cp.match->cluster) {
+    const auto& c = *cp.match->cluster;
+    if (!c.name.value.empty()) {
+      parts.push_back("cluster " + c.name.value);
+    }
+    if (!c.service.value.empty()) {
+      parts.push_back("service " + c.service.value);
+    }
+    if (!c.subset.value.empty()) {
+      parts.push_back("subset " + c.subset.value);
+    }
+    if (c.port_number.value != 0) {
+      parts.push_back("port " + std::to_string(c.port_number.value));
+    }
+  }
   const std::string context(model::enum_name(context_of(cp)));
-  return (parts.empty() ? std::string("any listener") : mesh::join(parts, ", ")) + " in context " +
-         context;
+  std::string what = "any listener";
+  if (cp.apply_to.value == EnvoyFilterApplyTo::Cluster) {
+    what = "any cluster";
+  } else if (cp.apply_to.value == EnvoyFilterApplyTo::RouteConfiguration ||
+             cp.apply_to.value == EnvoyFilterApplyTo::VirtualHost ||
+             cp.apply_to.value == EnvoyFilterApplyTo::HttpRoute) {
+    what = "any route configuration";
+  }
+  return (parts.empty() ? what : mesh::join(parts, ", ")) + " in context " + context;
 }
 
 std::string describe_proxies(const std::vector<const translate::Proxy*>& proxies,
@@ -268,7 +340,11 @@ void check(const Context& ctx, Sink& out) {
           continue;
         }
         candidates.push_back(&p);
-        for (const translate::PatchEffect& e : translations->effects(p)) {
+        const bool outside_listeners = cp.apply_to.value == EnvoyFilterApplyTo::RouteConfiguration ||
+                                       cp.apply_to.value == EnvoyFilterApplyTo::VirtualHost ||
+                                       cp.apply_to.value == EnvoyFilterApplyTo::HttpRoute ||
+                                       cp.apply_to.value == EnvoyFilterApplyTo::Cluster;
+        for (const translate::PatchEffect& e : translations->effects(p, outside_listeners)) {
           applied = applied || (e.patch.envoy_filter == key && e.patch.patch_index == i);
         }
         if (applied) {
@@ -298,7 +374,7 @@ void check(const Context& ctx, Sink& out) {
                  std::string(model::enum_name(cp.apply_to.value)) + " " +
                      std::string(model::enum_name(cp.patch->operation.value)) + " patch finds nothing matching " +
                      describe_match(cp) + " of " + describe_proxies(candidates, hypothetical) +
-                     " (as meshward translates them: `meshward translate --type listeners`), so "
+                     " (as meshward translates them: `meshward translate --type patches`), so "
                      "istiod applies it to nothing and the change is silently absent");
     }
   });

@@ -150,6 +150,61 @@ TEST(EnvoyFilterTest, ProxyVersionRegexIsSearchedNotAnchored) {
   EXPECT_FALSE(proxy_matches(cp, p, "1.17.5", {}));
 }
 
+// HTTP_ROUTE list operations on a built route configuration (rc_patch.go patchHTTPRoutes):
+// the routes of a vhost named `v` are [a, b]; each case is one patch.
+TEST(EnvoyFilterTest, EachHttpRouteOperation) {
+  struct Case {
+    std::string operation, route_match;
+    Strings expected;
+  } cases[] = {
+      {"ADD", "", {"a", "b", "new"}},
+      {"INSERT_FIRST", "b", {"new", "a", "b"}},
+      {"INSERT_BEFORE", "b", {"a", "new", "b"}},
+      {"INSERT_BEFORE", "", {"new", "a", "b"}},  // no route match: first
+      {"INSERT_AFTER", "a", {"a", "new", "b"}},
+      {"INSERT_AFTER", "", {"a", "b", "new"}},   // no route match: last
+      {"INSERT_AFTER", "zzz", {"a", "b"}},        // a match that finds nothing: nothing
+      {"REMOVE", "a", {"b"}},
+      {"MERGE", "b", {"a", "b"}},
+  };
+  for (const Case& c : cases) {
+    const std::string route =
+        c.route_match.empty() ? "" : ", route: {name: " + c.route_match + "}";
+    const World w(world_with(
+        "apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: {name: r, "
+        "namespace: bookinfo}\nspec:\n  configPatches:\n  - applyTo: HTTP_ROUTE\n    match: "
+        "{context: SIDECAR_OUTBOUND, routeConfiguration: {vhost: {name: v" +
+        route + "}}}\n    patch: {operation: " + c.operation +
+        ", value: {name: new, match: {prefix: /new}, direct_response: {status: 200}}}\n---\n"));
+    const Proxy p = sidecar("bookinfo", {{"app", "reviews"}});
+    const ProxyPatches patches(w.registry().view(), p, {});
+    RouteConfiguration rc;
+    rc.name = "9080";
+    VirtualHost vh;
+    vh.name = "v";
+    for (const char* name : {"a", "b"}) {
+      Route r;
+      r.name = name;
+      vh.routes.push_back(r);
+    }
+    rc.virtual_hosts.push_back(vh);
+    PatchLog log;
+    apply_route_patches(model::EnvoyFilterPatchContext::SidecarOutbound, patches, rc, &log);
+    Strings names;
+    for (const Route& r : rc.virtual_hosts.front().routes) {
+      names.push_back(r.name);
+    }
+    EXPECT_EQ(names, c.expected) << c.operation << " " << c.route_match;
+    EXPECT_EQ(log.size(), c.expected.size() == 2 && c.operation != "MERGE" ? 0U : 1U)
+        << c.operation << " " << c.route_match;
+    // The same patch in another context changes nothing.
+    RouteConfiguration inbound = rc;
+    PatchLog none;
+    apply_route_patches(model::EnvoyFilterPatchContext::SidecarInbound, patches, inbound, &none);
+    EXPECT_TRUE(none.empty());
+  }
+}
+
 TEST(EnvoyFilterTest, EachHttpFilterListOperation) {
   const Proxy p = sidecar("bookinfo", {{"app", "reviews"}});
   struct Case {
@@ -199,7 +254,7 @@ TEST(EnvoyFilterTest, PatchedFiltersRecordThePatchAndKeepTheirValue) {
   EXPECT_EQ(lua.patched_by[0].operation, "INSERT_BEFORE");
   EXPECT_EQ(lua.type_url(), "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua");
   ASSERT_EQ(effects.size(), 1u);
-  EXPECT_EQ(effects[0].listener, "0.0.0.0_9080");
+  EXPECT_EQ(effects[0].resource, "0.0.0.0_9080");
   EXPECT_EQ(effects[0].object, "http filter lua");
 }
 
@@ -352,7 +407,7 @@ spec:
   bool removal_logged = false;
   for (const auto& e : effects) {
     removal_logged = removal_logged || (e.patch.operation == "REMOVE" && e.object == "listener" &&
-                                        e.listener == "10.96.0.30_3306");
+                                        e.resource == "10.96.0.30_3306");
   }
   EXPECT_TRUE(removal_logged);
 }
