@@ -128,6 +128,9 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
       }
       // MW3117: a namespace's port-level PeerAuthentications read its Services' ports.
       add_all(focus, world.in_namespace(Kind::PeerAuthentication, ns));
+      // MW3118: the ALLOW policies of the workloads read their Services' TCP ports.
+      add_all(focus, world.in_namespace(Kind::AuthorizationPolicy, ns));
+      add_all(focus, world.in_namespace(Kind::AuthorizationPolicy, mesh::kRootNamespace));
       if (selects_egress_gateway(object)) {
         focus.add_kind(Kind::ServiceEntry);  // MW2112 routes through egress Services
       }
@@ -136,6 +139,9 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
       for (const std::string& host : world::indexed_hosts(object)) {
         add_all(focus, world.routing_to(host));  // MW2101, MW2102, MW2103, MW2116 registry
       }
+      // MW3118: a workloadSelector ServiceEntry gives the workloads it selects ports.
+      add_all(focus, world.in_namespace(Kind::AuthorizationPolicy, ns));
+      add_all(focus, world.in_namespace(Kind::AuthorizationPolicy, mesh::kRootNamespace));
       break;
     case Kind::EndpointSlice:
       // MW2116: a slice is indexed under its Service's FQDN (kubernetes.io/service-name).
@@ -193,12 +199,15 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
       break;
     case Kind::AuthorizationPolicy:
       // MW3115: a RequestAuthentication reads the policies of its workloads' namespace and of
-      // the root namespace.
+      // the root namespace; MW3118: an ALLOW policy reads the other ALLOW policies there.
       if (ns == mesh::kRootNamespace) {
         focus.add_kind(Kind::RequestAuthentication);
+        focus.add_kind(Kind::AuthorizationPolicy);
       } else {
         add_all(focus, world.in_namespace(Kind::RequestAuthentication, ns));
         add_all(focus, world.in_namespace(Kind::RequestAuthentication, mesh::kRootNamespace));
+        add_all(focus, world.in_namespace(Kind::AuthorizationPolicy, ns));
+        add_all(focus, world.in_namespace(Kind::AuthorizationPolicy, mesh::kRootNamespace));
       }
       break;
     default:

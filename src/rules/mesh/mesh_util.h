@@ -20,6 +20,7 @@
 #include "meshward/model/kinds/virtual_service.h"
 #include "meshward/model/kinds/peer_authentication.h"
 #include "meshward/rules/rule.h"
+#include "meshward/world/selector.h"
 
 namespace meshward::rules::mesh {
 
@@ -106,6 +107,22 @@ std::vector<const model::Object*> selected_workloads(const Context& ctx, std::st
 const model::PeerAuthentication* mtls_policy_for(const Context& ctx, std::string_view ns,
                                                  const model::Labels& labels);
 
+/// A workload a policy applies to, as the policy checks judge it: its namespace, labels and a
+/// description for messages (`Pod bookinfo/reviews-v1-...`, or `workloads app: x in ns`).
+struct PolicyWorkload {
+  std::string namespace_;
+  model::Labels labels;
+  std::string description;
+};
+/// Calls `fn(const PolicyWorkload&)` for each workload a security policy (`policy`, selecting
+/// with `selector`) applies to — the selected Pods and WorkloadEntries (any namespace for the
+/// root namespace's policies) when the world has workloads, else one hypothetical workload with
+/// the selector's labels in the policy's namespace — until `fn` returns true. Reads Pod and
+/// WorkloadEntry.
+template <class Fn>
+void for_each_policy_workload(const Context& ctx, const model::Object& policy,
+                              const model::StringMap* selector, Fn&& fn);
+
 /// Whether an AuthorizationPolicy is dry-run (`istio.io/dry-run: "true"`): istiod installs it
 /// in shadow mode, enforcing nothing.
 bool is_dry_run(const model::Object& policy);
@@ -122,5 +139,31 @@ struct EmptySelection {
 /// when workloads_known(). Reads Pod and WorkloadEntry.
 std::optional<EmptySelection> selects_no_workload(const Context& ctx,
                                                   const model::Object& object);
+
+template <class Fn>
+void for_each_policy_workload(const Context& ctx, const model::Object& policy,
+                              const model::StringMap* selector, Fn&& fn) {
+  const model::Labels labels = selector != nullptr ? world::to_labels(*selector) : model::Labels{};
+  if (!workloads_known(ctx)) {
+    const bool all = selector == nullptr || selector->empty();
+    fn(PolicyWorkload{policy.meta.namespace_, labels,
+                      all ? "the workloads of " + policy.meta.namespace_
+                          : "workloads " + render_selector(*selector) + " in " +
+                                policy.meta.namespace_});
+    return;
+  }
+  const bool root = policy.meta.namespace_ == kRootNamespace;
+  for (const model::Object* w :
+       selected_workloads(ctx, root ? std::string_view() : std::string_view(policy.meta.namespace_),
+                          labels)) {
+    if (const auto workload_labels = world::workload_labels(*w)) {
+      if (fn(PolicyWorkload{w->meta.namespace_, *workload_labels,
+                            std::string(model::kind_name(w->kind())) + " " + w->meta.namespace_ +
+                                "/" + w->meta.name})) {
+        return;
+      }
+    }
+  }
+}
 
 }  // namespace meshward::rules::mesh

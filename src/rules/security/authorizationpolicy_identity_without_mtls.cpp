@@ -71,42 +71,24 @@ void check(const Context& ctx, Sink& out) {
         mesh::is_dry_run(ap) || !ap.spec.target_refs.empty() || ap.spec.target_ref) {
       return;
     }
-    model::Labels selector;
-    if (ap.spec.selector) {
-      selector = world::to_labels(ap.spec.selector->match_labels);
-    }
     // The first selected workload whose mode lets plaintext in (DENY) or is DISABLE (ALLOW).
-    const bool root = ap.meta.namespace_ == mesh::kRootNamespace;
     std::string workload;
     MutualTlsMode mode = MutualTlsMode::Permissive;
     const model::PeerAuthentication* decided_by = nullptr;
-    const auto judge = [&](const std::string& ns, const model::Labels& labels,
-                           const std::string& name) {
-      const model::PeerAuthentication* pa = mesh::mtls_policy_for(ctx, ns, labels);
-      const MutualTlsMode m = pa != nullptr ? *pa->spec.mtls->mode : MutualTlsMode::Permissive;
-      const bool open = action == AuthorizationAction::Deny ? m != MutualTlsMode::Strict
-                                                             : m == MutualTlsMode::Disable;
-      if (open && workload.empty()) {
-        workload = name;
-        mode = m;
-        decided_by = pa;
-      }
-    };
-    if (mesh::workloads_known(ctx)) {
-      for (const model::Object* w :
-           mesh::selected_workloads(ctx, root ? std::string_view() : ap.meta.namespace_, selector)) {
-        if (const auto labels = world::workload_labels(*w)) {
-          judge(w->meta.namespace_, *labels,
-                std::string(model::kind_name(w->kind())) + " " + w->meta.namespace_ + "/" +
-                    w->meta.name);
-        }
-      }
-    } else {
-      judge(ap.meta.namespace_, selector,
-            selector.empty() ? "the workloads of " + ap.meta.namespace_
-                             : "workloads " + mesh::render_selector(ap.spec.selector->match_labels) +
-                                   " in " + ap.meta.namespace_);
-    }
+    mesh::for_each_policy_workload(
+        ctx, ap, ap.spec.selector ? &ap.spec.selector->match_labels : nullptr,
+        [&](const mesh::PolicyWorkload& w) {
+          const model::PeerAuthentication* pa = mesh::mtls_policy_for(ctx, w.namespace_, w.labels);
+          const MutualTlsMode m = pa != nullptr ? *pa->spec.mtls->mode : MutualTlsMode::Permissive;
+          const bool open = action == AuthorizationAction::Deny ? m != MutualTlsMode::Strict
+                                                                 : m == MutualTlsMode::Disable;
+          if (open) {
+            workload = w.description;
+            mode = m;
+            decided_by = pa;
+          }
+          return open;
+        });
     if (workload.empty()) {
       return;
     }

@@ -36,16 +36,6 @@ constexpr RuleInfo kInfo{"MW3115", "requestauthentication-token-optional", Famil
                          "token are still allowed",
                          ""};
 
-model::Labels labels_of(const model::Optional<model::LabelSelector>& selector) {
-  model::Labels out;
-  if (selector) {
-    for (const auto& [key, value] : selector->match_labels) {
-      out.emplace(key, value.value);
-    }
-  }
-  return out;
-}
-
 // Whether an ALLOW rule can only match requests that carry a valid token.
 bool rule_requires_principal(const model::AuthorizationRule& rule) {
   for (const auto& c : rule.when) {
@@ -134,31 +124,15 @@ void check(const Context& ctx, Sink& out) {
     if (!ra.spec.target_refs.empty() || ra.spec.target_ref || ra.spec.jwt_rules.empty()) {
       return;  // Gateway-API targets are not modelled; no rule, no token to require.
     }
-    const model::Labels selector = labels_of(ra.spec.selector);
-    const bool root = ra.meta.namespace_ == mesh::kRootNamespace;
     std::string workload;
     std::string why;
-    if (mesh::workloads_known(ctx)) {
-      for (const model::Object* w :
-           mesh::selected_workloads(ctx, root ? std::string_view() : ra.meta.namespace_, selector)) {
-        const auto labels = world::workload_labels(*w);
-        if (!labels) {
-          continue;
-        }
-        why = why_open(ctx, w->meta.namespace_, *labels);
-        if (!why.empty()) {
-          workload = std::string(model::kind_name(w->kind())) + " " + w->meta.namespace_ + "/" +
-                     w->meta.name;
-          break;
-        }
-      }
-    } else {
-      why = why_open(ctx, ra.meta.namespace_, selector);
-      workload = !ra.spec.selector || ra.spec.selector->match_labels.empty()
-                     ? "the workloads of " + ra.meta.namespace_
-                     : "workloads " + mesh::render_selector(ra.spec.selector->match_labels) +
-                           " in " + ra.meta.namespace_;
-    }
+    mesh::for_each_policy_workload(
+        ctx, ra, ra.spec.selector ? &ra.spec.selector->match_labels : nullptr,
+        [&](const mesh::PolicyWorkload& w) {
+          why = why_open(ctx, w.namespace_, w.labels);
+          workload = w.description;
+          return !why.empty();
+        });
     if (why.empty()) {
       return;
     }
