@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "meshward/world/snapshot.h"
 #include "world_testing.h"
 
@@ -13,10 +15,17 @@ using testing::decode_all;
 
 constexpr std::string_view kRoot = "istio-system";
 
-EffectivePeerAuthentication compose(std::string_view yaml, std::string_view ns,
-                                    const model::Labels& labels) {
-  const auto snap = Snapshot::make(decode_all(yaml));
-  return effective_peer_authentication(*snap, kRoot, ns, labels);
+// The composed policy, with the world its pointers borrow from.
+struct Composed : EffectivePeerAuthentication {
+  std::shared_ptr<const Snapshot> world;
+};
+
+Composed compose(std::string_view yaml, std::string_view ns, const model::Labels& labels) {
+  Composed out;
+  out.world = Snapshot::make(decode_all(yaml));
+  static_cast<EffectivePeerAuthentication&>(out) =
+      effective_peer_authentication(*out.world, kRoot, ns, labels);
+  return out;
 }
 
 std::string pa(std::string_view ns, std::string_view name, std::string_view created,
