@@ -217,6 +217,11 @@ const json::Value* value_of(const ConfigPatch& p) {
   return p.patch->patch && p.patch->patch->value ? p.patch->patch->value->get() : nullptr;
 }
 
+// A list operation needs the patch value to build what it inserts; REMOVE needs none.
+bool has_value_or_removes(const ConfigPatch& p) {
+  return p.operation == Op::Remove || value_of(p) != nullptr;
+}
+
 // ---- List operations shared by every ordered list (insertBeforeFunc & co.) -----------------
 
 // Applies `p`'s list operation (ADD, INSERT_FIRST/BEFORE/AFTER, REPLACE, REMOVE) to `items`:
@@ -340,7 +345,7 @@ class ListenerPatcher {
 
   void patch_listener_filters(Listener& l) {
     for (const ConfigPatch& p : patches_.of(EnvoyFilterApplyTo::ListenerFilter)) {
-      if (!context_matches(context_, p) || !listener_matches(l, p) || value_of(p) == nullptr) {
+      if (!context_matches(context_, p) || !listener_matches(l, p) || !has_value_or_removes(p)) {
         continue;
       }
       const auto* lm = listener_match_of(p);
@@ -447,7 +452,7 @@ class ListenerPatcher {
   void patch_network_filters(const Listener& l, FilterChain& fc) {
     const auto& patches = patches_.of(EnvoyFilterApplyTo::NetworkFilter);
     for (const ConfigPatch& p : patches) {
-      if (p.operation == Op::Merge || !reaches_chain(p, l, fc) || value_of(p) == nullptr) {
+      if (p.operation == Op::Merge || !reaches_chain(p, l, fc) || !has_value_or_removes(p)) {
         continue;
       }
       list_patch(
@@ -472,7 +477,7 @@ class ListenerPatcher {
     const auto& patches = patches_.of(EnvoyFilterApplyTo::HttpFilter);
     for (const ConfigPatch& p : patches) {
       if (p.operation == Op::Merge || !reaches_chain(p, l, fc) ||
-          !network_filter_matches(hcm, p) || value_of(p) == nullptr) {
+          !network_filter_matches(hcm, p) || !has_value_or_removes(p)) {
         continue;
       }
       list_patch(

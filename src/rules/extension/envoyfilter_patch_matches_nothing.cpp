@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "../mesh/mesh_util.h"
+#include "envoyfilter_proxies.h"
 #include "meshward/model/kinds/envoy_filter.h"
 #include "meshward/model/kinds/pod.h"
 #include "meshward/rules/registry.h"
@@ -38,6 +39,11 @@
 namespace meshward::rules {
 namespace {
 
+using extension::describe_proxies;
+using extension::kTranslatorReads;
+using extension::proxies_reached;
+using extension::Translations;
+
 using model::EnvoyFilterApplyTo;
 using model::EnvoyFilterPatchContext;
 using model::Kind;
@@ -48,19 +54,6 @@ constexpr RuleInfo kInfo{"MW4118", "envoyfilter-patch-matches-nothing", Family::
                          "An EnvoyFilter patch's match finds no listener, filter chain or filter "
                          "in any proxy the EnvoyFilter reaches (istiod applies nothing)",
                          ""};
-
-constexpr std::size_t kMaxProxies = 8;
-
-// What build_listeners reads besides the EnvoyFilters: the services and their routing
-// (listener ports and chains), the Sidecar scope, the Gateways of gateway proxies, and for
-// inbound chains the workload's Services, endpoints, PeerAuthentications and the policies its
-// security filters come from.
-constexpr KindSet kTranslatorReads{Kind::EnvoyFilter,    Kind::VirtualService, Kind::Gateway,
-                                   Kind::Service,        Kind::ServiceEntry,   Kind::Sidecar,
-                                   Kind::DestinationRule, Kind::Endpoints,     Kind::EndpointSlice,
-                                   Kind::Pod,            Kind::WorkloadEntry,
-                                   Kind::PeerAuthentication, Kind::AuthorizationPolicy,
-                                   Kind::RequestAuthentication};
 
 bool judged(const model::EnvoyConfigObjectPatch& cp) {
   if (!cp.patch || !cp.patch->operation.present) {
@@ -108,77 +101,6 @@ bool context_fits(EnvoyFilterPatchContext context, translate::Proxy::Type type) 
     default:
       return false;
   }
-}
-
-using ProxyKey = std::tuple<int, std::string, model::Labels, std::string>;
-
-ProxyKey key_of(const translate::Proxy& p) {
-  return {static_cast<int>(p.type), p.namespace_, p.labels, p.version};
-}
-
-// The translations of one check run, one per distinct proxy: shared by every EnvoyFilter
-// that reaches the proxy (its log holds the effects of all the patches it receives).
-class Translations {
- public:
-  explicit Translations(const translate::Registry& registry) : registry_(registry) {}
-
-  /// The effects of every patch the proxy receives; `routes_and_clusters` adds the route
-  /// configurations and clusters to the listeners (what route and cluster patches change).
-  const std::vector<translate::PatchEffect>& effects(const translate::Proxy& proxy,
-                                                     bool routes_and_clusters) {
-    auto [it, added] = logs_.try_emplace({key_of(proxy), routes_and_clusters});
-    if (added) {
-      if (routes_and_clusters) {
-        translate::Parts parts;
-        parts.listeners = parts.endpoints = false;
-        it->second =
-            translate::translate_proxy(registry_.view(), proxy, registry_.options(), parts)
-                .patch_effects;
-      } else {
-        const translate::Scope scope(registry_, proxy);
-        translate::build_listeners(scope, &it->second);
-      }
-    }
-    return it->second;
-  }
-
- private:
-  const translate::Registry& registry_;
-  std::map<std::pair<ProxyKey, bool>, std::vector<translate::PatchEffect>> logs_;
-};
-
-// The proxies an EnvoyFilter reaches; nullopt when there are too many to translate.
-std::optional<std::vector<translate::Proxy>> proxies_reached(const Context& ctx,
-                                                             const model::EnvoyFilter& ef,
-                                                             const model::Labels& selector,
-                                                             bool* hypothetical) {
-  const bool root = ef.meta.namespace_ == ctx.translate_options().mesh.root_namespace;
-  std::vector<translate::Proxy> out;
-  std::set<ProxyKey> seen;
-  *hypothetical = false;
-  for (const model::Object* o :
-       ctx.selected_by(Kind::Pod, root ? std::string_view() : ef.meta.namespace_, selector)) {
-    translate::Proxy p;
-    p.namespace_ = o->meta.namespace_;
-    p.labels = o->meta.labels;
-    p.version = model::istio_proxy_version(*o->as<model::Pod>());
-    p.type = ctx.selecting(Kind::Gateway, "", p.labels).empty() ? translate::Proxy::Type::Sidecar
-                                                                : translate::Proxy::Type::Gateway;
-    if (seen.insert(key_of(p)).second) {
-      out.push_back(std::move(p));
-      if (out.size() > kMaxProxies) {
-        return std::nullopt;
-      }
-    }
-  }
-  if (out.empty() && ctx.count(Kind::Pod) == 0) {
-    translate::Proxy p;  // A sidecar of the namespace, for outbound patches only.
-    p.namespace_ = ef.meta.namespace_;
-    p.labels = selector;
-    out.push_back(std::move(p));
-    *hypothetical = true;
-  }
-  return out;
 }
 
 std::string describe_match(const model::EnvoyConfigObjectPatch& cp) {
@@ -272,32 +194,9 @@ std::string describe_match(const model::EnvoyConfigObjectPatch& cp) {
   return (parts.empty() ? what : mesh::join(parts, ", ")) + " in context " + context;
 }
 
-std::string describe_proxies(const std::vector<const translate::Proxy*>& proxies,
-                             bool hypothetical) {
-  if (hypothetical) {
-    return "a sidecar of " + proxies.front()->namespace_ + " (no Pod in the world)";
-  }
-  std::vector<std::string> parts;
-  for (const translate::Proxy* p : proxies) {
-    std::string labels;
-    for (const auto& [k, v] : p->labels) {
-      if (k == "app" || k == "istio" || k == "version") {
-        labels += (labels.empty() ? "" : ",") + k + "=" + v;
-      }
-    }
-    parts.push_back(std::string(p->type == translate::Proxy::Type::Gateway ? "gateway " : "sidecar ") +
-                    p->namespace_ + (labels.empty() ? "" : "/" + labels));
-  }
-  return mesh::join(parts, "; ");
-}
-
 void check(const Context& ctx, Sink& out) {
-  std::optional<translate::Registry> registry;
-  std::optional<Translations> translations;
+  Translations translations(ctx);
   ctx.each<model::EnvoyFilter>([&](const model::EnvoyFilter& ef) {
-    if (!ef.spec.target_refs.empty() || mesh::selects_no_workload(ctx, ef)) {
-      return;  // Reaches no proxy at all: MW4115 (selector) or not modelled (targetRefs).
-    }
     bool any_judged = false;
     for (const auto& cp : ef.spec.config_patches) {
       any_judged = any_judged || judged(cp);
@@ -305,20 +204,10 @@ void check(const Context& ctx, Sink& out) {
     if (!any_judged) {
       return;
     }
-    model::Labels selector;
-    if (ef.spec.workload_selector) {
-      for (const auto& [key, value] : ef.spec.workload_selector->labels) {
-        selector.emplace(key, value.value);
-      }
-    }
     bool hypothetical = false;
-    const auto proxies = proxies_reached(ctx, ef, selector, &hypothetical);
+    const auto proxies = proxies_reached(ctx, ef, &hypothetical);
     if (!proxies || proxies->empty()) {
       return;
-    }
-    if (!registry) {
-      registry.emplace(ctx.translator_view(kTranslatorReads), ctx.translate_options());
-      translations.emplace(*registry);
     }
     const model::ObjectKey key = model::key_of(ef);
     for (std::size_t i = 0; i < ef.spec.config_patches.size(); ++i) {
@@ -344,7 +233,7 @@ void check(const Context& ctx, Sink& out) {
                                        cp.apply_to.value == EnvoyFilterApplyTo::VirtualHost ||
                                        cp.apply_to.value == EnvoyFilterApplyTo::HttpRoute ||
                                        cp.apply_to.value == EnvoyFilterApplyTo::Cluster;
-        for (const translate::PatchEffect& e : translations->effects(p, outside_listeners)) {
+        for (const translate::PatchEffect& e : translations.effects(p, outside_listeners)) {
           applied = applied || (e.patch.envoy_filter == key && e.patch.patch_index == i);
         }
         if (applied) {

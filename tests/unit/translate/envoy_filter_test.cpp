@@ -150,6 +150,25 @@ TEST(EnvoyFilterTest, ProxyVersionRegexIsSearchedNotAnchored) {
   EXPECT_FALSE(proxy_matches(cp, p, "1.17.5", {}));
 }
 
+// REMOVE carries no value (the usual way to write it): the filter named by the match goes.
+TEST(EnvoyFilterTest, RemoveWithoutValueRemovesTheMatchedFilter) {
+  const World w(world_with(
+      "apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: {name: no-cors, "
+      "namespace: bookinfo}\nspec:\n  configPatches:\n  - applyTo: HTTP_FILTER\n    match:\n"
+      "      context: SIDECAR_OUTBOUND\n      listener:\n        portNumber: 9080\n"
+      "        filterChain:\n          filter:\n"
+      "            name: envoy.filters.network.http_connection_manager\n"
+      "            subFilter: {name: envoy.filters.http.cors}\n    patch: {operation: REMOVE}\n"
+      "---\n"));
+  std::vector<PatchEffect> effects;
+  const auto ls = listeners_of(w, sidecar("bookinfo", {{"app", "reviews"}}), &effects);
+  Strings expected = kIstioOutbound;
+  expected.erase(std::find(expected.begin(), expected.end(), "envoy.filters.http.cors"));
+  EXPECT_EQ(http_filters_at(ls, "0.0.0.0_9080"), expected);
+  ASSERT_FALSE(effects.empty());
+  EXPECT_EQ(effects.front().object, "http filter envoy.filters.http.cors");
+}
+
 // HTTP_ROUTE list operations on a built route configuration (rc_patch.go patchHTTPRoutes):
 // the routes of a vhost named `v` are [a, b]; each case is one patch.
 TEST(EnvoyFilterTest, EachHttpRouteOperation) {
