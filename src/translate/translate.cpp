@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -114,7 +115,11 @@ ProxyConfig translate_proxy(const world::View& view, const Proxy& proxy, const O
                             Parts parts) {
   const Registry registry(view, options);
   const Scope scope(registry, proxy);
-  const ProxyPatches patches(view, proxy, options);
+  // build_listeners applies the listener patches itself; routes and clusters are patched here.
+  std::optional<ProxyPatches> patches;
+  if (parts.routes || parts.clusters || parts.endpoints) {
+    patches.emplace(view, proxy, options);
+  }
   const auto route_context = proxy.type == Proxy::Type::Gateway
                                  ? model::EnvoyFilterPatchContext::Gateway
                                  : model::EnvoyFilterPatchContext::SidecarOutbound;
@@ -127,7 +132,7 @@ ProxyConfig translate_proxy(const world::View& view, const Proxy& proxy, const O
       out.routes.reserve(names.size());
       for (const std::string& name : names) {
         out.routes.push_back(routes.build(name));
-        apply_route_patches(route_context, patches, out.routes.back(), &out.patch_effects);
+        apply_route_patches(route_context, *patches, out.routes.back(), &out.patch_effects);
       }
       sort_routes(out.routes);
     }
@@ -137,7 +142,7 @@ ProxyConfig translate_proxy(const world::View& view, const Proxy& proxy, const O
   }
   if (parts.clusters || parts.endpoints) {
     std::vector<Cluster> clusters = build_clusters(scope);
-    patch_clusters(scope, patches, clusters, &out.patch_effects);
+    patch_clusters(scope, *patches, clusters, &out.patch_effects);
     if (parts.endpoints) {
       EndpointsBuilder eds(scope, /*whole_services=*/true);
       out.endpoints.reserve(clusters.size());
