@@ -21,9 +21,6 @@ namespace meshward::translate {
 
 namespace {
 
-constexpr std::string_view kBlackHoleCluster = "BlackHoleCluster";
-constexpr std::string_view kPassthroughCluster = "PassthroughCluster";
-constexpr std::string_view kInboundPassthroughCluster = "InboundPassthroughCluster";
 // Credentials of this kind are readable by every proxy (credentials.KubernetesConfigMapTypeURI).
 constexpr std::string_view kConfigMapCredentialPrefix = "configmap://";
 // The upstream idle timeout of the passthrough clusters (passthroughHttpProtocolOptions).

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "meshward/model/kinds/virtual_service.h"
+#include "meshward/translate/names.h"
 #include "meshward/translate/proxy.h"
 #include "meshward/translate/registry.h"
 #include "meshward/translate/xds.h"
@@ -24,9 +25,6 @@ inline constexpr std::string_view kTcpProxy = "envoy.filters.network.tcp_proxy";
 inline constexpr std::string_view kTlsInspector = "envoy.filters.listener.tls_inspector";
 inline constexpr std::string_view kHttpInspector = "envoy.filters.listener.http_inspector";
 inline constexpr std::string_view kOriginalDst = "envoy.filters.listener.original_dst";
-inline constexpr std::string_view kBlackHoleCluster = "BlackHoleCluster";
-inline constexpr std::string_view kPassthroughCluster = "PassthroughCluster";
-inline constexpr std::string_view kInboundPassthroughCluster = "InboundPassthroughCluster";
 inline constexpr std::string_view kWildcard = "0.0.0.0";
 /// Chain transport socket connect timeout (PILOT_GATEWAY_TRANSPORT_SOCKET_CONNECT_TIMEOUT).
 inline constexpr Millis kChainConnectTimeout = 15'000;

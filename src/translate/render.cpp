@@ -1285,7 +1285,7 @@ Value cluster(const Tree& t, const Cluster& c) {
     t.add(out, "lb_policy", c.lb_policy);
   }
   // istiod's BlackHoleCluster is the one cluster without connection pool settings.
-  if (c.name != "BlackHoleCluster") {
+  if (c.name != kBlackHoleCluster) {
     Value threshold = t.object();
     t.add_uint(threshold, "max_connections", c.max_connections);
     t.add_uint(threshold, "max_pending_requests", c.max_pending_requests);
@@ -1731,7 +1731,7 @@ std::string describe_match(const RouteMatch& m) {
 
 bool routes_to_passthrough(const Route& r) {
   const RouteAction* a = r.route();
-  return a != nullptr && a->weighted_clusters.empty() && a->cluster == "PassthroughCluster";
+  return a != nullptr && a->weighted_clusters.empty() && a->cluster == kPassthroughCluster;
 }
 
 std::string route_table(const ProxyConfig& config, bool with_type) {
@@ -1796,7 +1796,7 @@ std::string listener_type(const Listener& l) {
     for (const auto& f : fc.filters) {
       if (f.name == "envoy.filters.network.http_connection_manager") {
         ++http;
-      } else if (f.name == "envoy.filters.network.tcp_proxy" && f.cluster != "BlackHoleCluster") {
+      } else if (f.name == "envoy.filters.network.tcp_proxy" && f.cluster != kBlackHoleCluster) {
         ++tcp;
       }
     }
@@ -1891,7 +1891,7 @@ std::string describe_chain_destination(const FilterChain& fc) {
       if (!f.weighted_clusters.empty()) {
         return "WeightedCluster: " + f.weighted_clusters.front().name;
       }
-      if (f.cluster == "BlackHoleCluster") {
+      if (f.cluster == kBlackHoleCluster) {
         continue;
       }
       return describe_cluster(f.cluster);

@@ -944,7 +944,7 @@ VirtualHost build_catch_all_virtual_host(const Scope& scope) {
     vh.name = "allow_any";
     route.name = "allow_any";
     RouteAction action;
-    action.cluster = "PassthroughCluster";
+    action.cluster = std::string(kPassthroughCluster);
     // A Sidecar's egressProxy takes unknown traffic instead (GetDestinationCluster, port 0
     // unless the destination names one).
     const model::Sidecar* sidecar = scope.sidecar();

@@ -93,7 +93,7 @@ void patch_clusters(const Scope& scope, const ProxyPatches& patches, std::vector
     return;
   }
   const auto first_inbound = std::find_if(clusters.begin(), clusters.end(), [](const Cluster& c) {
-    return c.direction == "inbound" || c.name == detail::kInboundPassthroughCluster;
+    return c.direction == "inbound" || c.name == kInboundPassthroughCluster;
   });
   std::vector<Cluster> inbound(std::make_move_iterator(first_inbound),
                                std::make_move_iterator(clusters.end()));

@@ -19,6 +19,12 @@ std::string outbound_cluster_name(std::uint32_t port, std::string_view subset,
 /// `inbound|<target_port>||` (model.BuildInboundSubsetKey).
 std::string inbound_cluster_name(std::uint32_t target_port);
 
+/// istiod's fixed clusters (pilot/pkg/networking/util): traffic to nowhere, outbound traffic to
+/// its original destination, inbound traffic to ports no Service declares.
+inline constexpr std::string_view kBlackHoleCluster = "BlackHoleCluster";
+inline constexpr std::string_view kPassthroughCluster = "PassthroughCluster";
+inline constexpr std::string_view kInboundPassthroughCluster = "InboundPassthroughCluster";
+
 /// `outbound_.<port>_.<subset>_.<fqdn>` (model.BuildDNSSrvSubsetKey): the SNI Istio uses for
 /// mTLS to a service and the name of AUTO_PASSTHROUGH chains and SNI-DNAT clusters.
 std::string sni_dns_name(std::uint32_t port, std::string_view subset, std::string_view fqdn);
