@@ -65,6 +65,26 @@ bool selects_egress_gateway(const model::Object& object) {
 
 // MW2116 judges a VirtualService by the endpoints of the services it routes to: adds the
 // VirtualServices routing to each host of `services` (Services, ServiceEntries).
+// The objects of `kind` in `ns` and in the root namespace: those that apply to (or read about)
+// a workload of `ns`.
+void add_in_namespace_and_root(const world::View& world, Kind kind, std::string_view ns,
+                               Focus& focus) {
+  add_all(focus, world.in_namespace(kind, ns));
+  if (ns != mesh::kRootNamespace) {
+    add_all(focus, world.in_namespace(kind, mesh::kRootNamespace));
+  }
+}
+
+// The objects of `kind` that read a policy of `ns`: every one when `ns` is the root namespace
+// (its policies reach every namespace), else those of `ns` and of the root namespace.
+void add_policy_readers(const world::View& world, Kind kind, std::string_view ns, Focus& focus) {
+  if (ns == mesh::kRootNamespace) {
+    focus.add_kind(kind);
+  } else {
+    add_in_namespace_and_root(world, kind, ns, focus);
+  }
+}
+
 void add_routing_to_hosts_of(const world::View& world, const world::ObjectList& services,
                              Focus& focus) {
   for (const model::Object* s : services) {
@@ -129,8 +149,7 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
       // MW3117: a namespace's port-level PeerAuthentications read its Services' ports.
       add_all(focus, world.in_namespace(Kind::PeerAuthentication, ns));
       // MW3118: the ALLOW policies of the workloads read their Services' TCP ports.
-      add_all(focus, world.in_namespace(Kind::AuthorizationPolicy, ns));
-      add_all(focus, world.in_namespace(Kind::AuthorizationPolicy, mesh::kRootNamespace));
+      add_in_namespace_and_root(world, Kind::AuthorizationPolicy, ns, focus);
       if (selects_egress_gateway(object)) {
         focus.add_kind(Kind::ServiceEntry);  // MW2112 routes through egress Services
       }
@@ -140,8 +159,7 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
         add_all(focus, world.routing_to(host));  // MW2101, MW2102, MW2103, MW2116 registry
       }
       // MW3118: a workloadSelector ServiceEntry gives the workloads it selects ports.
-      add_all(focus, world.in_namespace(Kind::AuthorizationPolicy, ns));
-      add_all(focus, world.in_namespace(Kind::AuthorizationPolicy, mesh::kRootNamespace));
+      add_in_namespace_and_root(world, Kind::AuthorizationPolicy, ns, focus);
       break;
     case Kind::EndpointSlice:
       // MW2116: a slice is indexed under its Service's FQDN (kubernetes.io/service-name).
@@ -168,12 +186,10 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
       // comes from the namespace's policies, then the root's.
       if (ns == mesh::kRootNamespace) {
         focus.add_kind(Kind::Service);
-        focus.add_kind(Kind::AuthorizationPolicy);
       } else {
         add_all(focus, world.in_namespace(Kind::Service, ns));
-        add_all(focus, world.in_namespace(Kind::AuthorizationPolicy, ns));
-        add_all(focus, world.in_namespace(Kind::AuthorizationPolicy, mesh::kRootNamespace));
       }
+      add_policy_readers(world, Kind::AuthorizationPolicy, ns, focus);
       break;
     case Kind::Pod:
     case Kind::WorkloadEntry:
@@ -200,15 +216,8 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
     case Kind::AuthorizationPolicy:
       // MW3115: a RequestAuthentication reads the policies of its workloads' namespace and of
       // the root namespace; MW3118: an ALLOW policy reads the other ALLOW policies there.
-      if (ns == mesh::kRootNamespace) {
-        focus.add_kind(Kind::RequestAuthentication);
-        focus.add_kind(Kind::AuthorizationPolicy);
-      } else {
-        add_all(focus, world.in_namespace(Kind::RequestAuthentication, ns));
-        add_all(focus, world.in_namespace(Kind::RequestAuthentication, mesh::kRootNamespace));
-        add_all(focus, world.in_namespace(Kind::AuthorizationPolicy, ns));
-        add_all(focus, world.in_namespace(Kind::AuthorizationPolicy, mesh::kRootNamespace));
-      }
+      add_policy_readers(world, Kind::RequestAuthentication, ns, focus);
+      add_policy_readers(world, Kind::AuthorizationPolicy, ns, focus);
       break;
     default:
       break;  // RequestAuthentication: read by itself only

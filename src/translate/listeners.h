@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "meshward/model/kinds/virtual_service.h"
+#include "meshward/translate/envoy_filter.h"
 #include "meshward/translate/names.h"
 #include "meshward/translate/proxy.h"
 #include "meshward/translate/registry.h"
@@ -115,5 +116,10 @@ Listener build_virtual_outbound_listener(const Scope& scope);
 Listener build_virtual_inbound_listener(const Scope& scope);
 /// Gateway listeners (§4.2).
 std::vector<Listener> build_gateway_listeners(const Scope& scope);
+
+/// build_listeners with the proxy's patches already selected (translate_proxy selects them
+/// once for listeners, routes and clusters).
+std::vector<Listener> build_patched_listeners(const Scope& scope, const ProxyPatches& patches,
+                                              std::vector<PatchEffect>* effects);
 
 }  // namespace meshward::translate::detail

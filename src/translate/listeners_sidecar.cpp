@@ -950,10 +950,16 @@ std::vector<Listener> build_sidecar_outbound_listeners(const Scope& scope) {
 }  // namespace detail
 
 std::vector<Listener> build_listeners(const Scope& scope, std::vector<PatchEffect>* effects) {
+  const ProxyPatches patches(scope.registry().view(), scope.proxy(), scope.options());
+  return detail::build_patched_listeners(scope, patches, effects);
+}
+
+std::vector<Listener> detail::build_patched_listeners(const Scope& scope,
+                                                      const ProxyPatches& patches,
+                                                      std::vector<PatchEffect>* effects) {
   // EnvoyFilter patches as ListenerBuilder.patchListeners applies them: per group of listeners,
   // each in its context; the virtual listeners take no listener ADDs.
   using Context = model::EnvoyFilterPatchContext;
-  const ProxyPatches patches(scope.registry().view(), scope.proxy(), scope.options());
   if (scope.proxy().type == Proxy::Type::Gateway) {
     std::vector<Listener> out = detail::build_gateway_listeners(scope);
     apply_listener_patches(Context::Gateway, patches, out, false, effects);

@@ -22,6 +22,7 @@
 #include "meshward/model/kinds/authorization_policy.h"
 #include "meshward/model/kinds/request_authentication.h"
 #include "meshward/translate/registry.h"
+#include "meshward/world/facts.h"
 #include "meshward/world/host.h"
 
 namespace meshward::translate::detail {
@@ -240,9 +241,8 @@ std::vector<std::string> bracketed(std::string_view rest) {
   return out;
 }
 
-/// One field of a rule: a key, its values and notValues, and how each value becomes a matcher.
-/// A generator returns nullopt when the value cannot be matched here (HTTP only on TCP,
-/// unparseable); `list` generators take all values at once (extended generators).
+/// One field of a rule: its attribute key (`paths`, `source.principal`, a `when` key), its
+/// values and notValues, and which side of the RBAC policy it goes to.
 struct Field {
   std::string key;
   std::vector<std::string> values;
@@ -266,17 +266,11 @@ class PolicyGenerator {
                       starts_with(k, "experimental.envoy.filters."));
       (f.principal ? base_principal : base_permission).push_back(std::move(f));
     }
-    Value permissions = JsonBuilder::arr();
-    auto add_permission = [&](std::vector<Field> fields) {
-      auto p = and_of(fields, "and_rules", "rules");
-      if (!p) {
-        return false;
-      }
-      j_.push(permissions, std::move(*p));
-      return true;
-    };
+    // One AND per `to` (each with the destination conditions), and per `from` (each with the
+    // source conditions); a rule without any has one AND of the conditions alone.
+    std::vector<std::vector<Field>> to_lists;
     for (const auto& to : rule.to) {
-      std::vector<Field> fields;
+      std::vector<Field>& fields = to_lists.emplace_back();
       if (to.operation) {
         const auto& o = *to.operation;
         push_field(fields, "hosts", o.hosts, o.not_hosts, false);
@@ -285,24 +279,13 @@ class PolicyGenerator {
         push_field(fields, "ports", o.ports, o.not_ports, false);
       }
       fields.insert(fields.end(), base_permission.begin(), base_permission.end());
-      if (!add_permission(std::move(fields))) {
-        return std::nullopt;
-      }
     }
-    if (rule.to.empty() && !add_permission(base_permission)) {
-      return std::nullopt;
+    if (rule.to.empty()) {
+      to_lists.push_back(base_permission);
     }
-    Value principals = JsonBuilder::arr();
-    auto add_principal = [&](std::vector<Field> fields) {
-      auto p = and_of(fields, "and_ids", "ids");
-      if (!p) {
-        return false;
-      }
-      j_.push(principals, std::move(*p));
-      return true;
-    };
+    std::vector<std::vector<Field>> from_lists;
     for (const auto& from : rule.from) {
-      std::vector<Field> fields;
+      std::vector<Field>& fields = from_lists.emplace_back();
       if (from.source) {
         const auto& s = *from.source;
         push_field(fields, "source.principal", s.principals, s.not_principals, true);
@@ -315,20 +298,36 @@ class PolicyGenerator {
         push_field(fields, "source.ip", s.ip_blocks, s.not_ip_blocks, true);
       }
       fields.insert(fields.end(), base_principal.begin(), base_principal.end());
-      if (!add_principal(std::move(fields))) {
-        return std::nullopt;
-      }
     }
-    if (rule.from.empty() && !add_principal(base_principal)) {
+    if (rule.from.empty()) {
+      from_lists.push_back(base_principal);
+    }
+    auto permissions = ands_of(to_lists, "and_rules", "rules");
+    auto principals = ands_of(from_lists, "and_ids", "ids");
+    if (!permissions || !principals) {
       return std::nullopt;
     }
     Value out = JsonBuilder::obj();
-    j_.add(out, "permissions", std::move(permissions));
-    j_.add(out, "principals", std::move(principals));
+    j_.add(out, "permissions", std::move(*permissions));
+    j_.add(out, "principals", std::move(*principals));
     return out;
   }
 
  private:
+  // The list of one AND per field list; nullopt when an ALLOW rule is dropped.
+  std::optional<Value> ands_of(const std::vector<std::vector<Field>>& lists,
+                               std::string_view and_key, std::string_view list_key) {
+    Value out = JsonBuilder::arr();
+    for (const auto& fields : lists) {
+      auto a = and_of(fields, and_key, list_key);
+      if (!a) {
+        return std::nullopt;
+      }
+      j_.push(out, std::move(*a));
+    }
+    return out;
+  }
+
   static std::vector<std::string> values_of(const std::vector<model::Field<std::string>>& in) {
     std::vector<std::string> out;
     out.reserve(in.size());
@@ -505,13 +504,6 @@ std::string policy_name(const model::Object& ap, std::size_t rule, bool custom) 
   return out;
 }
 
-bool is_dry_run(const model::Object& ap) {
-  const auto it = ap.meta.annotations.find("istio.io/dry-run");
-  return it != ap.meta.annotations.end() && (it->second == "true" || it->second == "1" ||
-                                               it->second == "t" || it->second == "True" ||
-                                               it->second == "TRUE");
-}
-
 // rbacPolicyMatchNever: a policy without rules matches nothing.
 Value match_never(JsonBuilder& j) {
   auto any = [&j]() {
@@ -544,7 +536,7 @@ std::optional<model::RawJson> rbac_config(const std::vector<const model::Authori
   bool has_enforce = false;
   bool has_shadow = false;
   for (const model::AuthorizationPolicy* ap : aps) {
-    const bool dry_run = custom || is_dry_run(*ap);
+    const bool dry_run = custom || world::is_dry_run(*ap);
     Value& target = dry_run ? shadow : enforce;
     (dry_run ? has_shadow : has_enforce) = true;
     PolicyGenerator gen(j, tcp, generate_as, ap->meta.namespace_);

@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <iterator>
 #include <map>
-#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -115,24 +114,21 @@ ProxyConfig translate_proxy(const world::View& view, const Proxy& proxy, const O
                             Parts parts) {
   const Registry registry(view, options);
   const Scope scope(registry, proxy);
-  // build_listeners applies the listener patches itself; routes and clusters are patched here.
-  std::optional<ProxyPatches> patches;
-  if (parts.routes || parts.clusters || parts.endpoints) {
-    patches.emplace(view, proxy, options);
-  }
+  // The proxy's patches, selected once for its listeners, routes and clusters.
+  const ProxyPatches patches(view, proxy, options);
   const auto route_context = proxy.type == Proxy::Type::Gateway
                                  ? model::EnvoyFilterPatchContext::Gateway
                                  : model::EnvoyFilterPatchContext::SidecarOutbound;
   ProxyConfig out;
   if (parts.listeners || parts.routes) {
-    std::vector<Listener> listeners = build_listeners(scope, &out.patch_effects);
+    std::vector<Listener> listeners = detail::build_patched_listeners(scope, patches, &out.patch_effects);
     if (parts.routes) {
       detail::RouteBuilder routes(scope);
       const std::vector<std::string> names = rds_names(listeners);
       out.routes.reserve(names.size());
       for (const std::string& name : names) {
         out.routes.push_back(routes.build(name));
-        apply_route_patches(route_context, *patches, out.routes.back(), &out.patch_effects);
+        apply_route_patches(route_context, patches, out.routes.back(), &out.patch_effects);
       }
       sort_routes(out.routes);
     }
@@ -142,7 +138,7 @@ ProxyConfig translate_proxy(const world::View& view, const Proxy& proxy, const O
   }
   if (parts.clusters || parts.endpoints) {
     std::vector<Cluster> clusters = build_clusters(scope);
-    patch_clusters(scope, *patches, clusters, &out.patch_effects);
+    patch_clusters(scope, patches, clusters, &out.patch_effects);
     if (parts.endpoints) {
       EndpointsBuilder eds(scope, /*whole_services=*/true);
       out.endpoints.reserve(clusters.size());

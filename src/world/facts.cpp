@@ -213,4 +213,13 @@ bool visible_to(const model::Object& object, std::string_view ns) {
   return named;
 }
 
+bool is_dry_run(const model::Object& policy) {
+  const auto it = policy.meta.annotations.find("istio.io/dry-run");
+  if (it == policy.meta.annotations.end()) {
+    return false;
+  }
+  const std::string& v = it->second;
+  return v == "true" || v == "True" || v == "TRUE" || v == "t" || v == "T" || v == "1";
+}
+
 }  // namespace meshward::world

@@ -48,6 +48,11 @@ std::vector<std::string> destination_hosts(const model::Object& object);
 /// namespace: `ns/name` or `mesh`; `{"mesh"}` when the list is empty). Empty for other kinds.
 std::vector<std::string> bound_gateways(const model::Object& object);
 
+/// Whether an AuthorizationPolicy is dry-run: its `istio.io/dry-run` annotation is true as Go's
+/// strconv.ParseBool reads it (`true`, `True`, `TRUE`, `t`, `T`, `1`). istiod then installs its
+/// rules as shadow rules, enforcing nothing.
+bool is_dry_run(const model::Object& policy);
+
 /// The object's exportTo entries: VirtualService, DestinationRule, ServiceEntry
 /// `spec.exportTo`; Service annotation `networking.istio.io/exportTo` split on commas and
 /// trimmed. Empty when absent (which means public) and for other kinds.

@@ -229,11 +229,8 @@ void check(const Context& ctx, Sink& out) {
           continue;
         }
         candidates.push_back(&p);
-        const bool outside_listeners = cp.apply_to.value == EnvoyFilterApplyTo::RouteConfiguration ||
-                                       cp.apply_to.value == EnvoyFilterApplyTo::VirtualHost ||
-                                       cp.apply_to.value == EnvoyFilterApplyTo::HttpRoute ||
-                                       cp.apply_to.value == EnvoyFilterApplyTo::Cluster;
-        for (const translate::PatchEffect& e : translations.effects(p, outside_listeners)) {
+        for (const translate::PatchEffect& e :
+             translations.effects(p, extension::patches_routes_or_clusters(cp))) {
           applied = applied || (e.patch.envoy_filter == key && e.patch.patch_index == i);
         }
         if (applied) {

@@ -31,7 +31,6 @@ using extension::describe_proxies;
 using extension::kTranslatorReads;
 using extension::proxies_reached;
 using extension::Translations;
-using model::EnvoyFilterApplyTo;
 
 constexpr RuleInfo kInfo{"MW4119", "envoyfilter-patches-undo-each-other", Family::Extension,
                          Severity::Warning,
@@ -39,12 +38,6 @@ constexpr RuleInfo kInfo{"MW4119", "envoyfilter-patches-undo-each-other", Family
                          "REMOVE deletes afterwards on the same proxy: the first change is silently "
                          "lost, and which one wins depends on priority and creation time",
                          ""};
-
-bool outside_listeners(const model::EnvoyConfigObjectPatch& cp) {
-  const EnvoyFilterApplyTo a = cp.apply_to.value;
-  return a == EnvoyFilterApplyTo::RouteConfiguration || a == EnvoyFilterApplyTo::VirtualHost ||
-         a == EnvoyFilterApplyTo::HttpRoute || a == EnvoyFilterApplyTo::Cluster;
-}
 
 std::int32_t priority_of(const Context& ctx, const model::ObjectKey& key) {
   const auto* ef = ctx.find_as<model::EnvoyFilter>(key.namespace_, key.name);
@@ -66,7 +59,7 @@ void check(const Context& ctx, Sink& out) {
     }
     bool full = false;
     for (const auto& cp : ef.spec.config_patches) {
-      full = full || outside_listeners(cp);
+      full = full || extension::patches_routes_or_clusters(cp);
     }
     const model::ObjectKey key = model::key_of(ef);
     std::set<std::size_t> reported;

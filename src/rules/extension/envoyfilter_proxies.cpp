@@ -8,6 +8,13 @@
 
 namespace meshward::rules::extension {
 
+bool patches_routes_or_clusters(const model::EnvoyConfigObjectPatch& cp) {
+  using model::EnvoyFilterApplyTo;
+  const EnvoyFilterApplyTo a = cp.apply_to.value;
+  return a == EnvoyFilterApplyTo::RouteConfiguration || a == EnvoyFilterApplyTo::VirtualHost ||
+         a == EnvoyFilterApplyTo::HttpRoute || a == EnvoyFilterApplyTo::Cluster;
+}
+
 ProxyKey key_of(const translate::Proxy& p) {
   return {static_cast<int>(p.type), p.namespace_, p.labels, p.version};
 }

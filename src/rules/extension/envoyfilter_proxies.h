@@ -37,6 +37,10 @@ constexpr KindSet kTranslatorReads{Kind::EnvoyFilter,    Kind::VirtualService, K
 /// what the mesh holds, and a verdict from a sample could be wrong.
 inline constexpr std::size_t kMaxProxies = 8;
 
+/// Whether a patch changes route configurations or clusters (what a translation of the
+/// listeners alone does not show; Translations::effects with `routes_and_clusters`).
+bool patches_routes_or_clusters(const model::EnvoyConfigObjectPatch& cp);
+
 /// (type, namespace, labels, version): proxies with the same key get the same configuration.
 using ProxyKey = std::tuple<int, std::string, model::Labels, std::string>;
 ProxyKey key_of(const translate::Proxy& p);

@@ -265,11 +265,6 @@ const model::PeerAuthentication* mtls_policy_for(const Context& ctx, std::string
   return world::effective_peer_authentication(view, kRootNamespace, ns, labels).mode_source;
 }
 
-bool is_dry_run(const model::Object& policy) {
-  const auto it = policy.meta.annotations.find("istio.io/dry-run");
-  return it != policy.meta.annotations.end() && it->second == "true";
-}
-
 std::string render_selector(const model::StringMap& selector) {
   std::vector<std::string> parts;
   for (const auto& [k, v] : selector) {

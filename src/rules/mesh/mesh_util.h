@@ -123,10 +123,6 @@ template <class Fn>
 void for_each_policy_workload(const Context& ctx, const model::Object& policy,
                               const model::StringMap* selector, Fn&& fn);
 
-/// Whether an AuthorizationPolicy is dry-run (`istio.io/dry-run: "true"`): istiod installs it
-/// in shadow mode, enforcing nothing.
-bool is_dry_run(const model::Object& policy);
-
 /// A label selector that no workload matches (MW2111 for policies, MW4115 for EnvoyFilters).
 struct EmptySelection {
   const model::StringMap* labels = nullptr;  ///< The selector, borrowed from the object.

@@ -19,6 +19,7 @@
 #include "../mesh/mesh_util.h"
 #include "meshward/model/kinds/authorization_policy.h"
 #include "meshward/rules/registry.h"
+#include "meshward/world/facts.h"
 #include "meshward/translate/registry.h"
 
 namespace meshward::rules {
@@ -96,7 +97,7 @@ bool allows_tcp_port(const model::AuthorizationRule& rule, std::uint32_t port) {
 }
 
 bool judged(const model::AuthorizationPolicy& ap) {
-  return is_allow(ap) && !mesh::is_dry_run(ap) && ap.spec.target_refs.empty() &&
+  return is_allow(ap) && !world::is_dry_run(ap) && ap.spec.target_refs.empty() &&
          !ap.spec.target_ref;
 }
 

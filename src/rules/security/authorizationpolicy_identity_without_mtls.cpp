@@ -21,6 +21,7 @@
 #include "../mesh/mesh_util.h"
 #include "meshward/model/kinds/authorization_policy.h"
 #include "meshward/rules/registry.h"
+#include "meshward/world/facts.h"
 #include "meshward/world/selector.h"
 
 namespace meshward::rules {
@@ -68,7 +69,7 @@ void check(const Context& ctx, Sink& out) {
     const AuthorizationAction action =
         ap.spec.action.present ? ap.spec.action.value : AuthorizationAction::Allow;
     if ((action != AuthorizationAction::Deny && action != AuthorizationAction::Allow) ||
-        mesh::is_dry_run(ap) || !ap.spec.target_refs.empty() || ap.spec.target_ref) {
+        world::is_dry_run(ap) || !ap.spec.target_refs.empty() || ap.spec.target_ref) {
       return;
     }
     // The first selected workload whose mode lets plaintext in (DENY) or is DISABLE (ALLOW).

@@ -21,6 +21,7 @@
 #include "meshward/model/kinds/authorization_policy.h"
 #include "meshward/model/kinds/request_authentication.h"
 #include "meshward/rules/registry.h"
+#include "meshward/world/facts.h"
 #include "meshward/world/selector.h"
 
 namespace meshward::rules {
@@ -86,7 +87,7 @@ std::string why_open(const Context& ctx, const std::string& ns, const model::Lab
   for (const std::string& where : {ns, std::string(mesh::kRootNamespace)}) {
     for (const model::Object* o : ctx.selecting(Kind::AuthorizationPolicy, where, labels)) {
       const auto* ap = o->as<model::AuthorizationPolicy>();
-      if (ap == nullptr || mesh::is_dry_run(*ap) || !ap->spec.target_refs.empty() || ap->spec.target_ref) {
+      if (ap == nullptr || world::is_dry_run(*ap) || !ap->spec.target_refs.empty() || ap->spec.target_ref) {
         continue;
       }
       const AuthorizationAction action =
