@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <string>
 
 namespace meshward {
 
@@ -44,9 +45,15 @@ std::string log_line(std::string_view level, std::string_view msg, std::string_v
 }
 
 void write_log_line(std::ostream& out, std::string_view line) {
+  // One write per line: std::cerr is unit-buffered, so `out << line << '\n'` would be two
+  // write(2) calls for every logged request.
+  std::string buffer;
+  buffer.reserve(line.size() + 1);
+  buffer.append(line);
+  buffer.push_back('\n');
   static std::mutex mutex;
   std::lock_guard lock(mutex);
-  out << line << '\n';
+  out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
   out.flush();
 }
 

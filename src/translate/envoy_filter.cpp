@@ -961,8 +961,12 @@ std::vector<const model::EnvoyFilter*> envoy_filters_for(const world::View& view
 }
 
 AppliedPatch ConfigPatch::applied() const {
-  return AppliedPatch{model::key_of(*envoy_filter), index,
-                      std::string(model::enum_name(operation))};
+  AppliedPatch out{model::key_of(*envoy_filter), index, std::string(model::enum_name(operation)),
+                   {}};
+  if (operation == Op::Merge && patch->patch && patch->patch->value) {
+    out.merge_value = *patch->patch->value;
+  }
+  return out;
 }
 
 ProxyPatches::ProxyPatches(const world::View& view, const Proxy& proxy, const Options& options) {

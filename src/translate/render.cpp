@@ -20,6 +20,7 @@
 
 #include "meshward/core/json.h"
 #include "meshward/translate/names.h"
+#include "proto_merge.h"
 
 namespace meshward::translate {
 
@@ -53,9 +54,18 @@ std::string duration_text(Millis ms) {
 
 /// A RapidJSON tree under construction: objects keep members in insertion order, which the
 /// builders below make field-number order.
+// What a MERGE patch did not merge as written (merge_problems): the object by its
+// patched_by list, the patch, and why.
+struct MergeReport {
+  const std::vector<AppliedPatch>* object = nullptr;
+  const AppliedPatch* patch = nullptr;
+  std::string problem;
+};
+
 class Tree {
  public:
-  explicit Tree(json::Allocator& a) : a_(a) {}
+  explicit Tree(json::Allocator& a, std::vector<MergeReport>* reports = nullptr)
+      : a_(a), reports_(reports) {}
 
   Value object() const { return Value(rapidjson::kObjectType); }
   Value array() const { return Value(rapidjson::kArrayType); }
@@ -105,8 +115,25 @@ class Tree {
   /// A deep copy of `v` (an EnvoyFilter patch value) into this tree.
   Value copy(const json::Value& v) const { return Value(v, a_); }
 
+  /// `out` with the MERGE patches of `patched_by` merged in, in order.
+  Value merged(Value out, const std::vector<AppliedPatch>& patched_by,
+               detail::MergeStyle style) const {
+    for (const AppliedPatch& p : patched_by) {
+      if (p.merge_value.get() == nullptr) {
+        continue;
+      }
+      for (std::string& problem : detail::merge_patch(out, *p.merge_value.get(), a_, style)) {
+        if (reports_ != nullptr) {
+          reports_->push_back({&patched_by, &p, std::move(problem)});
+        }
+      }
+    }
+    return out;
+  }
+
  private:
   json::Allocator& a_;
+  std::vector<MergeReport>* reports_;
 };
 
 // ---- Common messages --------------------------------------------------------------------
@@ -556,7 +583,7 @@ Value cors_config(const Tree& t, const CorsConfig& c) {
   return out;
 }
 
-Value route(const Tree& t, const Route& r) {
+Value route_generated(const Tree& t, const Route& r) {
   if (r.patch_value.get() != nullptr) {
     return t.copy(*r.patch_value.get());  // As the EnvoyFilter wrote it.
   }
@@ -606,7 +633,12 @@ Value route(const Tree& t, const Route& r) {
   return out;
 }
 
-Value virtual_host(const Tree& t, const VirtualHost& vh) {
+// As istiod builds it, then with its EnvoyFilter MERGE patches.
+Value route(const Tree& t, const Route& r) {
+  return t.merged(route_generated(t, r), r.patched_by, detail::MergeStyle::Message);
+}
+
+Value virtual_host_generated(const Tree& t, const VirtualHost& vh) {
   if (vh.patch_value.get() != nullptr) {
     return t.copy(*vh.patch_value.get());  // As the EnvoyFilter wrote it.
   }
@@ -628,7 +660,12 @@ Value virtual_host(const Tree& t, const VirtualHost& vh) {
   return out;
 }
 
-Value route_configuration(const Tree& t, const RouteConfiguration& rc) {
+// As istiod builds it, then with its EnvoyFilter MERGE patches.
+Value virtual_host(const Tree& t, const VirtualHost& vh) {
+  return t.merged(virtual_host_generated(t, vh), vh.patched_by, detail::MergeStyle::Message);
+}
+
+Value route_configuration_generated(const Tree& t, const RouteConfiguration& rc) {
   Value out = t.typed("type.googleapis.com/envoy.config.route.v3.RouteConfiguration");
   // name 1, virtual_hosts 2, validate_clusters 7, max_direct_response_body_size_bytes 11,
   // ignore_port_in_host_matching 14.
@@ -646,6 +683,12 @@ Value route_configuration(const Tree& t, const RouteConfiguration& rc) {
     t.add(out, "ignore_port_in_host_matching", true);
   }
   return out;
+}
+
+// As istiod builds it, then with its EnvoyFilter MERGE patches.
+Value route_configuration(const Tree& t, const RouteConfiguration& rc) {
+  return t.merged(route_configuration_generated(t, rc),
+                  rc.patched_by, detail::MergeStyle::Message);
 }
 
 // ---- Listeners --------------------------------------------------------------------------
@@ -711,7 +754,7 @@ Value metadata_exchange_http(const Tree& t, bool inbound) {
                       std::move(value));
 }
 
-Value http_filter(const Tree& t, const HttpFilter& filter, bool inbound) {
+Value http_filter_generated(const Tree& t, const HttpFilter& filter, bool inbound) {
   if (filter.patch_value.get() != nullptr) {
     return t.copy(*filter.patch_value.get());  // As the EnvoyFilter wrote it.
   }
@@ -763,6 +806,12 @@ Value http_filter(const Tree& t, const HttpFilter& filter, bool inbound) {
           t.typed("type.googleapis.com/envoy.extensions.filters.http.grpc_web.v3.GrpcWeb"));
   }
   return out;
+}
+
+// As istiod builds it, then with its EnvoyFilter MERGE patches.
+Value http_filter(const Tree& t, const HttpFilter& filter, bool inbound) {
+  return t.merged(http_filter_generated(t, filter, inbound),
+                  filter.patched_by, detail::MergeStyle::Filter);
 }
 
 Value http_connection_manager(const Tree& t, const NetworkFilter& f) {
@@ -848,7 +897,7 @@ Value tcp_proxy(const Tree& t, const NetworkFilter& f) {
   return out;
 }
 
-Value network_filter(const Tree& t, const NetworkFilter& f) {
+Value network_filter_generated(const Tree& t, const NetworkFilter& f) {
   if (f.patch_value.get() != nullptr) {
     return t.copy(*f.patch_value.get());  // As the EnvoyFilter wrote it.
   }
@@ -874,6 +923,11 @@ Value network_filter(const Tree& t, const NetworkFilter& f) {
     t.add(out, "typed_config", t.typed(f.type_url));
   }
   return out;
+}
+
+// As istiod builds it, then with its EnvoyFilter MERGE patches.
+Value network_filter(const Tree& t, const NetworkFilter& f) {
+  return t.merged(network_filter_generated(t, f), f.patched_by, detail::MergeStyle::Filter);
 }
 
 Value downstream_tls(const Tree& t, const DownstreamTls& tls) {
@@ -991,7 +1045,7 @@ Value patched_in(const Tree& t, const model::RawJson& value, std::string_view fi
   return out;
 }
 
-Value filter_chain(const Tree& t, const FilterChain& fc, bool is_default) {
+Value filter_chain_generated(const Tree& t, const FilterChain& fc, bool is_default) {
   if (fc.patch_value.get() != nullptr) {
     Value filters = t.array();
     for (const auto& f : fc.filters) {
@@ -1029,7 +1083,13 @@ Value filter_chain(const Tree& t, const FilterChain& fc, bool is_default) {
   return out;
 }
 
-Value listener(const Tree& t, const Listener& l) {
+// As istiod builds it, then with its EnvoyFilter MERGE patches.
+Value filter_chain(const Tree& t, const FilterChain& fc, bool is_default) {
+  return t.merged(filter_chain_generated(t, fc, is_default),
+                  fc.patched_by, detail::MergeStyle::FilterChain);
+}
+
+Value listener_generated(const Tree& t, const Listener& l) {
   if (l.patch_value.get() != nullptr) {
     Value chains = t.array();
     for (const auto& fc : l.filter_chains) {
@@ -1086,6 +1146,11 @@ Value listener(const Tree& t, const Listener& l) {
     t.add(out, "additional_addresses", std::move(extra));
   }
   return out;
+}
+
+// As istiod builds it, then with its EnvoyFilter MERGE patches.
+Value listener(const Tree& t, const Listener& l) {
+  return t.merged(listener_generated(t, l), l.patched_by, detail::MergeStyle::Message);
 }
 
 // ---- Clusters and endpoints ---------------------------------------------------------------
@@ -1256,7 +1321,7 @@ Value upstream_tls(const Tree& t, const UpstreamTls& tls) {
   return socket;
 }
 
-Value cluster(const Tree& t, const Cluster& c) {
+Value cluster_generated(const Tree& t, const Cluster& c) {
   if (c.patch_value.get() != nullptr && c.patch_value.get()->IsObject()) {
     // As the EnvoyFilter wrote it, typed like the clusters of a config dump.
     Value out = t.typed("type.googleapis.com/envoy.config.cluster.v3.Cluster");
@@ -1417,6 +1482,11 @@ Value cluster(const Tree& t, const Cluster& c) {
     t.add(out, "transport_socket_matches", std::move(matches));
   }
   return out;
+}
+
+// As istiod builds it, then with its EnvoyFilter MERGE patches.
+Value cluster(const Tree& t, const Cluster& c) {
+  return t.merged(cluster_generated(t, c), c.patched_by, detail::MergeStyle::Cluster);
 }
 
 // ---- The config dump ----------------------------------------------------------------------
@@ -2036,6 +2106,112 @@ std::string render_table(const ProxyConfig& config, DumpType type) {
              route_table(config, true) + "\n" + endpoint_table(config, true);
   }
   return "";
+}
+
+namespace {
+
+// Where each object of a configuration sits, by its patched_by list: what merge_problems
+// names, in PatchEffect's terms.
+class MergeWalk {
+ public:
+  explicit MergeWalk(const ProxyConfig& config) {
+    for (const Listener& l : config.listeners) {
+      bool merges = place(l.patched_by, l.name, "", "listener");
+      auto chain = [&](const FilterChain& fc) {
+        merges |= place(fc.patched_by, l.name, fc.name, "filter chain " + fc.name);
+        for (const NetworkFilter& f : fc.filters) {
+          merges |= place(f.patched_by, l.name, fc.name, "network filter " + f.name);
+          for (const HttpFilter& h : f.http_filters) {
+            merges |= place(h.patched_by, l.name, fc.name, "http filter " + h.name);
+          }
+          if (f.inline_route_config) {
+            merges |= place_routes(*f.inline_route_config, l.name);
+          }
+        }
+      };
+      for (const FilterChain& fc : l.filter_chains) {
+        chain(fc);
+      }
+      if (l.default_filter_chain) {
+        chain(*l.default_filter_chain);
+      }
+      if (merges) {
+        listeners_.push_back(&l);
+      }
+    }
+    for (const RouteConfiguration& rc : config.routes) {
+      if (place_routes(rc, rc.name)) {
+        routes_.push_back(&rc);
+      }
+    }
+    for (const Cluster& c : config.clusters) {
+      if (place(c.patched_by, c.name, "", "cluster")) {
+        clusters_.push_back(&c);
+      }
+    }
+  }
+
+  std::vector<MergeProblem> problems() const {
+    json::Document doc;
+    std::vector<MergeReport> reports;
+    const Tree t(doc.GetAllocator(), &reports);
+    for (const Listener* l : listeners_) {
+      listener(t, *l);
+    }
+    for (const RouteConfiguration* rc : routes_) {
+      route_configuration(t, *rc);
+    }
+    for (const Cluster* c : clusters_) {
+      cluster(t, *c);
+    }
+    std::vector<MergeProblem> out;
+    for (MergeReport& r : reports) {
+      auto it = places_.find(r.object);
+      if (it == places_.end()) {
+        continue;
+      }
+      PatchEffect where = it->second;
+      where.patch = *r.patch;
+      out.push_back({std::move(where), std::move(r.problem)});
+    }
+    return out;
+  }
+
+ private:
+  // Records where `patched_by`'s object is; true when a MERGE patch changed it.
+  bool place(const std::vector<AppliedPatch>& patched_by, const std::string& resource,
+             const std::string& within, std::string object) {
+    bool merges = false;
+    for (const AppliedPatch& p : patched_by) {
+      merges |= p.merge_value.get() != nullptr;
+    }
+    if (merges) {
+      places_[&patched_by] = PatchEffect{{}, resource, within, std::move(object)};
+    }
+    return merges;
+  }
+
+  bool place_routes(const RouteConfiguration& rc, const std::string& resource) {
+    bool merges = place(rc.patched_by, resource, "", "route configuration");
+    for (const VirtualHost& vh : rc.virtual_hosts) {
+      merges |= place(vh.patched_by, resource, "", "virtual host " + vh.name);
+      for (const Route& r : vh.routes) {
+        merges |= place(r.patched_by, resource, vh.name, "route " + r.name);
+      }
+    }
+    return merges;
+  }
+
+  std::map<const std::vector<AppliedPatch>*, PatchEffect> places_;
+  std::vector<const Listener*> listeners_;
+  std::vector<const RouteConfiguration*> routes_;
+  std::vector<const Cluster*> clusters_;
+};
+
+}  // namespace
+
+std::vector<MergeProblem> merge_problems(const ProxyConfig& config) {
+  return MergeWalk(config).problems();
 }
 
 }  // namespace meshward::translate

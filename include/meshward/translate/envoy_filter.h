@@ -7,9 +7,9 @@
 //
 // Route configurations (rc_patch.go) and clusters (cluster_patch.go) are patched the same way.
 //
-// Not done yet (docs/translate.md): EXTENSION_CONFIG patches; MERGE changes are recorded (and a
-// merged filter `name` is applied) but the merged field contents are not reproduced in the
-// typed model or the dump.
+// A MERGE is recorded in `patched_by` with its value (and a merged filter `name` is applied);
+// render merges the value into the JSON it prints (src/translate/proto_merge.h). Not done yet
+// (docs/translate.md): EXTENSION_CONFIG patches.
 
 #include <array>
 #include <cstddef>

@@ -3,6 +3,7 @@
 // `@type` URLs, and the tables `istioctl proxy-config` prints (reference §9).
 
 #include <string>
+#include <vector>
 
 #include "meshward/translate/xds.h"
 
@@ -23,5 +24,18 @@ std::string render_config_dump_yaml(const ProxyConfig& config, DumpType type);
 /// `istioctl proxy-config <type>` tables (verbose columns; `All` prints each table in turn
 /// with istioctl's `all` name prefixes).
 std::string render_table(const ProxyConfig& config, DumpType type);
+
+/// A MERGE patch that does not merge into an object as written: a field of another JSON kind
+/// than Envoy's (istiod's webhook rejects the value), a filter typed_config of another type
+/// (istiod re-reads the fields as the filter's type), a filter without typed_config (skipped),
+/// or a transport-socket merge that ignores the patch's other fields.
+struct MergeProblem {
+  PatchEffect where;  ///< The patch and the object, as ProxyConfig::patch_effects names them.
+  std::string problem;
+};
+
+/// The MERGE problems of a translated configuration (render applies MERGE patches to the JSON
+/// it prints; this renders only the listeners, route configurations and clusters they touch).
+std::vector<MergeProblem> merge_problems(const ProxyConfig& config);
 
 }  // namespace meshward::translate

@@ -35,7 +35,14 @@ struct AppliedPatch {
   model::ObjectKey envoy_filter;
   std::size_t patch_index = 0;
   std::string operation;
-  friend bool operator==(const AppliedPatch&, const AppliedPatch&) = default;
+  /// A MERGE's `patch.value`, which render merges into the object's JSON (the typed model
+  /// keeps only what a check reads, such as a merged filter name); empty for other operations.
+  model::RawJson merge_value;
+  /// The same patch (EnvoyFilter, index, operation).
+  friend bool operator==(const AppliedPatch& a, const AppliedPatch& b) {
+    return a.envoy_filter == b.envoy_filter && a.patch_index == b.patch_index &&
+           a.operation == b.operation;
+  }
 };
 
 /// Durations are kept in milliseconds; render prints `1.500s` style protobuf JSON.

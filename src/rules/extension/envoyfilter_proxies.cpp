@@ -61,21 +61,38 @@ const std::vector<translate::PatchEffect>& Translations::effects(const translate
                                                                bool routes_and_clusters) {
   auto [it, added] = logs_.try_emplace({key_of(proxy), routes_and_clusters});
   if (added) {
-    if (!registry_) {
-      registry_.emplace(ctx_.translator_view(kTranslatorReads), ctx_.translate_options());
-    }
+    const translate::Registry& r = registry();
     if (routes_and_clusters) {
       translate::Parts parts;
       parts.listeners = parts.endpoints = false;
-      it->second =
-          translate::translate_proxy(registry_->view(), proxy, registry_->options(), parts)
-              .patch_effects;
+      it->second = translate::translate_proxy(r.view(), proxy, r.options(), parts).patch_effects;
     } else {
-      const translate::Scope scope(*registry_, proxy);
+      const translate::Scope scope(r, proxy);
       translate::build_listeners(scope, &it->second);
     }
   }
   return it->second;
+}
+
+const std::vector<translate::MergeProblem>& Translations::merge_problems(
+    const translate::Proxy& proxy) {
+  auto [it, added] = merge_problems_.try_emplace(key_of(proxy));
+  if (added) {
+    const translate::Registry& r = registry();
+    translate::Parts parts;
+    parts.endpoints = false;
+    const translate::ProxyConfig config =
+        translate::translate_proxy(r.view(), proxy, r.options(), parts);
+    it->second = translate::merge_problems(config);
+  }
+  return it->second;
+}
+
+const translate::Registry& Translations::registry() {
+  if (!registry_) {
+    registry_.emplace(ctx_.translator_view(kTranslatorReads), ctx_.translate_options());
+  }
+  return *registry_;
 }
 
 std::string describe_proxies(const std::vector<const translate::Proxy*>& proxies,

@@ -15,6 +15,7 @@
 #include "meshward/rules/rule.h"
 #include "meshward/translate/proxy.h"
 #include "meshward/translate/registry.h"
+#include "meshward/translate/render.h"
 #include "meshward/translate/xds.h"
 
 namespace meshward::rules::extension {
@@ -58,10 +59,17 @@ class Translations {
   const std::vector<translate::PatchEffect>& effects(const translate::Proxy& proxy,
                                                      bool routes_and_clusters);
 
+  /// The MERGE patches the proxy receives that do not merge as written into its listeners,
+  /// route configurations or clusters (translate::merge_problems).
+  const std::vector<translate::MergeProblem>& merge_problems(const translate::Proxy& proxy);
+
  private:
+  const translate::Registry& registry();
+
   const Context& ctx_;
   std::optional<translate::Registry> registry_;
   std::map<std::pair<ProxyKey, bool>, std::vector<translate::PatchEffect>> logs_;
+  std::map<ProxyKey, std::vector<translate::MergeProblem>> merge_problems_;
 };
 
 /// The proxies an EnvoyFilter reaches: one per distinct ProxyKey among the Pods its
