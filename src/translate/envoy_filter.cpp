@@ -376,7 +376,7 @@ class ListenerPatcher {
       }
       FilterChain added = filter_chain_from(*value_of(p));
       added.patched_by.push_back(p.applied());
-      note(p, l.name, "filter chain " + added.name);
+      note(p, l.name, added.describe());
       l.filter_chains.push_back(std::move(added));
       removed.push_back(false);
     }
@@ -398,12 +398,12 @@ class ListenerPatcher {
         continue;
       }
       if (p.operation == Op::Remove) {
-        note(p, l.name, "filter chain " + fc.name);
+        note(p, l.name, fc.describe());
         return false;
       }
       if (p.operation == Op::Merge) {
         fc.patched_by.push_back(p.applied());
-        note(p, l.name, "filter chain " + fc.name);
+        note(p, l.name, fc.describe());
       }
     }
     patch_network_filters(l, fc);

@@ -2118,7 +2118,7 @@ class MergeWalk {
     for (const Listener& l : config.listeners) {
       bool merges = place(l.patched_by, l.name, "", "listener");
       auto chain = [&](const FilterChain& fc) {
-        merges |= place(fc.patched_by, l.name, fc.name, "filter chain " + fc.name);
+        merges |= place(fc.patched_by, l.name, fc.name, fc.describe());
         for (const NetworkFilter& f : fc.filters) {
           merges |= place(f.patched_by, l.name, fc.name, "network filter " + f.name);
           for (const HttpFilter& h : f.http_filters) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace meshward::translate {
@@ -153,6 +154,31 @@ const NetworkFilter* FilterChain::terminal() const {
     }
   }
   return nullptr;
+}
+
+std::string FilterChain::describe() const {
+  if (!name.empty()) {
+    return "filter chain " + name;
+  }
+  std::string out = "filter chain";
+  const auto add = [&out](std::string_view label, const std::vector<std::string>& items) {
+    if (!items.empty()) {
+      out += " " + std::string(label);
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        out += (i == 0 ? " " : ",") + items[i];
+      }
+    }
+  };
+  add("sni", match.server_names);
+  if (match.destination_port) {
+    out += " port " + std::to_string(*match.destination_port);
+  }
+  if (!match.transport_protocol.empty()) {
+    out += " " + match.transport_protocol;
+  }
+  add("alpn", match.application_protocols);
+  add("from", match.prefix_ranges);
+  return match.empty() ? out + " *" : out;
 }
 
 namespace {

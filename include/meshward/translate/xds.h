@@ -438,6 +438,10 @@ struct FilterChain {
   std::vector<AppliedPatch> patched_by;  ///< Patches that added or changed it, in order.
   /// The HCM or tcp_proxy filter, nullptr when the chain has neither.
   const NetworkFilter* terminal() const;
+  /// `filter chain <name>`, or for an unnamed chain its match (`filter chain sni
+  /// old.example.com`, `filter chain port 9080 tls`; `filter chain *` matches everything):
+  /// how patch effects and findings name it.
+  std::string describe() const;
 };
 
 /// listener.v3.Listener.
