@@ -960,6 +960,59 @@ std::vector<const model::EnvoyFilter*> envoy_filters_for(const world::View& view
   return out;
 }
 
+namespace {
+
+// The names a filter discovers over ECDS: `config_discovery` in the value an EnvoyFilter gave it
+// (istiod's own filters in meshward's model carry typed_config).
+void add_discovered(const model::RawJson& value, std::set<std::string>& names) {
+  if (member(value.get(), "config_discovery") != nullptr) {
+    if (const std::string name = string_member(value.get(), "name"); !name.empty()) {
+      names.insert(name);
+    }
+  }
+}
+
+void add_discovered(const FilterChain& chain, std::set<std::string>& names) {
+  for (const NetworkFilter& f : chain.filters) {
+    add_discovered(f.patch_value, names);
+    for (const HttpFilter& h : f.http_filters) {
+      add_discovered(h.patch_value, names);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<ExtensionConfig> apply_extension_config_patches(const ProxyPatches& patches,
+                                                            const std::vector<Listener>& listeners,
+                                                            PatchLog* log) {
+  std::vector<ExtensionConfig> out;
+  const auto& ecds = patches.of(EnvoyFilterApplyTo::ExtensionConfig);
+  if (ecds.empty()) {
+    return out;
+  }
+  std::set<std::string> discovered;
+  for (const Listener& l : listeners) {
+    for (const FilterChain& fc : l.filter_chains) {
+      add_discovered(fc, discovered);
+    }
+    if (l.default_filter_chain) {
+      add_discovered(*l.default_filter_chain, discovered);
+    }
+  }
+  for (const ConfigPatch& p : ecds) {
+    const std::string name = string_member(value_of(p), "name");
+    if (p.operation != Op::Add || name.empty() || !discovered.contains(name)) {
+      continue;
+    }
+    out.push_back(ExtensionConfig{name, *p.patch->patch->value, {p.applied()}});
+    if (log != nullptr) {
+      log->push_back(PatchEffect{p.applied(), name, "", "extension config"});
+    }
+  }
+  return out;
+}
+
 AppliedPatch ConfigPatch::applied() const {
   AppliedPatch out{model::key_of(*envoy_filter), index, std::string(model::enum_name(operation)),
                    {}};

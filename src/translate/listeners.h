@@ -118,8 +118,11 @@ Listener build_virtual_inbound_listener(const Scope& scope);
 std::vector<Listener> build_gateway_listeners(const Scope& scope);
 
 /// build_listeners with the proxy's patches already selected (translate_proxy selects them
-/// once for listeners, routes and clusters).
-std::vector<Listener> build_patched_listeners(const Scope& scope, const ProxyPatches& patches,
-                                              std::vector<PatchEffect>* effects);
+/// once for listeners, routes and clusters). The EXTENSION_CONFIG patches are applied to the
+/// patched listeners too (their effects logged); their configs go to `extension_configs` when
+/// it is not null.
+std::vector<Listener> build_patched_listeners(
+    const Scope& scope, const ProxyPatches& patches, std::vector<PatchEffect>* effects,
+    std::vector<ExtensionConfig>* extension_configs = nullptr);
 
 }  // namespace meshward::translate::detail

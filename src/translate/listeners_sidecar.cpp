@@ -949,16 +949,12 @@ std::vector<Listener> build_sidecar_outbound_listeners(const Scope& scope) {
 
 }  // namespace detail
 
-std::vector<Listener> build_listeners(const Scope& scope, std::vector<PatchEffect>* effects) {
-  const ProxyPatches patches(scope.registry().view(), scope.proxy(), scope.options());
-  return detail::build_patched_listeners(scope, patches, effects);
-}
+namespace {
 
-std::vector<Listener> detail::build_patched_listeners(const Scope& scope,
-                                                      const ProxyPatches& patches,
-                                                      std::vector<PatchEffect>* effects) {
-  // EnvoyFilter patches as ListenerBuilder.patchListeners applies them: per group of listeners,
-  // each in its context; the virtual listeners take no listener ADDs.
+// EnvoyFilter patches as ListenerBuilder.patchListeners applies them: per group of listeners,
+// each in its context; the virtual listeners take no listener ADDs.
+std::vector<Listener> patched_listeners(const Scope& scope, const ProxyPatches& patches,
+                                        std::vector<PatchEffect>* effects) {
   using Context = model::EnvoyFilterPatchContext;
   if (scope.proxy().type == Proxy::Type::Gateway) {
     std::vector<Listener> out = detail::build_gateway_listeners(scope);
@@ -986,6 +982,24 @@ std::vector<Listener> detail::build_patched_listeners(const Scope& scope,
     std::move(group->begin(), group->end(), std::back_inserter(outbound));
   }
   return outbound;
+}
+
+}  // namespace
+
+std::vector<Listener> build_listeners(const Scope& scope, std::vector<PatchEffect>* effects) {
+  const ProxyPatches patches(scope.registry().view(), scope.proxy(), scope.options());
+  return detail::build_patched_listeners(scope, patches, effects);
+}
+
+std::vector<Listener> detail::build_patched_listeners(
+    const Scope& scope, const ProxyPatches& patches, std::vector<PatchEffect>* effects,
+    std::vector<ExtensionConfig>* extension_configs) {
+  std::vector<Listener> out = patched_listeners(scope, patches, effects);
+  std::vector<ExtensionConfig> configs = apply_extension_config_patches(patches, out, effects);
+  if (extension_configs != nullptr) {
+    *extension_configs = std::move(configs);
+  }
+  return out;
 }
 
 }  // namespace meshward::translate

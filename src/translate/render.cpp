@@ -1321,16 +1321,24 @@ Value upstream_tls(const Tree& t, const UpstreamTls& tls) {
   return socket;
 }
 
-Value cluster_generated(const Tree& t, const Cluster& c) {
-  if (c.patch_value.get() != nullptr && c.patch_value.get()->IsObject()) {
-    // As the EnvoyFilter wrote it, typed like the clusters of a config dump.
-    Value out = t.typed("type.googleapis.com/envoy.config.cluster.v3.Cluster");
-    for (const auto& m : c.patch_value.get()->GetObject()) {
+// A patch value an EnvoyFilter added, as written, with the `@type` of a config dump's resource.
+Value typed_patch_value(const Tree& t, std::string_view type_url, const model::RawJson& value) {
+  Value out = t.typed(type_url);
+  if (value.get() != nullptr && value.get()->IsObject()) {
+    for (const auto& m : value.get()->GetObject()) {
       if (std::string_view(m.name.GetString()) != "@type") {
         t.add(out, m.name.GetString(), t.copy(m.value));
       }
     }
-    return out;
+  }
+  return out;
+}
+
+Value cluster_generated(const Tree& t, const Cluster& c) {
+  if (c.patch_value.get() != nullptr && c.patch_value.get()->IsObject()) {
+    // As the EnvoyFilter wrote it, typed like the clusters of a config dump.
+    return typed_patch_value(t, "type.googleapis.com/envoy.config.cluster.v3.Cluster",
+                             c.patch_value);
   }
   Value out = t.typed("type.googleapis.com/envoy.config.cluster.v3.Cluster");
   // name 1, type 2, eds_cluster_config 3, connect_timeout 4, lb_policy 6, circuit_breakers
@@ -1519,6 +1527,22 @@ void build_patch_effects(const ProxyConfig& config, json::Document& doc) {
   doc.AddMember("patch_effects", effects, doc.GetAllocator());
 }
 
+// The configs the listeners' filters discover over ECDS (EXTENSION_CONFIG patches), as
+// `EcdsConfigDump` entries: each TypedExtensionConfig as the EnvoyFilter wrote it.
+Value ecds_dump(const Tree& t, const std::vector<ExtensionConfig>& configs) {
+  Value dump = t.typed("type.googleapis.com/envoy.admin.v3.EcdsConfigDump");
+  Value filters = t.array();
+  for (const ExtensionConfig& e : configs) {
+    Value entry = t.object();
+    t.add(entry, "ecds_filter",
+          typed_patch_value(t, "type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig",
+                            e.patch_value));
+    t.push(filters, std::move(entry));
+  }
+  t.add(dump, "ecds_filters", std::move(filters));
+  return dump;
+}
+
 void build_config_dump(const ProxyConfig& config, DumpType type, json::Document& doc) {
   if (type == DumpType::Patches) {
     build_patch_effects(config, doc);
@@ -1551,6 +1575,9 @@ void build_config_dump(const ProxyConfig& config, DumpType type, json::Document&
     }
     t.add(dump, "dynamic_listeners", std::move(dynamic));
     t.push(configs, std::move(dump));
+    if (!config.extension_configs.empty()) {
+      t.push(configs, ecds_dump(t, config.extension_configs));
+    }
   }
   if (wants(type, DumpType::Routes)) {
     Value dump = t.typed("type.googleapis.com/envoy.admin.v3.RoutesConfigDump");

@@ -121,7 +121,8 @@ ProxyConfig translate_proxy(const world::View& view, const Proxy& proxy, const O
                                  : model::EnvoyFilterPatchContext::SidecarOutbound;
   ProxyConfig out;
   if (parts.listeners || parts.routes) {
-    std::vector<Listener> listeners = detail::build_patched_listeners(scope, patches, &out.patch_effects);
+    std::vector<Listener> listeners = detail::build_patched_listeners(
+        scope, patches, &out.patch_effects, parts.listeners ? &out.extension_configs : nullptr);
     if (parts.routes) {
       detail::RouteBuilder routes(scope);
       const std::vector<std::string> names = rds_names(listeners);

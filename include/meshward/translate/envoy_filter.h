@@ -8,8 +8,9 @@
 // Route configurations (rc_patch.go) and clusters (cluster_patch.go) are patched the same way.
 //
 // A MERGE is recorded in `patched_by` with its value (and a merged filter `name` is applied);
-// render merges the value into the JSON it prints (src/translate/proto_merge.h). Not done yet
-// (docs/translate.md): EXTENSION_CONFIG patches.
+// render merges the value into the JSON it prints (src/translate/proto_merge.h).
+//
+// EXTENSION_CONFIG ADDs become the proxy's ECDS configs (apply_extension_config_patches).
 
 #include <array>
 #include <cstddef>
@@ -109,5 +110,15 @@ void apply_cluster_patches(model::EnvoyFilterPatchContext context, const ProxyPa
                            std::vector<Cluster>& clusters,
                            const std::map<std::uint32_t, std::vector<std::string>>& inbound_hosts,
                            PatchLog* log);
+
+/// The EXTENSION_CONFIG patches (InsertedExtensionConfigurations): istiod serves each ADD's
+/// TypedExtensionConfig over ECDS when the proxy asks for its name, and a proxy asks for the
+/// names its filters discover (`config_discovery.config_source` of a network or HTTP filter an
+/// EnvoyFilter put in), every ADD of such a name in patch order; other operations and the
+/// match context are ignored, as istiod ignores them. Effects (`extension config`, resource = the name) are
+/// appended to `log` when it is not null.
+std::vector<ExtensionConfig> apply_extension_config_patches(const ProxyPatches& patches,
+                                                            const std::vector<Listener>& listeners,
+                                                            PatchLog* log);
 
 }  // namespace meshward::translate

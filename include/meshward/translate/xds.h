@@ -465,12 +465,22 @@ struct Listener {
 // One proxy's configuration
 // ======================================================================================
 
+/// config.core.v3.TypedExtensionConfig that an EnvoyFilter EXTENSION_CONFIG ADD supplies, served
+/// over ECDS to a proxy whose filters discover it by name (`config_discovery`).
+struct ExtensionConfig {
+  std::string name;
+  model::RawJson patch_value;  ///< The patch value, printed as written.
+  std::vector<AppliedPatch> patched_by;  ///< The ADD that supplied it.
+};
+
 /// Everything translated for one proxy: what `/config_dump` would show.
 struct ProxyConfig {
   std::vector<Listener> listeners;
   std::vector<RouteConfiguration> routes;  ///< RDS, sorted by name as istioctl prints them.
   std::vector<Cluster> clusters;
   std::vector<ClusterLoadAssignment> endpoints;  ///< EDS, one per EDS cluster.
+  /// ECDS: the EXTENSION_CONFIG patches' configs the listeners' filters discover, by name.
+  std::vector<ExtensionConfig> extension_configs;
   /// What the proxy's EnvoyFilter patches did to its listeners, in application order.
   std::vector<PatchEffect> patch_effects;
 

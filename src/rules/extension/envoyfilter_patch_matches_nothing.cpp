@@ -15,8 +15,9 @@
 // namespace, not the workload); other contexts need the workloads. Judged only when the
 // EnvoyFilter reaches at most kMaxProxies distinct proxies: a translation costs what the mesh
 // holds, and a verdict from a sample could be wrong. Patches a proxy's version excludes are
-// MW4116's; ADD patches of listeners, filter chains and clusters always apply, and
-// extension-config patches are not modelled yet (docs/translate.md). Route and cluster
+// MW4116's; ADD patches of listeners, filter chains and clusters always apply. An
+// EXTENSION_CONFIG patch supplies something only as an ADD whose name a filter of the proxy
+// discovers over ECDS (its context is ignored, as istiod ignores it). Route and cluster
 // patches are judged on the routes and clusters the proxy gets (a translation with them).
 
 #include <map>
@@ -80,13 +81,18 @@ bool judged(const model::EnvoyConfigObjectPatch& cp) {
       return op != Op::Invalid;
     case EnvoyFilterApplyTo::Cluster:
       return op == Op::Merge || op == Op::Remove;  // ADD needs no match.
+    case EnvoyFilterApplyTo::ExtensionConfig:
+      return op != Op::Invalid;  // Only an ADD a filter discovers is ever sent.
     default:
       return false;
   }
 }
 
 EnvoyFilterPatchContext context_of(const model::EnvoyConfigObjectPatch& cp) {
-  return cp.match ? cp.match->context.value : EnvoyFilterPatchContext::Any;
+  // istiod ignores the context of an EXTENSION_CONFIG patch (InsertedExtensionConfigurations).
+  return cp.match && cp.apply_to.value != EnvoyFilterApplyTo::ExtensionConfig
+             ? cp.match->context.value
+             : EnvoyFilterPatchContext::Any;
 }
 
 bool context_fits(EnvoyFilterPatchContext context, translate::Proxy::Type type) {
@@ -194,6 +200,29 @@ std::string describe_match(const model::EnvoyConfigObjectPatch& cp) {
   return (parts.empty() ? what : mesh::join(parts, ", ")) + " in context " + context;
 }
 
+// Why an EXTENSION_CONFIG patch supplies nothing: istiod applies only ADD there, and serves an
+// ADD's config only to a proxy whose filters discover its name (config_discovery).
+std::string extension_config_message(const model::EnvoyConfigObjectPatch& cp,
+                                     const std::vector<const translate::Proxy*>& proxies,
+                                     bool hypothetical) {
+  const Op op = cp.patch->operation.value;
+  if (op != Op::Add) {
+    return "EXTENSION_CONFIG " + std::string(model::enum_name(op)) +
+           " patch: istiod applies only ADD to extension configs and ignores this patch";
+  }
+  std::string name;
+  if (cp.patch->value && cp.patch->value->get() != nullptr && cp.patch->value->get()->IsObject()) {
+    const auto& v = *cp.patch->value->get();
+    if (auto it = v.FindMember("name"); it != v.MemberEnd() && it->value.IsString()) {
+      name = it->value.GetString();
+    }
+  }
+  return "EXTENSION_CONFIG ADD of `" + name + "`: no filter of " +
+         describe_proxies(proxies, hypothetical) +
+         " discovers that name (a network or HTTP filter named `" + name +
+         "` with config_discovery), so istiod never sends the config over ECDS";
+}
+
 void check(const Context& ctx, Sink& out) {
   Translations translations(ctx);
   ctx.each<model::EnvoyFilter>([&](const model::EnvoyFilter& ef) {
@@ -255,6 +284,10 @@ void check(const Context& ctx, Sink& out) {
       }
       if (candidates.empty()) {
         continue;  // The version excludes every proxy: MW4116's finding.
+      }
+      if (cp.apply_to.value == EnvoyFilterApplyTo::ExtensionConfig) {
+        out.report(kInfo, ef, cp.patch->loc, extension_config_message(cp, candidates, hypothetical));
+        continue;
       }
       out.report(kInfo, ef, where,
                  std::string(model::enum_name(cp.apply_to.value)) + " " +
