@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "meshward/model/kinds/gateway.h"
 #include "meshward/model/kinds/virtual_service.h"
 #include "meshward/translate/envoy_filter.h"
 #include "meshward/translate/names.h"
@@ -114,6 +115,10 @@ std::vector<Listener> build_sidecar_outbound_listeners(const Scope& scope);
 Listener build_virtual_outbound_listener(const Scope& scope);
 /// `virtualInbound` with passthrough chains and one chain set per ServiceTarget port (§2.4).
 Listener build_virtual_inbound_listener(const Scope& scope);
+/// BuildListenerTLSContext: the downstream TLS context of a gateway server's or a Sidecar
+/// ingress listener's ServerTLSSettings (`tcp_termination`: a gateway TCP server terminating
+/// ISTIO_MUTUAL, which adds the `istio-peer-exchange` ALPN).
+DownstreamTls listener_tls(const model::ServerTlsSettings& settings, bool tcp_termination);
 /// Gateway listeners (§4.2).
 std::vector<Listener> build_gateway_listeners(const Scope& scope);
 

@@ -50,52 +50,6 @@ bool is_passthrough(const model::Server& s) {
   return mode == model::ServerTlsMode::Passthrough || mode == model::ServerTlsMode::AutoPassthrough;
 }
 
-// BuildListenerTLSContext for a terminating server.
-DownstreamTls listener_tls(const model::ServerTlsSettings& settings, bool tcp_termination) {
-  const auto mode = tls_mode(settings);
-  DownstreamTls tls;
-  tls.alpn_protocols = {"h2", "http/1.1"};
-  if (tcp_termination && mode == model::ServerTlsMode::IstioMutual) {
-    tls.alpn_protocols = {"istio-peer-exchange", "h2", "http/1.1"};
-  }
-  tls.require_client_certificate =
-      mode == model::ServerTlsMode::Mutual || mode == model::ServerTlsMode::IstioMutual;
-  const bool validate_client =
-      tls.require_client_certificate || mode == model::ServerTlsMode::OptionalMutual;
-  for (const auto& san : settings.subject_alt_names) {
-    tls.subject_alt_names.push_back(san.value);
-  }
-  if (mode == model::ServerTlsMode::IstioMutual) {
-    tls.sds_certificate = "default";
-    tls.sds_validation = "ROOTCA";
-  } else if (!settings.credential_name.value.empty()) {
-    tls.sds_certificate = "kubernetes://" + settings.credential_name.value;
-    if (validate_client) {
-      tls.sds_validation = "kubernetes://" + settings.credential_name.value + "-cacert";
-    }
-  } else {
-    // Certificates from files, served by the istio-agent's SDS.
-    tls.sds_certificate =
-        "file-cert:" + settings.server_certificate.value + "~" + settings.private_key.value;
-    if (validate_client && !settings.ca_certificates.value.empty()) {
-      tls.sds_validation = "file-root:" + settings.ca_certificates.value;
-    }
-  }
-  if (mode == model::ServerTlsMode::Simple || mode == model::ServerTlsMode::Mutual ||
-      mode == model::ServerTlsMode::OptionalMutual) {
-    if (settings.min_protocol_version.present) {
-      tls.min_protocol_version = tls_version_name(settings.min_protocol_version.value);
-    }
-    if (settings.max_protocol_version.present) {
-      tls.max_protocol_version = tls_version_name(settings.max_protocol_version.value);
-    }
-    for (const auto& c : settings.cipher_suites) {
-      tls.cipher_suites.push_back(c.value);
-    }
-  }
-  return tls;
-}
-
 // getSNIHostsForServer: the server hosts without `ns/`, deduplicated and sorted.
 std::vector<std::string> sni_hosts(const GatewayServer& server) {
   std::set<std::string> hosts;
@@ -308,6 +262,51 @@ struct PortGroup {
 };
 
 }  // namespace
+
+DownstreamTls listener_tls(const model::ServerTlsSettings& settings, bool tcp_termination) {
+  const auto mode = tls_mode(settings);
+  DownstreamTls tls;
+  tls.alpn_protocols = {"h2", "http/1.1"};
+  if (tcp_termination && mode == model::ServerTlsMode::IstioMutual) {
+    tls.alpn_protocols = {"istio-peer-exchange", "h2", "http/1.1"};
+  }
+  tls.require_client_certificate =
+      mode == model::ServerTlsMode::Mutual || mode == model::ServerTlsMode::IstioMutual;
+  const bool validate_client =
+      tls.require_client_certificate || mode == model::ServerTlsMode::OptionalMutual;
+  for (const auto& san : settings.subject_alt_names) {
+    tls.subject_alt_names.push_back(san.value);
+  }
+  if (mode == model::ServerTlsMode::IstioMutual) {
+    tls.sds_certificate = "default";
+    tls.sds_validation = "ROOTCA";
+  } else if (!settings.credential_name.value.empty()) {
+    tls.sds_certificate = "kubernetes://" + settings.credential_name.value;
+    if (validate_client) {
+      tls.sds_validation = "kubernetes://" + settings.credential_name.value + "-cacert";
+    }
+  } else {
+    // Certificates from files, served by the istio-agent's SDS.
+    tls.sds_certificate =
+        "file-cert:" + settings.server_certificate.value + "~" + settings.private_key.value;
+    if (validate_client && !settings.ca_certificates.value.empty()) {
+      tls.sds_validation = "file-root:" + settings.ca_certificates.value;
+    }
+  }
+  if (mode == model::ServerTlsMode::Simple || mode == model::ServerTlsMode::Mutual ||
+      mode == model::ServerTlsMode::OptionalMutual) {
+    if (settings.min_protocol_version.present) {
+      tls.min_protocol_version = tls_version_name(settings.min_protocol_version.value);
+    }
+    if (settings.max_protocol_version.present) {
+      tls.max_protocol_version = tls_version_name(settings.max_protocol_version.value);
+    }
+    for (const auto& c : settings.cipher_suites) {
+      tls.cipher_suites.push_back(c.value);
+    }
+  }
+  return tls;
+}
 
 std::vector<Listener> build_gateway_listeners(const Scope& scope) {
   const Options& options = scope.options();

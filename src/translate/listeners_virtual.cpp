@@ -104,6 +104,9 @@ struct InboundChain {
   std::string bind = std::string(kWildcard);
   std::string hostname;      ///< For the route decorator.
   std::string istio_config;  ///< From a Sidecar ingress listener.
+  /// A Sidecar ingress listener's `tls`: istiod terminates TLS with it (STRICT, whatever the
+  /// PeerAuthentication says) instead of Istio mTLS.
+  const model::ServerTlsSettings* tls = nullptr;
   bool passthrough = false;
   Origin origin;
 
@@ -178,7 +181,8 @@ std::vector<FilterChain> chains_for(const Options& options, const InboundChain& 
                         ? inbound_http_filters(options, cc, security)
                         : inbound_tcp_filters(cc, security);
     if (opt.tls) {
-      chain.tls = istio_mutual_tls(opt.protocol);
+      chain.tls =
+          cc.tls != nullptr ? listener_tls(*cc.tls, false) : istio_mutual_tls(opt.protocol);
     }
     chain.name = cc.name(opt.protocol);
     chain.origin = cc.origin;
@@ -212,6 +216,9 @@ std::vector<InboundChain> inbound_chain_configs(const Scope& scope) {
                         std::string(scope.options().config_api_version()) + "/namespaces/" +
                         sidecar->meta.namespace_ + "/sidecar/" + sidecar->meta.name;
       cc.origin = origin_of(sidecar, "spec.ingress[" + std::to_string(i) + "]");
+      if (in.tls) {
+        cc.tls = &*in.tls;
+      }
       by_port.try_emplace(cc.target_port, std::move(cc));
     }
   } else {
@@ -322,7 +329,11 @@ Listener build_virtual_inbound_listener(const Scope& scope) {
     }
   }
   for (const InboundChain& cc : configs) {
-    for (auto& c : chains_for(options, cc, mtls.for_port(cc.target_port), security)) {
+    // buildInboundListeners: TLS settings of a Sidecar ingress listener make the port STRICT,
+    // terminated with them.
+    const model::MutualTlsMode mode =
+        cc.tls != nullptr ? model::MutualTlsMode::Strict : mtls.for_port(cc.target_port);
+    for (auto& c : chains_for(options, cc, mode, security)) {
       l.filter_chains.push_back(std::move(c));
     }
   }
