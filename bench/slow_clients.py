@@ -88,21 +88,26 @@ class Attacker(threading.Thread):
             s.close()
 
 
-def real_request(port, body, ctx):
-    start = time.perf_counter()
+def exchange(port, ctx, request):
+    """Sends `request` on a new TLS connection and reads the answer until the server closes."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
         with ctx.wrap_socket(raw, server_hostname="localhost") as tls:
-            request = (
-                "POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-            ).encode() + body
             tls.sendall(request)
             data = b""
             while True:
                 chunk = tls.recv(65536)
                 if not chunk:
-                    break
+                    return data
                 data += chunk
+
+
+def real_request(port, body, ctx):
+    start = time.perf_counter()
+    request = (
+        "POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+    data = exchange(port, ctx, request)
     elapsed = time.perf_counter() - start
     ok = data.startswith(b"HTTP/1.1 200") and b'"AdmissionReview"' in data
     return ok, elapsed
@@ -142,15 +147,7 @@ def proc_status(pid):
 
 
 def metrics(port, ctx):
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
-        with ctx.wrap_socket(raw, server_hostname="localhost") as tls:
-            tls.sendall(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-            data = b""
-            while True:
-                chunk = tls.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+    data = exchange(port, ctx, b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
     text = data.decode(errors="replace")
     wanted = ("meshward_connections", "meshward_requests_shed_total")
     return [l for l in text.splitlines() if l.startswith(wanted)]
