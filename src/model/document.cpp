@@ -748,8 +748,23 @@ std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end, std:
 //   only where a value can start, so it is an upper bound of the real depth (it can only
 //   overcount brackets inside block scalars, where they are balanced in practice). Block
 //   nesting is cheap for yaml-cpp and bounded by the converter.
+// Whether text follows a closing quote with nothing between (`""""e`, `"a"b`): YAML forbids it,
+// and yaml-cpp's scanner, which starts a new token right there, has been seen to loop forever
+// on it (`""""e` then a `? ` line; found by fuzz_policy): see guard_yaml().
+bool glued_to_quote(const unsigned char* next, const unsigned char* end) {
+  if (next >= end) {
+    return false;
+  }
+  switch (*next) {
+    case ' ': case '\t': case '\n': case '\r': case ':': case ',': case ']': case '}':
+      return false;
+    default:
+      return true;
+  }
+}
+
 std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t first_line,
-                                        const ParseLimits& limits, bool& comma_risk) {
+                                        const ParseLimits& limits, bool& loop_risk) {
   const std::string where = "YAML does not parse (document starting at line " +
                             std::to_string(first_line) + "): ";
   if (text.size() > limits.max_yaml_document_bytes) {
@@ -769,7 +784,7 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
   bool escaped = false;  // after a backslash in a double-quoted scalar
   bool comment = false;
   unsigned char prev = '\n';  // previous byte outside quotes ('\n' at a line start)
-  comma_risk = false;
+  loop_risk = false;
   auto at = [&](const unsigned char* p) {
     return "line " + std::to_string(line) + ", column " + std::to_string(p - line_start + 1);
   };
@@ -815,7 +830,7 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
       // Inside a quoted scalar to this pass, maybe not to yaml-cpp, which starts a new quoted
       // scalar right where one ends (`"""""a: ","` is four of them to it), at any depth this
       // pass counts: see guard_yaml().
-      comma_risk = true;
+      loop_risk = true;
     }
     if (quote == '"') {
       if (escaped) {
@@ -825,6 +840,7 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
       } else if (c == '"') {
         quote = 0;
         prev = c;
+        loop_risk = loop_risk || glued_to_quote(p + 1, end);
       }
       continue;
     }
@@ -835,6 +851,7 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
         } else {
           quote = 0;
           prev = c;
+          loop_risk = loop_risk || glued_to_quote(p + 1, end);
         }
       }
       continue;
@@ -849,7 +866,7 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
       continue;
     }
     if (c == ',' && depth == 0) {
-      comma_risk = true;  // see guard_yaml()
+      loop_risk = true;  // see guard_yaml()
     }
     if ((c == '"' || c == '\'') && token_start) {
       quote = static_cast<char>(c);
@@ -868,7 +885,7 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
   if (quote != 0 || depth != 0) {
     // Unbalanced to this pass: where yaml-cpp's tokens are is anyone's guess (a quote that
     // spans lines, brackets in plain scalars), so a comma anywhere may be one of its own.
-    comma_risk = comma_risk || text.find(',') != std::string_view::npos;
+    loop_risk = loop_risk || text.find(',') != std::string_view::npos;
   }
   return std::nullopt;
 }
@@ -945,12 +962,13 @@ std::optional<YamlProblem> guard_yaml(std::string_view text, std::uint32_t first
   // Where that is depends on how its scanner splits tokens ("" "" "" is three scalars to it),
   // which prescan_yaml() does not follow: text with a comma outside the flow collections it
   // sees, or that it cannot balance, is replayed through yaml-cpp's parser first (commas
-  // inside [ ] and { }, the common case, cost nothing).
-  bool comma_risk = false;
-  if (auto problem = prescan_yaml(text, first_line, limits, comma_risk)) {
+  // inside [ ] and { }, the common case, cost nothing). So is text glued to a closing quote
+  // (`""""e`), the other place its scanner was seen to loop (glued_to_quote()).
+  bool loop_risk = false;
+  if (auto problem = prescan_yaml(text, first_line, limits, loop_risk)) {
     return problem;
   }
-  if (!comma_risk) {
+  if (!loop_risk) {
     return std::nullopt;
   }
   std::optional<YAML::Mark> at;
@@ -963,11 +981,18 @@ std::optional<YamlProblem> guard_yaml(std::string_view text, std::uint32_t first
     return std::nullopt;
   }
   const std::uint32_t line = first_line + static_cast<std::uint32_t>(std::max(at->line, 0));
+  const std::string where = "line " + std::to_string(line) + ", column " +
+                            std::to_string(std::max(at->column, 0) + 1);
+  const std::string head =
+      "YAML does not parse (document starting at line " + std::to_string(first_line) + "): ";
+  if (text.find(',') != std::string_view::npos) {
+    return YamlProblem{&kDocumentUnparseable, line,
+                       head + "unexpected ',' at " + where +
+                           " (a comma outside [ ] and { } cannot start a value)"};
+  }
   return YamlProblem{&kDocumentUnparseable, line,
-                     "YAML does not parse (document starting at line " + std::to_string(first_line) +
-                         "): unexpected ',' at line " + std::to_string(line) + ", column " +
-                         std::to_string(std::max(at->column, 0) + 1) +
-                         " (a comma outside [ ] and { } cannot start a value)"};
+                     head + "unexpected token at " + where +
+                         " (text right after a closing quote cannot start a value)"};
 }
 
 void parse_yaml_chunk(const YamlChunk& chunk, const std::string& file, bool track_lines,

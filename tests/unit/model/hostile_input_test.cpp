@@ -69,6 +69,20 @@ TEST(HostileYaml, AStrayCommaIsAFindingNotAnEndlessLoop) {
   EXPECT_FALSE(yaml_guard("a: b, c\nd: [1, 2]\n"));
 }
 
+// Text right after a closing quote, then a `? ` line: yaml-cpp 0.7 loops forever, allocating,
+// without any comma (found by fuzz_policy in session 8; `meshward check` hung on it too).
+TEST(HostileYaml, TextGluedToAQuoteIsAFindingNotAnEndlessLoop) {
+  // The whole input fuzz_policy found is fuzz/regressions/policy/glued-quotes-then-complex-key.
+  for (const std::string text : {"\"\"\"\"e\n? ", "\"\"\"\"e\n? \n"}) {
+    const ParsedStream parsed = parse_stream(text, "glued.yaml");
+    ASSERT_FALSE(parsed.findings.empty()) << text;
+    EXPECT_EQ(parsed.findings.back().code, "MW1001") << text;
+    EXPECT_TRUE(yaml_guard(text)) << text;
+  }
+  // Valid YAML with quotes followed by `:`, `,`, `]` or a space is not replayed for it.
+  EXPECT_FALSE(yaml_guard("\"a\": \"b\"\nc: [\"d\", \"e\"]\n"));
+}
+
 // ---------------------------------------------------------------------------------------
 // YAML aliases
 
