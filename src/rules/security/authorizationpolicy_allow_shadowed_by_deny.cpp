@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -50,25 +51,15 @@ bool covers(const std::string& pattern, const std::string& value) {
   if (pattern == "*" || pattern == value) {
     return true;
   }
-  if (value.find('*') != std::string::npos) {
-    // A wildcard value is covered by a wildcard of the same side that is no more specific.
-    if (pattern.size() > 1 && pattern.back() == '*' && value.back() == '*') {
-      return value.compare(0, pattern.size() - 1, pattern, 0, pattern.size() - 1) == 0;
-    }
-    if (pattern.size() > 1 && pattern.front() == '*' && value.front() == '*') {
-      return value.size() >= pattern.size() &&
-             value.compare(value.size() - (pattern.size() - 1), pattern.size() - 1, pattern, 1,
-                           pattern.size() - 1) == 0;
-    }
-    return false;
+  // A wildcard value is covered only by a wildcard on the same side that is no more specific.
+  const bool value_wild = value.find('*') != std::string::npos;
+  const std::string_view p(pattern);
+  const std::string_view v(value);
+  if (p.size() > 1 && p.back() == '*' && (!value_wild || v.back() == '*')) {
+    return v.starts_with(p.substr(0, p.size() - 1));
   }
-  if (pattern.size() > 1 && pattern.back() == '*') {
-    return value.compare(0, pattern.size() - 1, pattern, 0, pattern.size() - 1) == 0;
-  }
-  if (pattern.size() > 1 && pattern.front() == '*') {
-    return value.size() >= pattern.size() - 1 &&
-           value.compare(value.size() - (pattern.size() - 1), pattern.size() - 1, pattern, 1,
-                         pattern.size() - 1) == 0;
+  if (p.size() > 1 && p.front() == '*' && (!value_wild || v.front() == '*')) {
+    return v.ends_with(p.substr(1));
   }
   return false;
 }

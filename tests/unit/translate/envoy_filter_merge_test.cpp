@@ -75,16 +75,24 @@ Translated translate(const std::string& patches) {
   return t;
 }
 
+// The entries of the config dump section holding `list` (`dynamic_active_clusters`,
+// `dynamic_listeners`).
+const json::Value& section(const json::Document& dump, const char* list) {
+  for (const auto& config : dump["configs"].GetArray()) {
+    if (config.HasMember(list)) {
+      return config[list];
+    }
+  }
+  static const json::Value empty(rapidjson::kArrayType);
+  ADD_FAILURE() << "no " << list << " in the dump";
+  return empty;
+}
+
 // The dumped cluster `name`.
 const json::Value* cluster_json(const json::Document& dump, const std::string& name) {
-  for (const auto& config : dump["configs"].GetArray()) {
-    if (!config.HasMember("dynamic_active_clusters")) {
-      continue;
-    }
-    for (const auto& entry : config["dynamic_active_clusters"].GetArray()) {
-      if (entry["cluster"]["name"].GetString() == name) {
-        return &entry["cluster"];
-      }
+  for (const auto& entry : section(dump, "dynamic_active_clusters").GetArray()) {
+    if (entry["cluster"]["name"].GetString() == name) {
+      return &entry["cluster"];
     }
   }
   ADD_FAILURE() << "no cluster " << name;
@@ -93,20 +101,15 @@ const json::Value* cluster_json(const json::Document& dump, const std::string& n
 
 // The dumped HTTP filter `name` of the outbound 0.0.0.0_9080 listener's connection manager.
 const json::Value* outbound_http_filter(const json::Document& dump, const std::string& name) {
-  for (const auto& config : dump["configs"].GetArray()) {
-    if (!config.HasMember("dynamic_listeners")) {
+  for (const auto& entry : section(dump, "dynamic_listeners").GetArray()) {
+    const auto& l = entry["active_state"]["listener"];
+    if (std::string(l["name"].GetString()) != "0.0.0.0_9080") {
       continue;
     }
-    for (const auto& entry : config["dynamic_listeners"].GetArray()) {
-      const auto& l = entry["active_state"]["listener"];
-      if (std::string(l["name"].GetString()) != "0.0.0.0_9080") {
-        continue;
-      }
-      const auto& hcm = l["filter_chains"][0]["filters"][0]["typed_config"];
-      for (const auto& f : hcm["http_filters"].GetArray()) {
-        if (f["name"].GetString() == name) {
-          return &f;
-        }
+    const auto& hcm = l["filter_chains"][0]["filters"][0]["typed_config"];
+    for (const auto& f : hcm["http_filters"].GetArray()) {
+      if (f["name"].GetString() == name) {
+        return &f;
       }
     }
   }
