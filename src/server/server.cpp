@@ -40,9 +40,12 @@ static rlim_t raise_file_limit() {
 
 Server::Server(std::shared_ptr<ServerState> state)
     : state_(std::move(state)),
-      // The concurrency hint tells Asio how many threads will run the context.
-      ioc_(static_cast<int>(io_threads(state_->config))),
-      threads_count_(io_threads(state_->config)) {}
+      threads_count_(io_threads(state_->config)) {
+  for (unsigned i = 0; i < threads_count_; ++i) {
+    // The concurrency hint tells Asio that one thread runs the context.
+    contexts_.push_back(std::make_unique<net::io_context>(1));
+  }
+}
 
 Server::~Server() { shutdown(); }
 
@@ -80,7 +83,11 @@ Result<std::unique_ptr<Server>> Server::create(ServerConfig config,
       return loaded.error();
     }
   }
-  auto listener = Listener::create(server->ioc_, *endpoint, state);
+  std::vector<net::io_context*> contexts;
+  for (const auto& c : server->contexts_) {
+    contexts.push_back(c.get());
+  }
+  auto listener = Listener::create(std::move(contexts), *endpoint, state);
   if (!listener) {
     return listener.error();
   }
@@ -132,8 +139,12 @@ void Server::start() {
   state_->eval_queue->start(state_->config.eval_threads != 0 ? state_->config.eval_threads : threads_count_);
   listener_->run();
   threads_.reserve(threads_count_);
-  for (unsigned i = 0; i < threads_count_; ++i) {
-    threads_.emplace_back([this] { ioc_.run(); });
+  for (const auto& context : contexts_) {
+    // Connections come and go: the thread waits for them even while its context is idle.
+    threads_.emplace_back([ioc = context.get()] {
+      auto work = net::make_work_guard(*ioc);
+      ioc->run();
+    });
   }
   reload_thread_ = std::thread([this] { reload_loop(); });
   log_flush_thread_ = std::thread([this] { log_flush_loop(); });
@@ -211,7 +222,7 @@ bool Server::shutdown() {
     // Never started: nothing in flight.
     if (listener_) {
       listener_->stop();
-      ioc_.run_for(std::chrono::milliseconds(100));
+      contexts_.front()->run_for(std::chrono::milliseconds(100));
     }
     return true;
   }
@@ -228,7 +239,9 @@ bool Server::shutdown() {
   // Step 4: stop the threads (cuts whatever exceeded the bound), then the evaluation
   // threads (requests still queued are dropped with their connections, while the
   // io_context their sockets belong to still exists).
-  ioc_.stop();
+  for (const auto& context : contexts_) {
+    context->stop();
+  }
   for (auto& t : threads_) {
     t.join();
   }

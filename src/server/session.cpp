@@ -63,9 +63,7 @@ void Session::release_memory() {
 }
 
 void Session::run() {
-  // We need to be executing within a strand to perform async operations on the I/O objects
-  // in this session. Although not strictly necessary for single-threaded contexts, this
-  // code is written to be thread-safe by default.
+  // The session's operations start on its I/O thread (run() is called on the accepting one).
   net::dispatch(executor_, beast::bind_front_handler(&Session::on_run, shared_from_this()));
 }
 
@@ -310,8 +308,8 @@ void Session::submit() {
 }
 
 void Session::evaluate(bool expired) {
-  // On an evaluation thread. The strand does nothing for this session until the answer is
-  // posted back, so req_ is this thread's alone.
+  // On an evaluation thread. The I/O thread does nothing for this session until the answer
+  // is posted back, so req_ is this thread's alone.
   Response res;
   const bool close = !req_->keep_alive();
   if (expired) {

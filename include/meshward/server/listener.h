@@ -1,8 +1,10 @@
 #pragma once
 // Listener: accepts connections, admits each into the connection table (connections.h) and
-// starts a Session for it, on its own strand.
+// starts a Session for it on one of the I/O threads' io_contexts, in turn.
 
+#include <cstddef>
 #include <memory>
+#include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -21,7 +23,10 @@ Result<tcp::endpoint> parse_listen(std::string_view listen);
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   /// Opens, binds and listens (reuse_address on). The Error names the step and the address.
-  static Result<std::shared_ptr<Listener>> create(net::io_context& ioc, const tcp::endpoint& endpoint,
+  /// The listening socket lives on contexts[0]; accepted connections go to each context in
+  /// turn. Every context must be run by exactly one thread (a session then needs no strand).
+  static Result<std::shared_ptr<Listener>> create(std::vector<net::io_context*> contexts,
+                                                  const tcp::endpoint& endpoint,
                                                   std::shared_ptr<ServerState> state);
 
   /// Starts accepting.
@@ -31,13 +36,14 @@ class Listener : public std::enable_shared_from_this<Listener> {
   /// The bound address (the real port when asked for port 0).
   tcp::endpoint local_endpoint() const { return endpoint_; }
 
-  Listener(net::io_context& ioc, std::shared_ptr<ServerState> state);
+  Listener(std::vector<net::io_context*> contexts, std::shared_ptr<ServerState> state);
 
  private:
   void do_accept();
   void on_accept(error_code ec, tcp::socket socket);
 
-  net::io_context& ioc_;
+  std::vector<net::io_context*> contexts_;
+  std::size_t next_context_ = 0;  // Only the accepting thread reads and advances it.
   tcp::acceptor acceptor_;
   net::steady_timer backoff_;  // After an accept error, before the next accept.
   std::shared_ptr<ServerState> state_;

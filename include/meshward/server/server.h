@@ -1,9 +1,10 @@
 #pragma once
-// Server: the webhook process's engine. Owns the io_context and its threads, the listener,
+// Server: the webhook process's engine. Owns the I/O threads (each runs its own io_context),
+// the listener,
 // the shared state, and a reload thread that polls certificate, world and policy files.
 //
 //   auto server = Server::create(config);      // certs, world and socket, or an Error
-//   server.value()->start();                   // threads run the io_context
+//   server.value()->start();                   // threads run their io_contexts
 //   server.value()->wait_for_signal();         // SIGTERM/SIGINT -> shutdown() -> return
 //
 // Shutdown is graceful: stop accepting, let requests in flight finish (bounded by
@@ -65,7 +66,8 @@ class Server {
   Result<bool> load_policy();
 
   std::shared_ptr<ServerState> state_;
-  net::io_context ioc_;
+  // One per I/O thread (concurrency hint 1); the listener spreads connections over them.
+  std::vector<std::unique_ptr<net::io_context>> contexts_;
   std::shared_ptr<Listener> listener_;
   unsigned threads_count_ = 1;
   std::vector<std::thread> threads_;

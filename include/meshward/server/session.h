@@ -1,7 +1,7 @@
 #pragma once
 // Session: one TLS connection, from the first byte to close.
 //
-// Steps (each a do_/on_ pair on the connection's strand, as in Beast's async-ssl and
+// Steps (each a do_/on_ pair on the connection's I/O thread, as in Beast's async-ssl and
 // server-flex examples): detect TLS (plain HTTP or garbage: close) -> handshake (buffered,
 // so the detected bytes are not lost) -> read header -> [100 Continue when asked] -> read
 // body -> route (admission requests through the EvalQueue, overload.h) -> write ->
@@ -36,13 +36,14 @@ namespace meshward::server {
 /// exactly as long as one is outstanding.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  /// Takes an accepted socket (whose executor is the connection's strand).
+  /// Takes an accepted socket (whose executor is an io_context one thread runs: the
+  /// connection's handlers never run concurrently).
   Session(tcp::socket&& socket, std::shared_ptr<ServerState> state);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  /// Starts the session on its strand (after ConnectionTable::admit).
+  /// Starts the session on its I/O thread (after ConnectionTable::admit).
   void run();
   /// Asks the session to finish: closed at once when idle between requests, otherwise after
   /// the response in progress (sent with `Connection: close`). Thread-safe.
@@ -67,7 +68,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void do_read_body();
   void on_read_body(error_code ec, std::size_t bytes);
   void submit();
-  void evaluate(bool expired);  // On an evaluation thread, while the strand does nothing.
+  void evaluate(bool expired);  // On an evaluation thread, while the I/O thread waits for it.
   void on_evaluated(Response&& res, bool close);
   void respond(Response&& res, bool close);
   void on_write(bool close, error_code ec, std::size_t bytes);
