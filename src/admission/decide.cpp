@@ -222,8 +222,16 @@ Decision decide(const Review& review, const EvaluatedWorld* world, const Policy&
   if (writes && !review.object) {
     // The object did not decode (its findings say why); nothing to overlay.
     d.introduced = review.object_findings;
+  } else if (auto kept = world->findings_cache ? world->findings_cache->find(review.reuse_key)
+                                                : std::nullopt) {
+    // The same change was reviewed against this world before (findings_cache.h).
+    d.introduced = std::move(*kept);
+    d.reused = true;
   } else {
     d.introduced = introduced_findings(review, *world);
+    if (world->findings_cache) {
+      world->findings_cache->put(review.reuse_key, d.introduced);
+    }
   }
 
   const OptOut opt_out = opt_out_of(writes ? review.object.get() : review.old_object.get());

@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 
+#include "meshward/admission/findings_cache.h"
 #include "meshward/core/json.h"
 #include "meshward/core/json_sax.h"
 #include "meshward/model/decode.h"
@@ -260,12 +261,22 @@ class BodyStream {
   const char* end_;
 };
 
+// Where the characters of request.uid are in the body (between its quotes), for
+// Review::reuse_key; begin == end == npos when the body has none.
+struct UidSpan {
+  std::size_t begin = std::string_view::npos;
+  std::size_t end = std::string_view::npos;
+  bool found() const { return begin != std::string_view::npos; }
+};
+
 // Forwards SAX events to the Document and records the deepest value (the root is at depth 1),
-// which parse_stream() measures on the finished DOM (ParseLimits::max_depth).
+// which parse_stream() measures on the finished DOM (ParseLimits::max_depth), and where
+// request.uid's characters are: for a repeated key, its last occurrence, as member() reads it.
 class DepthCounter {
  public:
   using Ch = char;
-  explicit DepthCounter(json::Document& doc) : doc_(doc) {}
+  DepthCounter(json::Document& doc, std::string_view body, const BodyStream& stream)
+      : doc_(doc), body_(body), stream_(stream) {}
   bool Null() { return value(), doc_.Null(); }
   bool Bool(bool b) { return value(), doc_.Bool(b); }
   bool Int(int i) { return value(), doc_.Int(i); }
@@ -275,21 +286,65 @@ class DepthCounter {
   bool Double(double d) { return value(), doc_.Double(d); }
   bool RawNumber(const Ch* s, rapidjson::SizeType n, bool copy) { return value(), doc_.RawNumber(s, n, copy); }
   bool String(const Ch* s, rapidjson::SizeType n, bool copy) {
+    if (expect_uid_) {
+      uid_string();
+    }
     return fits(n) && (value(), json::add_string(doc_, s, n, copy, /*key=*/false));
   }
-  bool StartObject() { return value(), ++open_, doc_.StartObject(); }
+  bool StartObject() {
+    const bool request = expect_request_;
+    value();
+    ++open_;
+    in_request_ = in_request_ || (request && open_ == 2);
+    return doc_.StartObject();
+  }
   bool Key(const Ch* s, rapidjson::SizeType n, bool copy) {
+    const std::string_view key(s, n);
+    if (open_ == 1) {
+      expect_request_ = key == "request";
+      if (expect_request_) {
+        uid_ = {};  // A repeated "request": only the last one counts.
+      }
+    } else if (open_ == 2 && in_request_ && key == "uid") {
+      expect_uid_ = true;
+      uid_key_end_ = stream_.Tell();
+    }
     return fits(n) && json::add_string(doc_, s, n, copy, /*key=*/true);
   }
-  bool EndObject(rapidjson::SizeType n) { return --open_, doc_.EndObject(n); }
+  bool EndObject(rapidjson::SizeType n) {
+    if (open_ == 2) {
+      in_request_ = false;
+    }
+    return --open_, doc_.EndObject(n);
+  }
   bool StartArray() { return value(), ++open_, doc_.StartArray(); }
   bool EndArray(rapidjson::SizeType n) { return --open_, doc_.EndArray(n); }
   std::size_t max_depth() const { return max_depth_; }
   /// Length of the string over ParseLimits::max_string_bytes that stopped the parse, or 0.
   std::size_t long_string() const { return long_string_; }
+  const UidSpan& uid() const { return uid_; }
 
  private:
-  void value() { max_depth_ = std::max(max_depth_, open_ + 1); }
+  void value() {
+    max_depth_ = std::max(max_depth_, open_ + 1);
+    expect_request_ = false;
+    if (expect_uid_) {
+      expect_uid_ = false;
+      uid_ = {};  // Not a string: the review is refused (request.uid must be a string).
+    }
+  }
+  // request.uid's value, a string, has just been read: the stream is past its closing quote,
+  // and its opening quote is the first one after the key (past blanks and the colon).
+  void uid_string() {
+    expect_uid_ = false;
+    const std::size_t open_quote = body_.find('"', uid_key_end_);
+    const std::size_t close_quote = stream_.Tell() - 1;
+    if (open_quote < close_quote) {
+      uid_ = {open_quote + 1, close_quote};
+    } else {
+      uid_ = {};
+    }
+  }
   bool fits(rapidjson::SizeType n) {
     if (n <= model::ParseLimits{}.max_string_bytes) {
       return true;
@@ -298,17 +353,25 @@ class DepthCounter {
     return false;
   }
   json::Document& doc_;
+  std::string_view body_;
+  const BodyStream& stream_;
   std::size_t long_string_ = 0;
   std::size_t open_ = 0;
   std::size_t max_depth_ = 0;
+  bool expect_request_ = false;  // The root's "request" key was just read.
+  bool in_request_ = false;      // Inside the root's "request" object.
+  bool expect_uid_ = false;      // Its "uid" key was just read.
+  std::size_t uid_key_end_ = 0;  // Where that key's closing quote ends.
+  UidSpan uid_;
 };
 
 // Parses the JSON values in `body` as parse_stream(body, "", Json, false) does: values
 // separated by whitespace until the end; a syntax error, a NUL byte or a string longer than
 // ParseLimits::max_string_bytes ends the parse; a value nested deeper than the limit is an
-// error and is skipped. Returns how many values parsed (the first is in `first`), or the first
-// error's message.
-Result<std::size_t> parse_body(std::string_view body, ParseScratch& scratch, json::Document& first) {
+// error and is skipped. Returns how many values parsed (the first is in `first`, where its
+// request.uid is in `uid`), or the first error's message.
+Result<std::size_t> parse_body(std::string_view body, ParseScratch& scratch, json::Document& first,
+                               UidSpan& uid) {
   const std::size_t max_depth = model::ParseLimits{}.max_depth;
   BodyStream stream(body);
   std::optional<std::string> error;
@@ -329,13 +392,16 @@ Result<std::size_t> parse_body(std::string_view body, ParseScratch& scratch, jso
     if (documents > 0) {
       doc = &extra.emplace();
     }
-    DepthCounter counter(*doc);
+    DepthCounter counter(*doc, body, stream);
     rapidjson::ParseResult result;
     auto generate = [&](json::Document&) {
       result = scratch.reader->Parse<kJsonFlags>(stream, counter);
       return !result.IsError();
     };
     doc->Populate(generate);
+    if (documents == 0) {
+      uid = counter.uid();
+    }
     if (result.IsError()) {
       if (!error) {
         const std::size_t nul = body.find('\0');
@@ -482,7 +548,8 @@ Result<Review> parse_review(std::string_view body) {
     // allocator frees on return.
     json::Allocator pool(scratch.pool.get(), ParseScratch::kPoolBytes);
     json::Document doc(&pool);
-    auto parsed = parse_body(body, scratch, doc);
+    UidSpan uid;
+    auto parsed = parse_body(body, scratch, doc, uid);
     scratch.after(body);
     if (!parsed) {
       return fail("the body is not a valid AdmissionReview JSON document: " + parsed.error().message);
@@ -494,7 +561,20 @@ Result<Review> parse_review(std::string_view body) {
     if (!root.IsObject()) {
       return fail(std::string("the body must be a JSON object, got ") + json::type_name(root));
     }
-    return parse_request(root);
+    auto review = parse_request(root);
+    if (review && uid.found() && body.size() <= FindingsCache::kMaxKeyBytes) {
+      // The body without the uid's characters; the length of what precedes them fixes where
+      // the cut was, so two bodies share a key only when they differ in request.uid alone.
+      const std::string_view before = body.substr(0, uid.begin);
+      const std::string_view after = body.substr(uid.end);
+      std::string& key = review->reuse_key;
+      key.reserve(body.size() + 12);
+      key = std::to_string(before.size());
+      key += ':';
+      key += before;
+      key += after;
+    }
+    return review;
   } catch (const std::exception& e) {
     return fail(std::string("could not decode the AdmissionReview: ") + e.what());
   }

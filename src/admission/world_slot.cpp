@@ -38,6 +38,7 @@ std::shared_ptr<const EvaluatedWorld> evaluate_world(std::shared_ptr<const world
   }
   w->snapshot = std::move(snapshot);
   w->source = std::move(source);
+  w->findings_cache = std::make_shared<FindingsCache>();
   return w;
 }
 

@@ -179,6 +179,10 @@ std::string Metrics::render(const MetricsSnapshot& snap) const {
   by_label(out, "meshward_connections_rejected_total", "counter",
            "Connections closed before HTTP: plaintext, handshake failure, connection limit.",
            "reason", rejected_);
+  single(out, "meshward_review_findings_reused_total", "counter",
+         "Reviews answered with the findings of an earlier review of the same change against the "
+         "same world (GitOps dry-runs, retries): only the policy was applied anew.",
+         findings_reused.load());
   single(out, "meshward_connections_active", "gauge", "Open connections.",
          connections_active.load());
   single(out, "meshward_connections_total", "counter", "Connections accepted.",

@@ -100,6 +100,8 @@ std::string_view decision_log(const admission::Exchange& ex, double seconds) {
     w.Uint64(ex.decision.denied);
     w.Key("warned");
     w.Uint64(ex.decision.warned);
+    w.Key("reused");
+    w.Bool(ex.decision.reused);
     w.Key("codes");
     w.StartArray();
     for (const auto& f : ex.decision.introduced) {
@@ -211,6 +213,9 @@ Response Router::validate(const Request& req) const {
     const std::string_view kind_label = model::parse_kind(ex.kind) ? std::string_view(ex.kind) : "other";
     state_->metrics.record_review(kind_label, ex.operation, ex.decision.reason, seconds);
     state_->metrics.record_findings(ex.decision.introduced);
+    if (ex.decision.reused) {
+      state_->metrics.findings_reused.fetch_add(1, std::memory_order_relaxed);
+    }
   } else {
     state_->metrics.record_http_error(ex.http_status);
   }

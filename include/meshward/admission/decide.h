@@ -29,6 +29,8 @@ struct Decision {
   std::size_t denied = 0;   ///< Findings that deny.
   std::size_t warned = 0;   ///< Findings that warn (before truncation).
   std::size_t skipped = 0;  ///< Findings ignored by policy or opt-out.
+  /// `introduced` came from the world's FindingsCache: the same change was reviewed before.
+  bool reused = false;
   /// Metrics label: "allowed", "warned", "denied", "unsupported_operation",
   /// "unmodelled_kind", "not_enforced" (namespace enforcement off), "no_world".
   std::string reason;

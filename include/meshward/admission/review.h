@@ -48,6 +48,10 @@ struct Review {
   model::ObjectPtr object;      ///< CREATE/UPDATE: the new object; else null.
   model::ObjectPtr old_object;  ///< UPDATE/DELETE: the object before; may be null.
   std::vector<Finding> object_findings;  ///< Decode findings of `object`.
+  /// The body with the characters of request.uid cut out (and where they were): equal for
+  /// two reviews exactly when their bodies differ in request.uid alone, so they introduce
+  /// the same findings (FindingsCache). Empty for a body over FindingsCache::kMaxKeyBytes.
+  std::string reuse_key;
 };
 
 /// A review that cannot be answered: the server turns it into HTTP 400 with a JSON body.

@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "meshward/admission/findings_cache.h"
 #include "meshward/core/diag.h"
 #include "meshward/translate/registry.h"
 #include "meshward/world/snapshot.h"
@@ -34,6 +35,9 @@ struct EvaluatedWorld {
   /// The Istio release and MeshConfig the checks translate with (`serve --istio-version`):
   /// the findings above were computed with them, and every review against this world uses them.
   translate::Options translate;
+  /// The findings of changes already reviewed against this world, for reviews that repeat
+  /// them (findings_cache.h); internally synchronized. Null: every review is evaluated.
+  std::shared_ptr<FindingsCache> findings_cache;
 };
 
 /// Holds the current EvaluatedWorld. Thread safety: publish() and current() may be called

@@ -63,6 +63,8 @@ class Metrics {
   /// Policy file reloads (a failed one keeps the previous policy).
   void record_policy_reload(bool ok);
 
+  /// Reviews whose findings were reused (admission/findings_cache.h).
+  std::atomic<std::uint64_t> findings_reused{0};
   std::atomic<std::int64_t> connections_active{0};
   std::atomic<std::uint64_t> connections_total{0};
   /// Open connections by ConnState (kept by ConnectionTable).

@@ -493,6 +493,27 @@ TEST_F(ServerTest, HealthReadyAndMetrics) {
   EXPECT_NE(log.find("\"allowed\":false,\"reason\":\"denied\""), std::string::npos) << log;
 }
 
+TEST_F(ServerTest, ARepeatedChangeIsAnsweredWithItsOwnUidFromTheKeptFindings) {
+  // As a GitOps controller's periodic dry-runs: the same change, a new uid each time, on
+  // connections spread over both I/O threads. Every answer carries its own uid and the same
+  // decision; all but the first reuse the first one's findings.
+  for (int i = 0; i < 4; ++i) {
+    Client c(port_, ca());
+    const std::string uid = "repeat-" + std::to_string(i);
+    Reply r = c.send(http::verb::post, "/validate", vs_review(uid, "bad", kNoAction));
+    ASSERT_EQ(r.status, 200) << r.body;
+    json::Document d = parse_json(r.body);
+    EXPECT_EQ(std::string(d["response"]["uid"].GetString()), uid);
+    EXPECT_FALSE(d["response"]["allowed"].GetBool());
+    EXPECT_NE(std::string(d["response"]["status"]["message"].GetString()).find("MW1201"), std::string::npos);
+  }
+  const std::string metrics = server_->state().metrics.render({});
+  EXPECT_NE(metrics.find("meshward_review_findings_reused_total 3"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("meshward_admission_findings_total{code=\"MW1201\"} 4"), std::string::npos) << metrics;
+  log_.flush();
+  EXPECT_NE(slurp(dir_ / "log.jsonl").find("\"uid\":\"repeat-3\""), std::string::npos);
+}
+
 TEST_F(ServerTest, AllowedDecisionsAreLoggedInBatchesDenialsAndWarningsAtOnce) {
   // Every decision is logged. One allowed without findings is held and written in a batch
   // (within ServerState::kLogFlushInterval); a denial or a warning is written before its
