@@ -5,8 +5,11 @@
 # VirtualService create as `kubectl apply` sends it, with last-applied-configuration and
 # managedFields).
 #
-#   wrk keep-alive     wrk, keep-alive connections (the API server keeps its connections)
-#   h2load keep-alive  h2load --h1 (HTTP/1.1 over TLS), keep-alive connections
+#   wrk repeated       wrk, keep-alive connections (the API server keeps its connections), one
+#                      change reviewed again and again with a new request.uid each time (a GitOps
+#                      controller's periodic dry-runs): its findings are reused
+#   wrk distinct       the same, with a new object name in every review: each one is evaluated
+#   h2load keep-alive  h2load --h1 (HTTP/1.1 over TLS), keep-alive connections, the body as is
 #   h2load handshake   h2load --h1 with `Connection: close`: a new TCP connection and a full
 #                      TLS handshake for every request (the API server after a restart, or
 #                      clients that do not pool)
@@ -17,12 +20,13 @@
 # not part of CI.
 #
 # Usage: bench/load.sh [--duration 15s] [--connections 16] [--threads 2] [--world PATH]...
-#                      [--world-objects N] [--handshakes N] [--only wrk|h2load|handshake]...
+#                      [--world-objects N] [--handshakes N]
+#                      [--only wrk|distinct|h2load|handshake]...
 #   --world PATH       manifests meshward serves (repeatable; default examples/bookinfo)
 #   --world-objects N  also serve a generated world of about N objects (bench/gen_world.cpp,
 #                      written by $BUILD_DIR/bench/admission_bench --write-world=N)
 #   --handshakes N     requests (= connections) in the handshake run (default 3000)
-#   --only NAME        run only the named figures (repeatable; default all three)
+#   --only NAME        run only the named figures (repeatable; default all four)
 # Environment: BUILD_DIR (default build), MESHWARD (default $BUILD_DIR/meshward).
 # Needs wrk, h2load (nghttp2-client) and nginx: installed with apt-get when missing and
 # running as root.
@@ -33,7 +37,7 @@ DURATION=15s CONNECTIONS=16 WRK_THREADS=2 HANDSHAKES=3000 WORLD_OBJECTS=0
 WORLDS=() ONLY=()
 usage() {
   echo "usage: $0 [--duration D] [--connections N] [--threads N] [--world PATH]... [--world-objects N]" \
-       "[--handshakes N] [--only wrk|h2load|handshake]..." >&2
+       "[--handshakes N] [--only wrk|distinct|h2load|handshake]..." >&2
   exit 2
 }
 while [[ $# -gt 0 ]]; do
@@ -44,12 +48,12 @@ while [[ $# -gt 0 ]]; do
     --world) WORLDS+=("$2"); shift 2 ;;
     --world-objects) WORLD_OBJECTS="$2"; shift 2 ;;
     --handshakes) HANDSHAKES="$2"; shift 2 ;;
-    --only) case "$2" in wrk|h2load|handshake) ONLY+=("$2") ;; *) usage ;; esac; shift 2 ;;
+    --only) case "$2" in wrk|distinct|h2load|handshake) ONLY+=("$2") ;; *) usage ;; esac; shift 2 ;;
     *) usage ;;
   esac
 done
 [[ ${#WORLDS[@]} -gt 0 ]] || WORLDS=(examples/bookinfo)
-[[ ${#ONLY[@]} -gt 0 ]] || ONLY=(wrk h2load handshake)
+[[ ${#ONLY[@]} -gt 0 ]] || ONLY=(wrk distinct h2load handshake)
 wanted() { [[ " ${ONLY[*]} " == *" $1 "* ]]; }
 BUILD_DIR="${BUILD_DIR:-build}"
 MESHWARD="${MESHWARD:-$BUILD_DIR/meshward}"
@@ -130,11 +134,43 @@ open(sys.argv[1], "w").write(json.dumps(review))
 PY
 echo "review body: $(wc -c < "$work/review.json") bytes"
 
-cat > "$work/post.lua" <<LUA
+# wrk's requests: the review with a new request.uid each time, as the API server sends it;
+# with VARY_NAME also a new object name (metadata.name, request.name, the host), so every
+# review is a change meshward has not seen. Without it, each review repeats one change (a
+# GitOps controller's periodic dry-runs): all but the first reuse its findings
+# (admission/findings_cache.h). Each wrk thread numbers its own requests.
+write_lua() {  # file vary_name
+  cat > "$1" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-local f = io.open("$work/review.json", "rb"); wrk.body = f:read("*a"); f:close()
+local f = io.open("$work/review.json", "rb"); local body = f:read("*a"); f:close()
+local vary_name = $2
+-- The body as literal pieces and markers (1 = uid, 2 = name), joined anew per request.
+body = body:gsub("6f2d1c4e%-1f0a%-4a55%-9b6b%-2c7f9f1e0d42", "\1")
+if vary_name then body = body:gsub("reviews%-bench", "\2") end
+local pieces = {}
+for text, marker in body:gmatch("([^\1\2]*)([\1\2]?)") do
+  pieces[#pieces + 1] = text
+  if marker ~= "" then pieces[#pieces + 1] = marker:byte() end
+end
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+local n = 0
+function request()
+  n = n + 1
+  local id = tostring(tid or 0) .. "-" .. tostring(n)
+  local out = {}
+  for i, p in ipairs(pieces) do
+    if p == 1 then out[i] = "uid-" .. id
+    elseif p == 2 then out[i] = "reviews-bench-" .. id
+    else out[i] = p end
+  end
+  return wrk.format(nil, nil, nil, table.concat(out))
+end
 LUA
+}
+write_lua "$work/post.lua" false
+write_lua "$work/post-distinct.lua" true
 
 world_args=()
 for w in "${WORLDS[@]}"; do world_args+=(--world "$w"); done
@@ -199,11 +235,13 @@ cpu_ticks() {  # pid... -> user+system clock ticks of those processes
 HZ=$(getconf CLK_TCK)
 
 # Each runner prints "req/s p50 p99 requests" (latencies as the tool prints them).
-run_wrk() {  # name url
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/post.lua" "$2" > "$work/$1.out"
+run_wrk_with() {  # script name url
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$1" "$3" > "$work/$2.out"
   awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} / requests in / {n=$1}
-       END {print rps, p50, p99, n}' "$work/$1.out"
+       END {print rps, p50, p99, n}' "$work/$2.out"
 }
+run_wrk() { run_wrk_with "$work/post.lua" "$@"; }                    # name url
+run_wrk_distinct() { run_wrk_with "$work/post-distinct.lua" "$@"; }  # name url
 # h2load prints no percentiles: they come from its per-request log (start, status, µs).
 h2load_figures() {  # name
   local rps n
@@ -251,7 +289,8 @@ measure() {  # label runner
   done
   rows+=("$(awk -v l="$label" -v m="$m_row" -v n="$n_row" 'BEGIN { if (n > 0) printf "%-18s %-9s %10.2f\n", l, "ratio", m / n }')")
 }
-wanted wrk && measure "wrk keep-alive" run_wrk
+wanted wrk && measure "wrk repeated" run_wrk
+wanted distinct && measure "wrk distinct" run_wrk_distinct
 wanted h2load && measure "h2load keep-alive" run_h2load
 wanted handshake && measure "h2load handshake" run_handshake
 
