@@ -214,16 +214,22 @@ Result<Review> parse_request(const json::Value& root) {
 // every input (the same documents accepted, the same first error, the same messages and
 // offsets; tests/unit/admission pins them).
 
-constexpr unsigned kJsonFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag;
+// In situ: strings are unescaped where they are, in the thread's copy of the body, and the DOM
+// points at them instead of copying each twice (the reader's stack, then the DOM's pool).
+constexpr unsigned kJsonFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag |
+                                rapidjson::kParseInsituFlag;
 
 // Per-thread buffers reused by every review parsed on the thread: the DOM's first memory
-// chunk (large enough for a kubectl-sized review with managedFields) and the reader, whose
-// stack (strings being copied, open containers) keeps its capacity between parses. Allocated
-// on first use, so threads that never parse a review pay nothing.
+// chunk (large enough for a kubectl-sized review with managedFields), the reader, whose
+// stack (open containers) keeps its capacity between parses, and the copy of the body the
+// parse unescapes strings in (ending in a NUL: BodyStream reads up to it without a bounds
+// check).
+// Allocated on first use, so threads that never parse a review pay nothing.
 struct ParseScratch {
   static constexpr std::size_t kPoolBytes = 64 * 1024;
   std::unique_ptr<char[]> pool{new char[kPoolBytes]};
   std::optional<rapidjson::Reader> reader{std::in_place};
+  std::string text;
 
   // The reader's stack grows with the longest string and the deepest nesting, both bounded
   // by the body's size: after a body larger than the pool, start a fresh reader so one huge
@@ -231,6 +237,7 @@ struct ParseScratch {
   void after(std::string_view body) {
     if (body.size() > kPoolBytes) {
       reader.emplace();
+      text = std::string();
     }
   }
 };
@@ -240,25 +247,29 @@ ParseScratch& parse_scratch() {
   return scratch;
 }
 
-// The body as a RapidJSON input stream: bounded by its size (the view need not end in a NUL),
-// '\0' past the end, offsets from the body's start. No line counting.
+// The body as a RapidJSON in-situ stream over a copy that ends in a NUL (a std::string's):
+// reads stop at the first NUL, the end or one inside the body (the parse ends there, as with
+// RapidJSON's own InsituStringStream); each string is unescaped over its own bytes; offsets
+// from the body's start. No line counting. Checking only for the NUL, not for the end as
+// well, made the parse 8% faster; parsing in situ, 10% more (admission_bench).
 class BodyStream {
  public:
   using Ch = char;
-  explicit BodyStream(std::string_view text) : begin_(text.data()), cur_(begin_), end_(begin_ + text.size()) {}
-  Ch Peek() const { return cur_ == end_ ? '\0' : *cur_; }
-  Ch Take() { return cur_ == end_ ? '\0' : *cur_++; }
+  explicit BodyStream(std::string& text) : begin_(text.data()), cur_(begin_) {}
+  Ch Peek() const { return *cur_; }
+  Ch Take() { return *cur_ == '\0' ? '\0' : *cur_++; }
   std::size_t Tell() const { return static_cast<std::size_t>(cur_ - begin_); }
-  // Write side of the Stream concept: unused by a non-in-situ parse.
-  Ch* PutBegin() { return nullptr; }
-  void Put(Ch) {}
+  // Write side: a string's unescaped bytes go over the string itself (never past the read
+  // position: unescaping only shortens).
+  Ch* PutBegin() { return dst_ = cur_; }
+  void Put(Ch c) { *dst_++ = c; }
   void Flush() {}
-  std::size_t PutEnd(Ch*) { return 0; }
+  std::size_t PutEnd(Ch* begin) { return static_cast<std::size_t>(dst_ - begin); }
 
  private:
-  const char* begin_;
-  const char* cur_;
-  const char* end_;
+  char* begin_;
+  char* cur_;
+  char* dst_ = nullptr;
 };
 
 // Where the characters of request.uid are in the body (between its quotes), for
@@ -275,8 +286,12 @@ struct UidSpan {
 class DepthCounter {
  public:
   using Ch = char;
+  // `body`: the text as received (the stream's copy is rewritten as strings are unescaped).
   DepthCounter(json::Document& doc, std::string_view body, const BodyStream& stream)
-      : doc_(doc), body_(body), stream_(stream) {}
+      : doc_(doc), body_(body), stream_(stream),
+        // A lone surrogate can only come from a \u escape (the body is valid UTF-8): without
+        // one, no string needs json::add_string's repair.
+        escapes_(body.find("\\u") != std::string_view::npos) {}
   bool Null() { return value(), doc_.Null(); }
   bool Bool(bool b) { return value(), doc_.Bool(b); }
   bool Int(int i) { return value(), doc_.Int(i); }
@@ -289,7 +304,8 @@ class DepthCounter {
     if (expect_uid_) {
       uid_string();
     }
-    return fits(n) && (value(), json::add_string(doc_, s, n, copy, /*key=*/false));
+    return fits(n) && (value(), escapes_ ? json::add_string(doc_, s, n, copy, /*key=*/false)
+                                         : doc_.String(s, n, copy));
   }
   bool StartObject() {
     const bool request = expect_request_;
@@ -309,7 +325,8 @@ class DepthCounter {
       expect_uid_ = true;
       uid_key_end_ = stream_.Tell();
     }
-    return fits(n) && json::add_string(doc_, s, n, copy, /*key=*/true);
+    return fits(n) && (escapes_ ? json::add_string(doc_, s, n, copy, /*key=*/true)
+                                : doc_.Key(s, n, copy));
   }
   bool EndObject(rapidjson::SizeType n) {
     if (open_ == 2) {
@@ -355,6 +372,7 @@ class DepthCounter {
   json::Document& doc_;
   std::string_view body_;
   const BodyStream& stream_;
+  const bool escapes_;
   std::size_t long_string_ = 0;
   std::size_t open_ = 0;
   std::size_t max_depth_ = 0;
@@ -369,11 +387,13 @@ class DepthCounter {
 // separated by whitespace until the end; a syntax error, a NUL byte or a string longer than
 // ParseLimits::max_string_bytes ends the parse; a value nested deeper than the limit is an
 // error and is skipped. Returns how many values parsed (the first is in `first`, where its
-// request.uid is in `uid`), or the first error's message.
+// request.uid is in `uid`), or the first error's message. The parse runs in situ over
+// `scratch.text`, a copy of `body`; `first` points into it.
 Result<std::size_t> parse_body(std::string_view body, ParseScratch& scratch, json::Document& first,
                                UidSpan& uid) {
   const std::size_t max_depth = model::ParseLimits{}.max_depth;
-  BodyStream stream(body);
+  scratch.text.assign(body.data(), body.size());
+  BodyStream stream(scratch.text);
   std::optional<std::string> error;
   std::size_t documents = 0;
   std::optional<json::Document> extra;  // Values after the first: parsed only to be judged.
