@@ -208,6 +208,42 @@ void BM_DecideRepeated(benchmark::State& state) {
   decide_rows(state, *world_of(static_cast<std::size_t>(state.range(0))));
 }
 
+// Every review a change not seen before: the bodies differ only in blanks, more of them than
+// the FindingsCache holds, so each one is evaluated. With the cache in place (`cache`), this
+// is what it costs a review it cannot answer (its lookup, then keeping the findings and
+// evicting the oldest); BM_DecideDistinctBaseline, the same bodies without a cache, is the
+// baseline (BM_Decide's one body stays in the CPU's caches, these do not).
+void decide_distinct(benchmark::State& state, bool cache) {
+  admission::EvaluatedWorld world = *world_of(static_cast<std::size_t>(state.range(0)));
+  world.findings_cache = cache ? std::make_shared<admission::FindingsCache>() : nullptr;
+  const Case& c = cases()[static_cast<std::size_t>(state.range(1))];
+  constexpr std::size_t kVariants = 16384;
+  std::vector<std::string> bodies;
+  bodies.reserve(kVariants);
+  for (std::size_t i = 0; i < kVariants; ++i) {
+    // i written in binary as blanks and tabs after the opening brace: a distinct body each.
+    std::string pad;
+    for (std::size_t bits = i | kVariants; bits > 1; bits >>= 1) {
+      pad += (bits & 1) ? '\t' : ' ';
+    }
+    bodies.push_back("{" + pad + c.body.substr(1));
+  }
+  const admission::Policy policy;
+  std::size_t i = 0;
+  std::size_t reused = 0;
+  for (auto _ : state) {
+    auto parsed = admission::parse_review(bodies[i++ % kVariants]);
+    admission::Decision d = admission::decide(*parsed, &world, policy);
+    reused += d.reused ? 1 : 0;
+    benchmark::DoNotOptimize(d);
+  }
+  state.SetLabel(c.label);
+  state.counters["reused"] = static_cast<double>(reused);
+}
+
+void BM_DecideDistinct(benchmark::State& state) { decide_distinct(state, true); }
+void BM_DecideDistinctBaseline(benchmark::State& state) { decide_distinct(state, false); }
+
 void BM_BaselineParseReview(benchmark::State& state) {
   const Case& c = cases()[static_cast<std::size_t>(state.range(1))];
   for (auto _ : state) {
@@ -281,6 +317,8 @@ BENCHMARK(BM_Decide)->Apply(sizes_and_cases)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_DecideEndpoints)->Apply(sizes_and_cases)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_DecideEndpointsUncached)->Apply(sizes_and_cases)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_DecideRepeated)->Apply(sizes_and_cases)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DecideDistinct)->Apply(sizes_and_cases)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DecideDistinctBaseline)->Apply(sizes_and_cases)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_HandleReviewBookinfo)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_HandleReviewBookinfoRepeated)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_BaselineParseReviewBookinfo)->Unit(benchmark::kMicrosecond);

@@ -177,11 +177,11 @@ TEST(FindingsCache, KeepsFindingsByTheWholeKey) {
   EXPECT_FALSE(cache.find("").has_value());
 }
 
-TEST(FindingsCache, TheOldestEntriesGoWhenTheBytesRunOut) {
-  FindingsCache cache(64 * 1024);
+TEST(FindingsCache, TheOldestEntriesGoWhenTheFindingBytesRunOut) {
+  FindingsCache cache(64 * 1024, 64 * 1024);
   for (int i = 0; i < 100; ++i) {
     cache.put("key-" + std::to_string(i), {finding("MW2101", 2000)});
-    EXPECT_LE(cache.bytes(), 64u * 1024u);
+    EXPECT_LE(cache.finding_bytes(), 64u * 1024u);
   }
   EXPECT_FALSE(cache.find("key-0").has_value());
   EXPECT_TRUE(cache.find("key-99").has_value());
@@ -192,6 +192,36 @@ TEST(FindingsCache, TheOldestEntriesGoWhenTheBytesRunOut) {
   cache.put("huge", {finding("MW2101", 128 * 1024)});
   EXPECT_FALSE(cache.find("huge").has_value());
   EXPECT_EQ(cache.entries(), before);
+}
+
+TEST(FindingsCache, KeysWrapAroundTheRingAndNeverAnswerForAnother) {
+  // Keys of many sizes through a small ring, many times round: every key is either gone or
+  // answered with its own findings, never with those of a key written over it.
+  FindingsCache cache(10 * 1000);
+  std::vector<std::string> keys;
+  std::uint32_t seed = 12345;
+  for (int i = 0; i < 2000; ++i) {
+    seed = seed * 1103515245u + 12345u;
+    const std::size_t size = 1 + (seed >> 16) % 1500;
+    // The same bytes in every key but its number at the end.
+    const std::string key = std::string(size, 'k') + "#" + std::to_string(i);
+    keys.push_back(key);
+    cache.put(key, {finding("MW" + std::to_string(i), 1)});
+    ASSERT_TRUE(cache.find(key).has_value()) << i;
+    if (i % 97 == 0) {
+      for (std::size_t j = 0; j < keys.size(); ++j) {
+        if (auto kept = cache.find(keys[j])) {
+          ASSERT_EQ(kept->size(), 1u);
+          EXPECT_EQ((*kept)[0].code, "MW" + std::to_string(j)) << j << " at " << i;
+        }
+      }
+    }
+  }
+  EXPECT_GT(cache.entries(), 5u);
+  EXPECT_LT(cache.entries(), 200u);
+  // A key larger than the ring is not kept.
+  cache.put(std::string(20 * 1000, 'x'), {});
+  EXPECT_FALSE(cache.find(std::string(20 * 1000, 'x')).has_value());
 }
 
 }  // namespace
