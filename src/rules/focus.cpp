@@ -94,6 +94,31 @@ void add_routing_to_hosts_of(const world::View& world, const world::ObjectList& 
   }
 }
 
+// MW2117: the root VirtualServices whose routes delegate to `vs` by name. No index holds
+// delegations, so a change to a delegate (a VirtualService without hosts; rare) walks every
+// VirtualService once; any other VirtualService is nobody's delegate.
+void add_delegating(const world::View& world, const model::Object& vs, Focus& focus) {
+  const auto* delegate = vs.as<model::VirtualService>();
+  if (delegate == nullptr || !delegate->spec.hosts.empty()) {
+    return;
+  }
+  for (const model::Object* o : world.of_kind(Kind::VirtualService)) {
+    const auto* root = o->as<model::VirtualService>();
+    for (const model::HttpRoute& http : root->spec.http) {
+      if (!http.delegate) {
+        continue;
+      }
+      const std::string& ns = http.delegate->namespace_.value.empty()
+                                  ? root->meta.namespace_
+                                  : http.delegate->namespace_.value;
+      if (http.delegate->name.value == vs.meta.name && ns == vs.meta.namespace_) {
+        focus.add(model::key_of(*o));
+        break;
+      }
+    }
+  }
+}
+
 // Adds `object` and its readers in `world`: the subjects whose lookups can return it. Each
 // relation names the checks that read it.
 void add_readers(const world::View& world, const model::Object& object, Focus& focus) {
@@ -116,6 +141,7 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
       for (const std::string& host : world::destination_hosts(object)) {
         add_all(focus, world.routing_to(host));
       }
+      add_delegating(world, object, focus);  // MW2117
       break;
     case Kind::Gateway:
       add_all(focus, world.binding_gateway(ns + "/" + object.meta.name));  // MW2104, MW2105

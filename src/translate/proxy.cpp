@@ -12,6 +12,7 @@
 
 #include "meshward/model/kinds/service.h"
 #include "meshward/model/kinds/service_entry.h"
+#include "meshward/translate/delegate.h"
 #include "meshward/world/facts.h"
 #include "meshward/world/host.h"
 #include "meshward/world/order.h"
@@ -772,6 +773,8 @@ struct Scope::Memo {
   ByString<std::optional<MeshService>> by_host;
   // destination_rule(service) per hostname, then per service namespace.
   ByString<std::map<std::string, std::optional<AppliedDestinationRule>, std::less<>>> rules;
+  // with_delegates(): the merged copy of each root VirtualService.
+  std::map<const model::VirtualService*, std::shared_ptr<const model::VirtualService>> delegated;
 };
 
 Scope::Scope(const Registry& registry, const Proxy& proxy)
@@ -1187,9 +1190,26 @@ std::optional<std::vector<std::uint32_t>> implied_ports_for_host(const world::Ob
 
 }  // namespace
 
+std::vector<const model::VirtualService*> Scope::with_delegates(
+    std::vector<const model::VirtualService*> list) const {
+  for (const model::VirtualService*& vs : list) {
+    if (!delegates(*vs)) {
+      continue;
+    }
+    auto [it, added] = memo_->delegated.try_emplace(vs);
+    if (added) {
+      it->second = merge_delegates(*vs, registry_.view()).merged;
+    }
+    if (it->second) {
+      vs = it->second.get();
+    }
+  }
+  return list;
+}
+
 std::vector<const model::VirtualService*> Scope::virtual_services(std::string_view gateway) const {
   if (proxy_.type == Proxy::Type::Gateway || gateway != world::kMeshGateway) {
-    return by_precedence(registry_.view().binding_gateway(gateway), proxy_.namespace_);
+    return with_delegates(by_precedence(registry_.view().binding_gateway(gateway), proxy_.namespace_));
   }
   const auto namespaces = import_namespaces(egress_.data(), egress_.data() + egress_.size());
   const auto ordered =
@@ -1202,7 +1222,7 @@ std::vector<const model::VirtualService*> Scope::virtual_services(std::string_vi
       out.push_back(vs);
     }
   }
-  return out;
+  return with_delegates(std::move(out));
 }
 
 std::vector<const model::VirtualService*> Scope::virtual_services(
@@ -1221,6 +1241,7 @@ std::vector<const model::VirtualService*> Scope::virtual_services(
       out.push_back(vs);
     }
   }
+  out = with_delegates(std::move(out));
   if (index < egress_.size()) {
     memo_->listener_virtual_services[index] = out;
   }
@@ -1237,7 +1258,7 @@ std::vector<const model::VirtualService*> Scope::virtual_services_for_host(
   }
   auto ordered = by_precedence(candidates, proxy_.namespace_);
   if (proxy_.type == Proxy::Type::Gateway || gateway != world::kMeshGateway) {
-    return ordered;
+    return with_delegates(std::move(ordered));
   }
   ordered = sidecar_order(ordered, proxy_.namespace_);
   std::vector<const model::VirtualService*> out;
@@ -1247,7 +1268,7 @@ std::vector<const model::VirtualService*> Scope::virtual_services_for_host(
       out.push_back(vs);
     }
   }
-  return out;
+  return with_delegates(std::move(out));
 }
 
 namespace {

@@ -119,7 +119,9 @@ class Scope {
 
   /// VirtualServices bound to `gateway` (`mesh` or `ns/name`) that this proxy imports, in
   /// precedence order (§8.3): the proxy's namespace, exported to it, then public; each by
-  /// creation time. For sidecars only those whose hosts the egress listener imports.
+  /// creation time. For sidecars only those whose hosts the egress listener imports. A root
+  /// VirtualService comes with its delegates' routes merged in (delegate.h), as istiod has it;
+  /// the same in the two below.
   std::vector<const model::VirtualService*> virtual_services(std::string_view gateway) const;
   /// The `mesh` VirtualServices one egress listener of a sidecar imports, in precedence order
   /// (SelectVirtualServices): what that listener's routes are built from. Memoized per
@@ -157,6 +159,10 @@ class Scope {
       const std::optional<std::set<std::string>>& namespaces) const;
   /// The index of `listener` in egress_, or egress_.size() for a listener of another Scope.
   std::size_t listener_index(const EgressListener& listener) const;
+  /// `list` with each root VirtualService replaced by its delegate-merged copy (delegate.h),
+  /// made once per Scope.
+  std::vector<const model::VirtualService*> with_delegates(
+      std::vector<const model::VirtualService*> list) const;
 
   const model::Sidecar* sidecar_ = nullptr;
   std::vector<EgressListener> egress_;

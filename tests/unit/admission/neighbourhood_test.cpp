@@ -592,6 +592,36 @@ TEST(AdmissionNeighbourhood, ChangesThatBreakAnotherObjectAreReported) {
   }
 }
 
+// A root VirtualService reads its delegates by name (MW2117): deleting one, hiding it from the
+// root's namespace or giving it a route outside the delegating match drops routes of the root.
+TEST(AdmissionNeighbourhood, DelegateChangesThatDropRootRoutesAreReported) {
+  std::vector<WorldObject> objects(std::begin(kBookinfo), std::end(kBookinfo));
+  objects.push_back(
+      {"VirtualService", "bookinfo", "front",
+       R"({"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"front","namespace":"bookinfo"},"spec":{"hosts":["front.example.com"],"http":[{"name":"reviews","match":[{"uri":{"prefix":"/reviews"}}],"delegate":{"name":"reviews-routes"}}]}})"});
+  objects.push_back(
+      {"VirtualService", "bookinfo", "reviews-routes",
+       R"({"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"reviews-routes","namespace":"bookinfo"},"spec":{"http":[{"match":[{"uri":{"prefix":"/reviews/v1"}}],"route":[{"destination":{"host":"reviews"}}]}]}})"});
+  const auto world = evaluated(objects);
+  ASSERT_TRUE(std::none_of(world->findings.begin(), world->findings.end(),
+                           [](const Finding& f) { return f.code == "MW2117"; }));
+  const Breaking cases[] = {
+      {"deleting the delegate", "DELETE", "VirtualService", "bookinfo", "reviews-routes", "null",
+       "MW2117", "VirtualService/bookinfo/front"},
+      {"exporting the delegate elsewhere only", "UPDATE", "VirtualService", "bookinfo",
+       "reviews-routes",
+       R"({"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"reviews-routes","namespace":"bookinfo"},"spec":{"exportTo":["other"],"http":[{"match":[{"uri":{"prefix":"/reviews/v1"}}],"route":[{"destination":{"host":"reviews"}}]}]}})",
+       "MW2117", "VirtualService/bookinfo/front"},
+      {"a delegate route outside the root's prefix", "UPDATE", "VirtualService", "bookinfo",
+       "reviews-routes",
+       R"({"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"reviews-routes","namespace":"bookinfo"},"spec":{"http":[{"match":[{"uri":{"prefix":"/ratings"}}],"route":[{"destination":{"host":"reviews"}}]}]}})",
+       "MW2117", "VirtualService/bookinfo/front"},
+  };
+  for (const Breaking& c : cases) {
+    expect_breaks(objects, *world, c);
+  }
+}
+
 // An EnvoyFilter reads the workloads its selector picks (MW4115): deleting or relabelling the
 // last one it selects orphans it, in its namespace or, for a root-namespace filter, anywhere.
 TEST(AdmissionNeighbourhood, WorkloadChangeThatOrphansAnEnvoyFilterIsReported) {
