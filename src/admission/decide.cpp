@@ -93,6 +93,12 @@ std::string deny_message(const std::vector<const Finding*>& denied) {
   return msg;
 }
 
+// Whether `f` is about `object` (and not about another object the change affects).
+bool about(const Finding& f, const model::Object& object) {
+  return f.resource.kind == model::kind_name(object.kind()) &&
+         f.resource.namespace_ == object.meta.namespace_ && f.resource.name == object.meta.name;
+}
+
 Decision allow(std::string reason) {
   Decision d;
   d.reason = std::move(reason);
@@ -235,11 +241,22 @@ Decision decide(const Review& review, const EvaluatedWorld* world, const Policy&
   }
 
   const OptOut opt_out = opt_out_of(writes ? review.object.get() : review.old_object.get());
+  // The object created or updated: what it refers to may be applied right after it.
+  const model::Object* reviewed = writes ? review.object.get() : nullptr;
   std::vector<const Finding*> denied;
   std::vector<Finding> warned;
   std::size_t not_enforced = 0;  // Would-be denials that warn-only enforcement turned into warnings.
+  std::size_t not_yet = 0;  // Would-be denials of missing references on the reviewed object.
   for (const Finding& f : d.introduced) {
-    const Action policy_action = opt_out.skips(f) ? Action::Ignore : policy.action_for(f);
+    Action policy_action = Action::Ignore;
+    if (!opt_out.skips(f)) {
+      policy_action = policy.action_for(f);
+      if (reviewed != nullptr && about(f, *reviewed)) {
+        const Action lenient = policy.action_for_reviewed(f);
+        not_yet += policy_action == Action::Deny && lenient != Action::Deny ? 1 : 0;
+        policy_action = lenient;
+      }
+    }
     const Action action = enforced(policy_action, enforcement);
     if (action == Action::Deny) {
       denied.push_back(&f);
@@ -266,6 +283,18 @@ Decision decide(const Review& review, const EvaluatedWorld* world, const Policy&
   d.denied = denied.size();
   d.warned = warned.size();
   d.response.warnings = warning_list(warned, limits);
+  if (not_yet > 0) {
+    d.response.warnings.insert(
+        d.response.warnings.begin(),
+        cut("meshward: " + std::to_string(not_yet) +
+                (not_yet == 1
+                     ? " finding names something not there yet: it only warns; apply "
+                       "that too"
+                     : " findings name things not there yet: they only warn; apply those "
+                       "too") +
+                " (policy missingReferences)",
+            limits.max_chars));
+  }
   if (warn_only && (not_enforced > 0 || undecodable)) {
     std::string note = warn_only_note + ": ";
     note += undecodable ? "the object could not be decoded"

@@ -86,6 +86,17 @@ Action Policy::action_for(const Finding& finding) const {
   return on_info;
 }
 
+Action Policy::action_for_reviewed(const Finding& finding) const {
+  const Action action = action_for(finding);
+  if (!finding.missing_reference || rules.count(finding.code) != 0 ||
+      rules.count(finding.rule) != 0) {
+    return action;
+  }
+  // Deny > Warn > Ignore: the milder of the two.
+  const auto rank = [](Action a) { return a == Action::Deny ? 2 : a == Action::Warn ? 1 : 0; };
+  return rank(missing_references) < rank(action) ? missing_references : action;
+}
+
 bool OptOut::skips(const Finding& finding) const {
   if (reason.empty()) {
     return false;

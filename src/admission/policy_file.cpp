@@ -259,10 +259,14 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       if (auto required = word(e, "value", kBooleans, "requireEgressGateway", problems)) {
         policy.require_egress_gateway = *required;
       }
+    } else if (e.key == "missingReferences") {
+      if (auto action = word(e, "action", kActions, "missingReferences", problems)) {
+        policy.missing_references = *action;
+      }
     } else {
       problems.add(e.line, "unknown key \"" + e.key +
-                               "\" (expected severities, rules, namespaces, defaultEnforcement "
-                               "or requireEgressGateway)");
+                               "\" (expected severities, rules, namespaces, defaultEnforcement, "
+                               "requireEgressGateway or missingReferences)");
     }
   }
   if (!problems.empty()) {

@@ -7,6 +7,12 @@ void Sink::report(const RuleInfo& info, const model::Object& object, const model
   report(info, object, loc, std::move(message), info.severity, {});
 }
 
+void Sink::report_missing(const RuleInfo& info, const model::Object& object,
+                          const model::Loc& loc, std::string message) {
+  report(info, object, loc, std::move(message));
+  findings_.back().missing_reference = true;
+}
+
 void Sink::report(const RuleInfo& info, const model::Object& object, const model::Loc& loc,
                   std::string message, Severity severity, std::string_view reason) {
   std::optional<SourceRef> source;

@@ -251,6 +251,7 @@ DelegateMerge merge_delegates(const model::VirtualService& root, const world::Vi
         view.find_as<model::VirtualService>(ns, name);
     if (delegate == nullptr) {
       problem.reason = "it does not exist";
+      problem.missing = true;
     } else if (!delegate->spec.hosts.empty()) {
       problem.reason = "it has hosts, so it is no delegate (a delegate has none)";
     } else if (!world::visible_to(*delegate, root.meta.namespace_)) {
@@ -267,8 +268,7 @@ DelegateMerge merge_delegates(const model::VirtualService& root, const world::Vi
         merged->spec.http.push_back(std::move(*m));
       } else {
         out.problems.push_back(DelegateProblem{
-            i, problem.delegate, j,
-            "its matches are not within the delegating route's"});
+            i, problem.delegate, j, "its matches are not within the delegating route's", false});
       }
     }
   }

@@ -806,9 +806,11 @@ TEST(Chart, PolicyConfigMapIsWhatServeReads) {
   EXPECT_EQ(str(policy, {"severities", "info"}), "ignore");
   EXPECT_EQ(str(policy, {"defaultEnforcement"}), "enforce");
   EXPECT_EQ(str(policy, {"requireEgressGateway"}), "false");
+  EXPECT_EQ(str(policy, {"missingReferences"}), "warn");
   auto parsed = admission::parse_policy(str(data, {key}), key);
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_FALSE(parsed->require_egress_gateway);
+  EXPECT_EQ(parsed->missing_references, admission::Action::Warn);
 }
 
 TEST(Chart, ServiceAccountIsBoundToAReadOnlyRoleOverWhatIsWatched) {
@@ -1074,7 +1076,8 @@ TEST(Chart, PolicyFollowsTheValues) {
                            "  rules: {MW2112: warn}\n"
                            "  namespaces: {legacy: warn, sandbox: off}\n"
                            "  defaultEnforcement: warn\n"
-                           "  requireEgressGateway: true\n";
+                           "  requireEgressGateway: true\n"
+                           "  missingReferences: deny\n";
   const Rendered r = render_ok({"--values", values.string()});
   const YAML::Node policy = YAML::Load(str(r.one("ConfigMap"), {"data", "policy.yaml"}));
   EXPECT_EQ(str(policy, {"rules", "MW2112"}), "warn");
@@ -1087,6 +1090,7 @@ TEST(Chart, PolicyFollowsTheValues) {
   auto parsed = admission::parse_policy(str(r.one("ConfigMap"), {"data", "policy.yaml"}), "policy.yaml");
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_TRUE(parsed->require_egress_gateway);
+  EXPECT_EQ(parsed->missing_references, admission::Action::Deny);
   EXPECT_EQ(parsed->rules.at("MW2112"), admission::Action::Warn);
   EXPECT_EQ(parsed->enforcement_for("sandbox"), admission::Enforcement::Off);
 }

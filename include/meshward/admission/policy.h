@@ -61,6 +61,12 @@ struct Policy {
   /// `requireEgressGateway`: MW2112 (a MESH_EXTERNAL host no egress gateway carries) is an
   /// error instead of a warning, so it takes the error action (deny by default).
   bool require_egress_gateway = false;
+  /// `missingReferences`: the most a finding that something the object under review refers to
+  /// does not exist (Finding::missing_reference) may do to that object's own create or update,
+  /// as its rule has no override: objects are applied in any order (`kubectl apply -f dir/`,
+  /// GitOps), and what it refers to may come next. The same finding about another object (a
+  /// delete or update that leaves it dangling) takes its usual action.
+  Action missing_references = Action::Warn;
 
   /// The severity `finding` is judged by: its own, except MW2112 under
   /// `require_egress_gateway`, which is an error.
@@ -68,6 +74,9 @@ struct Policy {
   /// The action for `finding` before any opt-out or enforcement: the rule override, else the
   /// action of severity_for(finding). A rule override wins over `require_egress_gateway`.
   Action action_for(const Finding& finding) const;
+  /// action_for(finding) for a finding about the object under review itself: a missing
+  /// reference does at most `missing_references` (a rule override still wins).
+  Action action_for_reviewed(const Finding& finding) const;
   /// The enforcement in namespace `ns` ("" for cluster-scoped objects).
   Enforcement enforcement_for(std::string_view ns) const;
 };

@@ -54,6 +54,11 @@ struct Finding {
   std::string message;
   std::string istio_code;
   std::optional<SourceRef> source;
+  /// The finding is that something the resource refers to (an object, or part of one: a
+  /// subset, a port) does not exist. Objects are applied in any order (`kubectl apply -f
+  /// dir/`, GitOps tools), so admission lets such a finding on the object under review only
+  /// warn by default (admission::Policy::missing_references).
+  bool missing_reference = false;
 };
 
 /// Builds a finding with the rule's code, name, default severity and istio code filled in.

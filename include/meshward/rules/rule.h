@@ -60,6 +60,10 @@ class Sink {
   /// Same with an explicit severity; `reason` says why it differs from the default.
   void report(const RuleInfo& info, const model::Object& object, const model::Loc& loc,
               std::string message, Severity severity, std::string_view reason);
+  /// Reports that something `object` refers to does not exist (Finding::missing_reference):
+  /// it may be applied right after.
+  void report_missing(const RuleInfo& info, const model::Object& object, const model::Loc& loc,
+                      std::string message);
 
   const std::vector<Finding>& findings() const { return findings_; }
   std::vector<Finding> take() { return std::move(findings_); }

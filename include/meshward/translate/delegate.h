@@ -36,6 +36,7 @@ struct DelegateProblem {
   /// the whole root route is dropped (delegate missing, not a delegate, not exported).
   std::size_t delegate_route = std::string::npos;
   std::string reason;  ///< "it does not exist", "its matches are not within ...".
+  bool missing = false;  ///< The delegate does not exist (it may be applied later).
 };
 
 /// The root with its delegate routes resolved, and what was dropped.

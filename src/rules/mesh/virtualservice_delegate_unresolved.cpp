@@ -48,7 +48,11 @@ void check(const Context& ctx, Sink& out) {
                   " (istiod: HTTPMatchRequests conflict), so requests it was written for fall "
                   "through to later routes or get 404 NR";
       }
-      out.report(kInfo, vs, route.delegate->loc, std::move(message));
+      if (p.missing) {
+        out.report_missing(kInfo, vs, route.delegate->loc, std::move(message));
+      } else {
+        out.report(kInfo, vs, route.delegate->loc, std::move(message));
+      }
     }
   });
 }

@@ -66,7 +66,7 @@ void check(const Context& ctx, Sink& out) {
         message = "requests routed to " + host + mesh::describe_match(*site.http) +
                   " get 503 NC: cluster " + cluster + " does not exist (" + why + ")";
       }
-      out.report(kInfo, vs, dest.host.loc, std::move(message));
+      out.report_missing(kInfo, vs, dest.host.loc, std::move(message));
     });
   });
 }

@@ -88,7 +88,7 @@ void check(const Context& ctx, Sink& out) {
         if (ports.count(port) != 0) {
           return;
         }
-        out.report(kInfoNotFound, vs, dest.port->number.loc,
+        out.report_missing(kInfoNotFound, vs, dest.port->number.loc,
                    who() + host + match() + effect() + ": cluster " +
                        translate::outbound_cluster_name(port, dest.subset.value, host) +
                        " does not exist (" + what() + " exposes port" +

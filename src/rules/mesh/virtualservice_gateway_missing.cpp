@@ -58,7 +58,7 @@ void check(const Context& ctx, Sink& out) {
         message += " (a name without namespace refers to " + ns +
                    "; write <namespace>/" + *gw + " for a Gateway elsewhere)";
       }
-      out.report(kInfo, vs, gw.loc, std::move(message));
+      out.report_missing(kInfo, vs, gw.loc, std::move(message));
     }
   });
 }

@@ -142,7 +142,7 @@ void check(const Context& ctx, Sink& out) {
         message = "requests to " + host + mesh::describe_match(*site.http) +
                   " get 503 NC: cluster " + name + " does not exist (" + why + ")";
       }
-      out.report(kInfo, vs, dest.subset.loc, std::move(message));
+      out.report_missing(kInfo, vs, dest.subset.loc, std::move(message));
     });
   });
 }

@@ -172,6 +172,34 @@ TEST(PolicyFile, RequireEgressGatewayMakesMW2112AnError) {
   EXPECT_EQ(denied->action_for(egress), Action::Deny);
 }
 
+TEST(PolicyFile, MissingReferencesBoundsWhatAMissingReferenceDoesToItsOwnObject) {
+  Finding missing;
+  missing.code = "MW2101";
+  missing.rule = "virtualservice-subset-undefined";
+  missing.severity = Severity::Error;
+  missing.missing_reference = true;
+  Finding other = missing;
+  other.missing_reference = false;
+  const Policy defaults;
+  EXPECT_EQ(defaults.missing_references, Action::Warn);
+  EXPECT_EQ(defaults.action_for(missing), Action::Deny);  // about another object
+  EXPECT_EQ(defaults.action_for_reviewed(missing), Action::Warn);
+  EXPECT_EQ(defaults.action_for_reviewed(other), Action::Deny);
+  auto strict = parse_policy("missingReferences: deny\n", "p.yaml");
+  ASSERT_TRUE(strict.ok()) << strict.error().message;
+  EXPECT_EQ(strict->action_for_reviewed(missing), Action::Deny);
+  auto quiet = parse_policy("missingReferences: ignore\n", "p.yaml");
+  ASSERT_TRUE(quiet.ok()) << quiet.error().message;
+  EXPECT_EQ(quiet->action_for_reviewed(missing), Action::Ignore);
+  // Never harsher than the severity's action, and a rule override wins.
+  auto mild = parse_policy("severities: {error: ignore}\n", "p.yaml");
+  EXPECT_EQ(mild->action_for_reviewed(missing), Action::Ignore);
+  auto pinned = parse_policy("rules: {virtualservice-subset-undefined: deny}\n", "p.yaml");
+  EXPECT_EQ(pinned->action_for_reviewed(missing), Action::Deny);
+  EXPECT_EQ(error_of("missingReferences: block\n"),
+            "policy.yaml:1: missingReferences: unknown action \"block\" (expected deny, warn or ignore)");
+}
+
 TEST(PolicyFile, RequireEgressGatewayNamesTheRegisteredCheck) {
   const rules::Rule* rule = rules::find_rule(kEgressGatewayRule);
   ASSERT_NE(rule, nullptr);
@@ -181,7 +209,7 @@ TEST(PolicyFile, RequireEgressGatewayNamesTheRegisteredCheck) {
 TEST(PolicyFile, ErrorsNameTheFileAndLine) {
   EXPECT_EQ(error_of("severities:\n  error: deny\nrulez:\n  MW2112: warn\n"),
             "policy.yaml:3: unknown key \"rulez\" (expected severities, rules, namespaces, "
-            "defaultEnforcement or requireEgressGateway)");
+            "defaultEnforcement, requireEgressGateway or missingReferences)");
   EXPECT_EQ(error_of("severities:\n  critical: deny\n"),
             "policy.yaml:2: severities: unknown severity \"critical\" (expected error, warning or info)");
   EXPECT_EQ(error_of("severities:\n  error: block\n"),
@@ -232,7 +260,7 @@ TEST(PolicyFile, EveryProblemIsReportedOnItsOwnLine) {
             "policy.yaml:3: rules: unknown rule \"MW9999\" (not a code or name that `meshward rules` "
             "lists)\n"
             "policy.yaml:4: unknown key \"extra\" (expected severities, rules, namespaces, "
-            "defaultEnforcement or requireEgressGateway)");
+            "defaultEnforcement, requireEgressGateway or missingReferences)");
 }
 
 TEST(PolicyFile, YamlSyntaxErrorsAndSeveralDocuments) {

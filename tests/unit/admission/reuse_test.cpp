@@ -107,14 +107,17 @@ TEST(ReuseKey, NotKeptForABodyOverTheCacheBound) {
 
 TEST(FindingsReuse, ARepeatedChangeReusesItsFindingsUnderTheCurrentPolicy) {
   const auto world = make_world();
-  const Exchange first = handle_review(review("uid-1"), world.get(), Policy{});
+  // The missing subset denies (by default it only warns: the DestinationRule may come next).
+  Policy strict;
+  strict.missing_references = Action::Deny;
+  const Exchange first = handle_review(review("uid-1"), world.get(), strict);
   ASSERT_TRUE(first.decided) << first.body;
   EXPECT_FALSE(first.decision.reused);
   ASSERT_EQ(first.decision.introduced.size(), 1u) << first.body;
   EXPECT_EQ(first.decision.introduced[0].code, "MW2101");
   EXPECT_FALSE(first.decision.response.allowed);
 
-  const Exchange again = handle_review(review("uid-2"), world.get(), Policy{});
+  const Exchange again = handle_review(review("uid-2"), world.get(), strict);
   EXPECT_TRUE(again.decision.reused);
   EXPECT_EQ(again.uid, "uid-2");
   EXPECT_NE(again.body.find(R"("uid":"uid-2")"), std::string::npos) << again.body;
@@ -123,9 +126,7 @@ TEST(FindingsReuse, ARepeatedChangeReusesItsFindingsUnderTheCurrentPolicy) {
   EXPECT_EQ(again.decision.response.message, first.decision.response.message);
 
   // The policy applies to each request anew: the kept findings are before policy.
-  Policy lenient;
-  lenient.rules["MW2101"] = Action::Warn;
-  const Exchange warned = handle_review(review("uid-3"), world.get(), lenient);
+  const Exchange warned = handle_review(review("uid-3"), world.get(), Policy{});
   EXPECT_TRUE(warned.decision.reused);
   EXPECT_TRUE(warned.decision.response.allowed);
   EXPECT_EQ(warned.decision.warned, 1u);
@@ -150,6 +151,47 @@ TEST(FindingsReuse, BadRequestsAreNeverKept) {
   bad.replace(bad.find(R"("operation":"CREATE")"), 20, R"("operation":"PATCH")");
   EXPECT_EQ(handle_review(bad, world.get(), Policy{}).http_status, 400);
   EXPECT_EQ(world->findings_cache->entries(), 0u);
+}
+
+// Objects are applied in any order: a change that refers to something not there yet only
+// warns on its own object (policy missingReferences), while a change that leaves another
+// object dangling is refused.
+TEST(MissingReferences, WarnOnTheObjectThatRefersButDenyTheChangeThatBreaks) {
+  auto loaded = world::load_text(std::string(kWorld) + R"(
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: live, namespace: bookinfo}
+spec:
+  hosts: [live]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+)",
+                                 "world.yaml");
+  ASSERT_TRUE(loaded.findings.empty());
+  const auto world = evaluate_world(world::Snapshot::make(std::move(loaded.objects)), "test");
+  const Exchange create = handle_review(review("c-1"), world.get(), Policy{});
+  EXPECT_TRUE(create.decision.response.allowed) << create.body;
+  ASSERT_EQ(create.decision.response.warnings.size(), 2u) << create.body;
+  EXPECT_EQ(create.decision.response.warnings[0],
+            "meshward: 1 finding names something not there yet: it only warns; apply "
+            "that too (policy missingReferences)")
+      << create.body;
+  EXPECT_EQ(create.decision.response.warnings[1].rfind("MW2101 VirtualService bookinfo/r: ", 0), 0u);
+
+  const std::string delete_rule =
+      R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"d-1",)"
+      R"("kind":{"group":"networking.istio.io","version":"v1","kind":"DestinationRule"},)"
+      R"("namespace":"bookinfo","name":"reviews","operation":"DELETE","object":null,)"
+      R"("oldObject":{"apiVersion":"networking.istio.io/v1","kind":"DestinationRule",)"
+      R"("metadata":{"name":"reviews","namespace":"bookinfo"},"spec":{"host":"reviews",)"
+      R"("subsets":[{"name":"v1","labels":{"version":"v1"}}]}}}})";
+  const Exchange removal = handle_review(delete_rule, world.get(), Policy{});
+  EXPECT_FALSE(removal.decision.response.allowed) << removal.body;
+  EXPECT_NE(removal.decision.response.message.find("MW2101 VirtualService bookinfo/live"),
+            std::string::npos)
+      << removal.body;
 }
 
 Finding finding(const std::string& code, std::size_t message_bytes) {

@@ -362,8 +362,12 @@ TEST_F(BinaryServe, LiveClusterThroughKubeconfig) {
          R"("metadata":{"name":"web","namespace":"bookinfo"},)"
          R"("spec":{"hosts":["web"],"http":[{"route":[{"destination":{"host":"web","subset":"v2"}}]}]}}}})";
 
+  // A missing subset on the object under review only warns by default (it may be applied
+  // next); this cluster's policy makes it deny.
+  std::ofstream(dir_ / "policy.yaml") << "missingReferences: deny\n";
   cluster.set_delay(std::chrono::milliseconds(1500));  // Hold the sync back to see /readyz wait.
   ServeProcess serve({"serve", "--listen", "127.0.0.1:0", "--kubeconfig", (dir_ / "kubeconfig").string(),
+                      "--policy", (dir_ / "policy.yaml").string(),
                       "--tls-cert", (dir_ / "certs" / "tls.crt").string(), "--tls-key",
                       (dir_ / "certs" / "tls.key").string(), "--threads", "1"},
                      dir_ / "out.txt", dir_ / "err.txt");

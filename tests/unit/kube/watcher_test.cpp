@@ -534,7 +534,11 @@ TEST_F(WatcherTest, AdmissionDecidesAgainstTheNewState) {
       R"("resource":{"group":"networking.istio.io","version":"v1","resource":"virtualservices"},)"
       R"("namespace":"shop","name":"cart","operation":"CREATE","object":)" +
       virtual_service("shop", "cart", "cart", "v2") + "}}";
-  auto before = admission::handle_review(review, slot->current().get(), admission::Policy{});
+  // The subset does not exist yet: deny it here (by default it would only warn, as the
+  // DestinationRule may be applied next).
+  admission::Policy strict;
+  strict.missing_references = admission::Action::Deny;
+  auto before = admission::handle_review(review, slot->current().get(), strict);
   ASSERT_TRUE(before.decided) << before.error;
   EXPECT_FALSE(before.decision.response.allowed) << before.body;
   EXPECT_NE(before.body.find("MW2101"), std::string::npos) << before.body;
@@ -542,7 +546,7 @@ TEST_F(WatcherTest, AdmissionDecidesAgainstTheNewState) {
   const auto generation = slot->current()->generation;
   server_.put(destination_rule("shop", "cart", "cart", "v2"));
   ASSERT_TRUE(eventually([&] { return slot->current()->generation > generation; })) << log_.str();
-  auto after = admission::handle_review(review, slot->current().get(), admission::Policy{});
+  auto after = admission::handle_review(review, slot->current().get(), strict);
   ASSERT_TRUE(after.decided) << after.error;
   EXPECT_TRUE(after.decision.response.allowed) << after.body;
 }
