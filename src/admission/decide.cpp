@@ -252,7 +252,7 @@ Decision decide(const Review& review, const EvaluatedWorld* world, const Policy&
     if (!opt_out.skips(f)) {
       policy_action = policy.action_for(f);
       if (reviewed != nullptr && about(f, *reviewed)) {
-        const Action lenient = policy.action_for_reviewed(f);
+        const Action lenient = policy.bounded_for_reviewed(f, policy_action);
         not_yet += policy_action == Action::Deny && lenient != Action::Deny ? 1 : 0;
         policy_action = lenient;
       }

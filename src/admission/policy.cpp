@@ -86,15 +86,13 @@ Action Policy::action_for(const Finding& finding) const {
   return on_info;
 }
 
-Action Policy::action_for_reviewed(const Finding& finding) const {
-  const Action action = action_for(finding);
+Action Policy::bounded_for_reviewed(const Finding& finding, Action action) const {
   if (!finding.missing_reference || rules.count(finding.code) != 0 ||
       rules.count(finding.rule) != 0) {
     return action;
   }
-  // Deny > Warn > Ignore: the milder of the two.
-  const auto rank = [](Action a) { return a == Action::Deny ? 2 : a == Action::Warn ? 1 : 0; };
-  return rank(missing_references) < rank(action) ? missing_references : action;
+  // Action runs from the harshest (Deny) to the mildest (Ignore): the milder of the two.
+  return std::max(action, missing_references);
 }
 
 bool OptOut::skips(const Finding& finding) const {

@@ -304,8 +304,7 @@ class DepthCounter {
     if (expect_uid_) {
       uid_string();
     }
-    return fits(n) && (value(), escapes_ ? json::add_string(doc_, s, n, copy, /*key=*/false)
-                                         : doc_.String(s, n, copy));
+    return fits(n) && (value(), add(s, n, copy, /*key=*/false));
   }
   bool StartObject() {
     const bool request = expect_request_;
@@ -325,8 +324,7 @@ class DepthCounter {
       expect_uid_ = true;
       uid_key_end_ = stream_.Tell();
     }
-    return fits(n) && (escapes_ ? json::add_string(doc_, s, n, copy, /*key=*/true)
-                                : doc_.Key(s, n, copy));
+    return fits(n) && add(s, n, copy, /*key=*/true);
   }
   bool EndObject(rapidjson::SizeType n) {
     if (open_ == 2) {
@@ -361,6 +359,12 @@ class DepthCounter {
     } else {
       uid_ = {};
     }
+  }
+  bool add(const Ch* s, rapidjson::SizeType n, bool copy, bool key) {
+    if (escapes_) {
+      return json::add_string(doc_, s, n, copy, key);
+    }
+    return key ? doc_.Key(s, n, copy) : doc_.String(s, n, copy);
   }
   bool fits(rapidjson::SizeType n) {
     if (n <= model::ParseLimits{}.max_string_bytes) {

@@ -9,6 +9,7 @@
 
 #include "mesh/mesh_util.h"
 
+#include "meshward/translate/delegate.h"
 #include "meshward/world/facts.h"
 #include "meshward/world/host.h"
 #include "meshward/world/order.h"
@@ -105,13 +106,8 @@ void add_delegating(const world::View& world, const model::Object& vs, Focus& fo
   for (const model::Object* o : world.of_kind(Kind::VirtualService)) {
     const auto* root = o->as<model::VirtualService>();
     for (const model::HttpRoute& http : root->spec.http) {
-      if (!http.delegate) {
-        continue;
-      }
-      const std::string& ns = http.delegate->namespace_.value.empty()
-                                  ? root->meta.namespace_
-                                  : http.delegate->namespace_.value;
-      if (http.delegate->name.value == vs.meta.name && ns == vs.meta.namespace_) {
+      if (http.delegate && http.delegate->name.value == vs.meta.name &&
+          translate::delegate_namespace(*http.delegate, *root) == vs.meta.namespace_) {
         focus.add(model::key_of(*o));
         break;
       }

@@ -224,6 +224,11 @@ bool delegates(const model::VirtualService& vs) {
                      [](const HttpRoute& h) { return static_cast<bool>(h.delegate); });
 }
 
+const std::string& delegate_namespace(const model::Delegate& delegate,
+                                      const model::VirtualService& root) {
+  return set(delegate.namespace_) ? delegate.namespace_.value : root.meta.namespace_;
+}
+
 DelegateMerge merge_delegates(const model::VirtualService& root, const world::View& view) {
   DelegateMerge out;
   // A delegate VirtualService (no hosts) is never a root: istiod keeps it out of every list.
@@ -243,8 +248,7 @@ DelegateMerge merge_delegates(const model::VirtualService& root, const world::Vi
       merged->spec.http.push_back(route);
       continue;
     }
-    const std::string ns = set(route.delegate->namespace_) ? route.delegate->namespace_.value
-                                                           : root.meta.namespace_;
+    const std::string& ns = delegate_namespace(*route.delegate, root);
     const std::string& name = route.delegate->name.value;
     DelegateProblem problem{i, ns + "/" + name, std::string::npos, {}};
     const auto* delegate =

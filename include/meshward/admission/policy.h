@@ -76,7 +76,11 @@ struct Policy {
   Action action_for(const Finding& finding) const;
   /// action_for(finding) for a finding about the object under review itself: a missing
   /// reference does at most `missing_references` (a rule override still wins).
-  Action action_for_reviewed(const Finding& finding) const;
+  Action action_for_reviewed(const Finding& finding) const {
+    return bounded_for_reviewed(finding, action_for(finding));
+  }
+  /// The same from `action`, the finding's action_for() already computed.
+  Action bounded_for_reviewed(const Finding& finding, Action action) const;
   /// The enforcement in namespace `ns` ("" for cluster-scoped objects).
   Enforcement enforcement_for(std::string_view ns) const;
 };

@@ -50,6 +50,11 @@ struct DelegateMerge {
 /// Whether any HTTP route of `vs` delegates.
 bool delegates(const model::VirtualService& vs);
 
+/// The namespace of the VirtualService `delegate` (a route of `root`) names: its own, else the
+/// root's.
+const std::string& delegate_namespace(const model::Delegate& delegate,
+                                      const model::VirtualService& root);
+
 /// Resolves the delegate routes of `root` against `view` (see the file comment).
 DelegateMerge merge_delegates(const model::VirtualService& root, const world::View& view);
 

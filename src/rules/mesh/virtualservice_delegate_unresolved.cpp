@@ -31,9 +31,6 @@ void check(const Context& ctx, Sink& out) {
   // The merge reads other VirtualServices by name: the lookup is the translator's.
   const world::View& view = ctx.translator_view(KindSet{Kind::VirtualService});
   ctx.each<model::VirtualService>([&](const model::VirtualService& vs) {
-    if (!translate::delegates(vs) || vs.spec.hosts.empty()) {
-      return;
-    }
     for (const translate::DelegateProblem& p : translate::merge_delegates(vs, view).problems) {
       const model::HttpRoute& route = vs.spec.http[p.root_route];
       const std::string name = route.name.value.empty() ? "" : " " + route.name.value;
