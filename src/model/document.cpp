@@ -887,6 +887,16 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
     // spans lines, brackets in plain scalars), so a comma anywhere may be one of its own.
     loop_risk = loop_risk || text.find(',') != std::string_view::npos;
   }
+  // Two quotes glued to text (`""x`, `""""`), wherever this pass thinks they are: yaml-cpp
+  // can start quoted scalars where this pass sees plain text (`r:""""` after a key; found by
+  // fuzz_policy), and then loops on the text glued to one, as above.
+  for (std::size_t i = 0; !loop_risk && i + 1 < text.size(); ++i) {
+    const char c = text[i];
+    if ((c == '"' || c == '\'') && text[i + 1] == c) {
+      const auto* next = reinterpret_cast<const unsigned char*>(text.data()) + i + 2;
+      loop_risk = glued_to_quote(next, end);
+    }
+  }
   return std::nullopt;
 }
 

@@ -83,6 +83,19 @@ TEST(HostileYaml, TextGluedToAQuoteIsAFindingNotAnEndlessLoop) {
   EXPECT_FALSE(yaml_guard("\"a\": \"b\"\nc: [\"d\", \"e\"]\n"));
 }
 
+// The same loop behind a key: to this pass `r:""""` is plain text, to yaml-cpp quoted
+// scalars glued together (found by fuzz_policy in session 9, minimised by hand; the whole
+// input is fuzz/regressions/policy/glued-quotes-after-a-colon).
+TEST(HostileYaml, QuotesGluedAfterAKeyAreAFindingNotAnEndlessLoop) {
+  const std::string text = "\"\" r:\"\"\"\"\n\n?\n\nby: x\n";
+  const ParsedStream parsed = parse_stream(text, "glued.yaml");
+  ASSERT_FALSE(parsed.findings.empty()) << text;
+  EXPECT_EQ(parsed.findings.back().code, "MW1001") << text;
+  EXPECT_TRUE(yaml_guard(text)) << text;
+  // Empty strings are not replayed for it.
+  EXPECT_FALSE(yaml_guard("a: \"\"\nb: ''\nc: [\"\", '']\n"));
+}
+
 // ---------------------------------------------------------------------------------------
 // YAML aliases
 
