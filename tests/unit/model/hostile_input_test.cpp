@@ -94,6 +94,10 @@ TEST(HostileYaml, QuotesGluedAfterAKeyAreAFindingNotAnEndlessLoop) {
   EXPECT_TRUE(yaml_guard(text)) << text;
   // Empty strings are not replayed for it.
   EXPECT_FALSE(yaml_guard("a: \"\"\nb: ''\nc: [\"\", '']\n"));
+  // An unclosed quote after a key, then a `?` line: the same loop (the whole input is
+  // fuzz/regressions/policy/unclosed-quote-after-a-colon-then-complex-key).
+  const std::string unclosed = "\"\" r:\"nam\n\n?\nby x\n";
+  EXPECT_TRUE(yaml_guard(unclosed)) << unclosed;
 }
 
 // ---------------------------------------------------------------------------------------
