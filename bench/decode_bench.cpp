@@ -1,5 +1,6 @@
 // Decoding and indexing whole worlds from JSON: the cost of loading a cluster's Istio config
-// (a `kubectl get -o json` List) into a Snapshot.
+// (a `kubectl get -o json` List) into a Snapshot; and from YAML, as `meshward check` and
+// `serve --world` read manifests, against yaml-cpp reading the same text alone.
 //
 // Reports per size: time per object (Google Benchmark's timing over repeated loads) and the
 // peak resident memory of one load, measured in a forked child so each size starts clean.
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include <benchmark/benchmark.h>
+#include <yaml-cpp/yaml.h>
 
 #include "gen_world.h"
 #include "meshward/world/loader.h"
@@ -19,8 +21,8 @@
 namespace meshward::bench {
 namespace {
 
-std::size_t load_world(const std::string& text) {
-  world::LoadResult loaded = world::load_text(text, "world.json");
+std::size_t load_world(const std::string& text, const char* file = "world.json") {
+  world::LoadResult loaded = world::load_text(text, file);
   auto snapshot = world::Snapshot::make(std::move(loaded.objects));
   return snapshot->objects().size();
 }
@@ -110,6 +112,97 @@ void BM_BaselineRapidJsonParse(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_BaselineRapidJsonParse)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+// Block-style YAML for a JSON value, as a manifest is written (keys quoted only where YAML
+// needs it; every string quoted, so none turns into a number or a boolean).
+void write_yaml(const json::Value& v, std::size_t indent, std::string& out) {
+  const std::string pad(indent, ' ');
+  auto scalar = [&](const json::Value& s) {
+    if (s.IsString()) {
+      out += '"';
+      for (const char* c = s.GetString(); *c != '\0'; ++c) {
+        if (*c == '"' || *c == '\\') {
+          out += '\\';
+        }
+        out += *c;
+      }
+      out += '"';
+    } else if (s.IsBool()) {
+      out += s.GetBool() ? "true" : "false";
+    } else if (s.IsNull()) {
+      out += "null";
+    } else if (s.IsInt64()) {
+      out += std::to_string(s.GetInt64());
+    } else {
+      out += std::to_string(s.GetDouble());
+    }
+  };
+  auto empty_container = [](const json::Value& c) {
+    return (c.IsObject() && c.MemberCount() == 0) || (c.IsArray() && c.Empty());
+  };
+  auto value_after = [&](const json::Value& c) {
+    if (empty_container(c)) {
+      out += c.IsObject() ? " {}\n" : " []\n";
+    } else if (c.IsObject() || c.IsArray()) {
+      out += '\n';
+      write_yaml(c, indent + 2, out);
+    } else {
+      out += ' ';
+      scalar(c);
+      out += '\n';
+    }
+  };
+  if (v.IsObject()) {
+    for (const auto& m : v.GetObject()) {
+      out += pad;
+      out += m.name.GetString();
+      out += ':';
+      value_after(m.value);
+    }
+  } else if (v.IsArray()) {
+    for (const auto& item : v.GetArray()) {
+      out += pad;
+      out += '-';
+      value_after(item);
+    }
+  }
+}
+
+// The generated world as a multi-document YAML stream, one object per document.
+std::string generate_world_yaml(std::size_t objects) {
+  json::Document list;
+  list.Parse(generate_world_json(objects).c_str());
+  std::string out;
+  for (const auto& item : list["items"].GetArray()) {
+    out += "---\n";
+    write_yaml(item, 0, out);
+  }
+  return out;
+}
+
+void BM_DecodeAndIndexYaml(benchmark::State& state) {
+  const std::string text = generate_world_yaml(static_cast<std::size_t>(state.range(0)));
+  std::size_t objects = 0;
+  for (auto _ : state) {
+    objects = load_world(text, "world.yaml");
+    benchmark::DoNotOptimize(objects);
+  }
+  state.counters["objects"] = static_cast<double>(objects);
+  state.counters["per_object"] =
+      benchmark::Counter(static_cast<double>(objects) * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["input_MiB"] = static_cast<double>(text.size()) / (1024.0 * 1024.0);
+}
+BENCHMARK(BM_DecodeAndIndexYaml)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// Baseline in the same run: yaml-cpp's own LoadAll over the same stream, nothing else.
+void BM_BaselineYamlCppLoadAll(benchmark::State& state) {
+  const std::string text = generate_world_yaml(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(YAML::LoadAll(text).size());
+  }
+}
+BENCHMARK(BM_BaselineYamlCppLoadAll)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace meshward::bench

@@ -748,23 +748,8 @@ std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end, std:
 //   only where a value can start, so it is an upper bound of the real depth (it can only
 //   overcount brackets inside block scalars, where they are balanced in practice). Block
 //   nesting is cheap for yaml-cpp and bounded by the converter.
-// Whether text follows a closing quote with nothing between (`""""e`, `"a"b`): YAML forbids it,
-// and yaml-cpp's scanner, which starts a new token right there, has been seen to loop forever
-// on it (`""""e` then a `? ` line; found by fuzz_policy): see guard_yaml().
-bool glued_to_quote(const unsigned char* next, const unsigned char* end) {
-  if (next >= end) {
-    return false;
-  }
-  switch (*next) {
-    case ' ': case '\t': case '\n': case '\r': case ':': case ',': case ']': case '}':
-      return false;
-    default:
-      return true;
-  }
-}
-
 std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t first_line,
-                                        const ParseLimits& limits, bool& loop_risk) {
+                                        const ParseLimits& limits) {
   const std::string where = "YAML does not parse (document starting at line " +
                             std::to_string(first_line) + "): ";
   if (text.size() > limits.max_yaml_document_bytes) {
@@ -784,7 +769,6 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
   bool escaped = false;  // after a backslash in a double-quoted scalar
   bool comment = false;
   unsigned char prev = '\n';  // previous byte outside quotes ('\n' at a line start)
-  loop_risk = false;
   auto at = [&](const unsigned char* p) {
     return "line " + std::to_string(line) + ", column " + std::to_string(p - line_start + 1);
   };
@@ -826,12 +810,6 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
     if (comment) {
       continue;
     }
-    if (c == ',' && quote != 0) {
-      // Inside a quoted scalar to this pass, maybe not to yaml-cpp, which starts a new quoted
-      // scalar right where one ends (`"""""a: ","` is four of them to it), at any depth this
-      // pass counts: see guard_yaml().
-      loop_risk = true;
-    }
     if (quote == '"') {
       if (escaped) {
         escaped = false;
@@ -840,7 +818,6 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
       } else if (c == '"') {
         quote = 0;
         prev = c;
-        loop_risk = loop_risk || glued_to_quote(p + 1, end);
       }
       continue;
     }
@@ -851,7 +828,6 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
         } else {
           quote = 0;
           prev = c;
-          loop_risk = loop_risk || glued_to_quote(p + 1, end);
         }
       }
       continue;
@@ -864,9 +840,6 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
     if (c == '#' && after_space) {
       comment = true;
       continue;
-    }
-    if (c == ',' && depth == 0) {
-      loop_risk = true;  // see guard_yaml()
     }
     if ((c == '"' || c == '\'') && token_start) {
       quote = static_cast<char>(c);
@@ -881,38 +854,6 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
       --depth;
     }
     prev = c;
-  }
-  if (quote != 0 || depth != 0) {
-    // Unbalanced to this pass: where yaml-cpp's tokens are is anyone's guess (a quote that
-    // spans lines, brackets in plain scalars), so a comma anywhere may be one of its own.
-    loop_risk = loop_risk || text.find(',') != std::string_view::npos;
-  }
-  // Two quotes glued to text (`""x`, `""""`), wherever this pass thinks they are: yaml-cpp
-  // can start quoted scalars where this pass sees plain text (`r:""""` after a key; found by
-  // fuzz_policy), and then loops on the text glued to one, as above.
-  for (std::size_t i = 0; !loop_risk && i + 1 < text.size(); ++i) {
-    const char c = text[i];
-    if ((c == '"' || c == '\'') && text[i + 1] == c) {
-      const auto* next = reinterpret_cast<const unsigned char*>(text.data()) + i + 2;
-      loop_risk = glued_to_quote(next, end);
-    }
-  }
-  // Every comma-less loop fuzz_policy found so far ended at an explicit key (a `?` line) after
-  // quotes this pass reads differently from yaml-cpp (`r:"nam` is a quoted scalar to it): a
-  // document with both is replayed. Kubernetes manifests and policy files use neither `?` keys
-  // nor, mostly, such quotes, so they pay nothing.
-  if (!loop_risk && text.find_first_of("\"'") != std::string_view::npos) {
-    std::size_t line_begin = 0;
-    while (!loop_risk && line_begin < text.size()) {
-      const std::size_t first = text.find_first_not_of(" \t", line_begin);
-      if (first != std::string_view::npos && text[first] == '?' &&
-          (first + 1 == text.size() || text[first + 1] == ' ' || text[first + 1] == '\n' ||
-           text[first + 1] == '\r' || text[first + 1] == '\t')) {
-        loop_risk = true;
-      }
-      const std::size_t newline = text.find('\n', line_begin);
-      line_begin = newline == std::string_view::npos ? text.size() : newline + 1;
-    }
   }
   return std::nullopt;
 }
@@ -983,21 +924,14 @@ std::optional<YAML::Mark> yaml_cpp_loops(std::string_view text) {
 // What yaml-cpp must not be given (prescan_yaml(), and where it would loop), or nullopt.
 std::optional<YamlProblem> guard_yaml(std::string_view text, std::uint32_t first_line,
                                       const ParseLimits& limits) {
-  // yaml-cpp 0.7 loops forever where its scanner takes a ',' outside a flow collection for a
-  // token of its own (right after a quoted scalar, a tag or an anchor, where a value starts:
-  // YAML forbids all of them; yaml-cpp issue 1040; only a comma has been seen to cause it).
-  // Where that is depends on how its scanner splits tokens ("" "" "" is three scalars to it),
-  // which prescan_yaml() does not follow: text with a comma outside the flow collections it
-  // sees, or that it cannot balance, is replayed through yaml-cpp's parser first (commas
-  // inside [ ] and { }, the common case, cost nothing). So is text glued to a closing quote
-  // (`""""e`), the other place its scanner was seen to loop (glued_to_quote()).
-  bool loop_risk = false;
-  if (auto problem = prescan_yaml(text, first_line, limits, loop_risk)) {
+  if (auto problem = prescan_yaml(text, first_line, limits)) {
     return problem;
   }
-  if (!loop_risk) {
-    return std::nullopt;
-  }
+  // yaml-cpp 0.7 loops forever where its scanner leaves a token no rule consumes: a ',' outside
+  // a flow collection, or text glued to a closing quote, wherever its scanner (not YAML) puts
+  // them (`"" "" ""` is three scalars to it, `r:"a` a quoted one; yaml-cpp issue 1040). Every
+  // text is replayed through its parser first: guessing where its tokens are from outside was
+  // tried (sessions 5-9) and fuzz_policy kept finding texts the guess missed.
   std::optional<YAML::Mark> at;
   try {
     at = yaml_cpp_loops(text);
