@@ -6,15 +6,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
-#include <sstream>
 #include <string>
 
 #include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/exceptions.h>
 
 #include "meshward/core/json_sax.h"
 #include "meshward/model/decode_rules.h"
+#include "yaml_tree.h"
 
 namespace meshward::model {
 
@@ -345,17 +344,19 @@ bool only_blank_or_comments(std::string_view text) {
 
 class YamlConverter {
  public:
-  YamlConverter(json::Document& doc, LineMap* lines, std::uint32_t first_line, std::size_t node_budget,
-                std::size_t byte_budget, std::size_t max_depth, std::size_t max_string)
-      : alloc_(doc.GetAllocator()), lines_(lines), first_line_(first_line),
+  YamlConverter(const YamlTree& tree, json::Document& doc, LineMap* lines, std::uint32_t first_line,
+                std::size_t node_budget, std::size_t byte_budget, std::size_t max_depth,
+                std::size_t max_string)
+      : tree_(tree), alloc_(doc.GetAllocator()), lines_(lines), first_line_(first_line),
         node_budget_(node_budget), byte_budget_(byte_budget), max_depth_(max_depth),
         max_string_(max_string) {}
 
   // Converts `node` into `out`, which must already sit at its final address (containers are
   // reserved before children are added, so addresses do not move and the line map stays
   // valid). Returns false with error() set when the document cannot become JSON.
-  bool convert(const YAML::Node& node, json::Value& out, std::size_t depth,
+  bool convert(std::uint32_t index, json::Value& out, std::size_t depth,
                std::size_t slot = kNoSlot, std::uint32_t slot_line = 0) {
+    const YamlTree::Node& node = tree_.at(index);
     if (++nodes_ > node_budget_) {
       error_ = "document expands to more than the limit of " + std::to_string(node_budget_) +
                " values (YAML aliases?)";
@@ -367,40 +368,36 @@ class YamlConverter {
       too_complex_ = true;
       return false;
     }
-    const std::uint32_t line =
-        first_line_ + static_cast<std::uint32_t>(node.Mark().line < 0 ? 0 : node.Mark().line);
+    const std::uint32_t line = mark_line(node);
     if (lines_ != nullptr && slot != kNoSlot) {
       lines_->set(slot, slot_line != 0 ? slot_line : line);
     }
     line_ = line;
-    switch (node.Type()) {
-      case YAML::NodeType::Undefined:
-      case YAML::NodeType::Null:
+    switch (node.kind) {
+      case YamlTree::Kind::Null:
         out.SetNull();
         record_root(out, slot, line);
         return true;
-      case YAML::NodeType::Scalar:
+      case YamlTree::Kind::Scalar:
         record_root(out, slot, line);
         return scalar(node, out);
-      case YAML::NodeType::Sequence: {
+      case YamlTree::Kind::Sequence: {
+        const auto size = static_cast<rapidjson::SizeType>(node.children.size());
         out.SetArray();
-        out.Reserve(static_cast<rapidjson::SizeType>(node.size()), alloc_);
-        for (std::size_t i = 0; i < node.size(); ++i) {
+        out.Reserve(size, alloc_);
+        for (rapidjson::SizeType i = 0; i < size; ++i) {
           out.PushBack(json::Value(), alloc_);
         }
-        const std::size_t first =
-            lines_ != nullptr ? lines_->add_container(&out, line, out.Size()) : 0;
-        std::size_t i = 0;
-        for (const auto& item : node) {
-          if (!convert(item, out[static_cast<rapidjson::SizeType>(i)], depth + 1,
+        const std::size_t first = lines_ != nullptr ? lines_->add_container(&out, line, size) : 0;
+        for (rapidjson::SizeType i = 0; i < size; ++i) {
+          if (!convert(node.children[i], out[i], depth + 1,
                        lines_ != nullptr ? first + i : kNoSlot)) {
             return false;
           }
-          ++i;
         }
         return true;
       }
-      case YAML::NodeType::Map:
+      case YamlTree::Kind::Map:
         return map(node, out, depth, line);
     }
     return true;
@@ -413,8 +410,8 @@ class YamlConverter {
  private:
   static constexpr std::size_t kNoSlot = static_cast<std::size_t>(-1);
 
-  std::uint32_t mark_line(const YAML::Node& node) const {
-    return first_line_ + static_cast<std::uint32_t>(node.Mark().line < 0 ? 0 : node.Mark().line);
+  std::uint32_t mark_line(const YamlTree::Node& node) const {
+    return first_line_ + static_cast<std::uint32_t>(node.line < 0 ? 0 : node.line);
   }
 
   void record_root(json::Value& out, std::size_t slot, std::uint32_t line) {
@@ -423,55 +420,56 @@ class YamlConverter {
     }
   }
 
-  bool map(const YAML::Node& node, json::Value& out, std::size_t depth, std::uint32_t line) {
+  bool map(const YamlTree::Node& node, json::Value& out, std::size_t depth, std::uint32_t line) {
     out.SetObject();
     // Collect entries first: merge keys ("<<: *base") add the base's entries that the map
     // does not set itself, as go-yaml (and so kubectl) does.
     // Entries carry their key's line: a finding about a member points at its key, which is
     // where a block mapping or sequence value is introduced.
     struct Entry {
-      std::string key;
-      YAML::Node value;
+      std::string_view key;
+      std::uint32_t value;
       std::uint32_t key_line;
     };
     std::vector<Entry> entries;
-    std::vector<YAML::Node> merges;
-    for (const auto& kv : node) {
-      const YAML::Node& key = kv.first;
-      if (!key.IsScalar()) {
+    std::vector<std::uint32_t> merges;
+    for (std::size_t k = 0; k + 1 < node.children.size(); k += 2) {
+      const YamlTree::Node& key = tree_.at(node.children[k]);
+      const std::uint32_t value = node.children[k + 1];
+      if (key.kind != YamlTree::Kind::Scalar) {
         error_ = "a mapping key must be a plain value, not a list or mapping";
-        error_line_ = first_line_ + static_cast<std::uint32_t>(std::max(0, key.Mark().line));
+        error_line_ = mark_line(key);
         return false;
       }
-      if (key.Tag() == "?" && key.Scalar() == "<<") {
-        if (kv.second.IsSequence()) {
-          for (const auto& m : kv.second) {
-            merges.push_back(m);
-          }
+      if (key.tag == "?" && key.value == "<<") {
+        const YamlTree::Node& merged = tree_.at(value);
+        if (merged.kind == YamlTree::Kind::Sequence) {
+          merges.insert(merges.end(), merged.children.begin(), merged.children.end());
         } else {
-          merges.push_back(kv.second);
+          merges.push_back(value);
         }
         continue;
       }
-      entries.push_back(Entry{key.Scalar(), kv.second, mark_line(key)});
+      entries.push_back(Entry{key.value, value, mark_line(key)});
     }
-    for (const auto& m : merges) {
-      if (!m.IsMap()) {
+    for (const std::uint32_t m : merges) {
+      const YamlTree::Node& base = tree_.at(m);
+      if (base.kind != YamlTree::Kind::Map) {
         error_ = "a merge key (<<) must refer to a mapping";
-        error_line_ = first_line_ + static_cast<std::uint32_t>(std::max(0, m.Mark().line));
+        error_line_ = mark_line(base);
         return false;
       }
-      for (const auto& kv : m) {
-        if (!kv.first.IsScalar()) {
+      for (std::size_t k = 0; k + 1 < base.children.size(); k += 2) {
+        const YamlTree::Node& key = tree_.at(base.children[k]);
+        if (key.kind != YamlTree::Kind::Scalar) {
           continue;
         }
-        std::string k = kv.first.Scalar();
         bool exists = false;
         for (const auto& e : entries) {
-          exists = exists || e.key == k;
+          exists = exists || e.key == key.value;
         }
         if (!exists) {
-          entries.push_back(Entry{std::move(k), kv.second, mark_line(kv.first)});
+          entries.push_back(Entry{key.value, base.children[k + 1], mark_line(key)});
         }
       }
     }
@@ -481,7 +479,7 @@ class YamlConverter {
       if (!charge(entry.key.size())) {
         return false;
       }
-      out.AddMember(json::Value(entry.key.c_str(), static_cast<rapidjson::SizeType>(entry.key.size()), alloc_),
+      out.AddMember(json::Value(entry.key.data(), static_cast<rapidjson::SizeType>(entry.key.size()), alloc_),
                     json::Value(), alloc_);
     }
     const std::size_t first = lines_ != nullptr ? lines_->add_container(&out, line, entries.size()) : 0;
@@ -515,12 +513,12 @@ class YamlConverter {
     return true;
   }
 
-  bool scalar(const YAML::Node& node, json::Value& out) {
-    const std::string& s = node.Scalar();
+  bool scalar(const YamlTree::Node& node, json::Value& out) {
+    const std::string& s = node.value;
     if (!charge(s.size())) {
       return false;
     }
-    const std::string& tag = node.Tag();
+    const std::string& tag = node.tag;
     auto as_string = [&]() {
       out.SetString(s.c_str(), static_cast<rapidjson::SizeType>(s.size()), alloc_);
       return true;
@@ -677,6 +675,7 @@ class YamlConverter {
     return digit;
   }
 
+  const YamlTree& tree_;
   json::Allocator& alloc_;
   LineMap* lines_;
   std::uint32_t first_line_;
@@ -858,92 +857,11 @@ std::optional<YamlProblem> prescan_yaml(std::string_view text, std::uint32_t fir
   return std::nullopt;
 }
 
-// Replays a YAML stream's parser events to find where yaml-cpp 0.7 makes no progress:
-// HandleNextDocument() reports documents whose only node is a null at the same position over
-// and over, because no rule consumes the token there (a ',' outside a flow collection).
-// YAML::LoadAll() would collect such documents until memory runs out.
-class ProgressCheck : public YAML::EventHandler {
- public:
-  void OnDocumentStart(const YAML::Mark&) override {
-    nodes_ = 0;
-    null_at_.reset();
-  }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override {
-    if (nodes_++ == 0) {
-      null_at_ = mark;
-    }
-  }
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override { ++nodes_; }
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                const std::string&) override {
-    ++nodes_;
-  }
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {
-    ++nodes_;
-  }
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {
-    ++nodes_;
-  }
-  void OnMapEnd() override {}
-
-  /// Where the last document's only node, a null, was; nullopt for any other document.
-  std::optional<YAML::Mark> lone_null() const {
-    return nodes_ == 1 ? null_at_ : std::nullopt;
-  }
-
- private:
-  std::size_t nodes_ = 0;
-  std::optional<YAML::Mark> null_at_;
-};
-
-// Where yaml-cpp would loop forever reading `text` (see ProgressCheck), or nullopt. Throws
-// what yaml-cpp throws for text it refuses.
-std::optional<YAML::Mark> yaml_cpp_loops(std::string_view text) {
-  std::istringstream in{std::string(text)};
-  YAML::Parser parser(in);
-  ProgressCheck check;
-  std::optional<YAML::Mark> previous;
-  // Every real document takes at least one byte of the text: more are the loop.
-  for (std::size_t documents = 0; parser.HandleNextDocument(check); ++documents) {
-    const std::optional<YAML::Mark> at = check.lone_null();
-    if (at && previous && at->pos == previous->pos) {
-      return at;
-    }
-    if (documents > text.size() + 1) {
-      return at ? *at : YAML::Mark::null_mark();
-    }
-    previous = at;
-  }
-  return std::nullopt;
-}
-
-// What yaml-cpp must not be given (prescan_yaml(), and where it would loop), or nullopt.
-std::optional<YamlProblem> guard_yaml(std::string_view text, std::uint32_t first_line,
-                                      const ParseLimits& limits) {
-  if (auto problem = prescan_yaml(text, first_line, limits)) {
-    return problem;
-  }
-  // yaml-cpp 0.7 loops forever where its scanner leaves a token no rule consumes: a ',' outside
-  // a flow collection, or text glued to a closing quote, wherever its scanner (not YAML) puts
-  // them (`"" "" ""` is three scalars to it, `r:"a` a quoted one; yaml-cpp issue 1040). Every
-  // text is replayed through its parser first: guessing where its tokens are from outside was
-  // tried (sessions 5-9) and fuzz_policy kept finding texts the guess missed.
-  std::optional<YAML::Mark> at;
-  try {
-    at = yaml_cpp_loops(text);
-  } catch (const YAML::Exception&) {
-    return std::nullopt;  // yaml-cpp refuses the text: reading it reports why.
-  }
-  if (!at) {
-    return std::nullopt;
-  }
-  const std::uint32_t line = first_line + static_cast<std::uint32_t>(std::max(at->line, 0));
+// Where yaml-cpp would loop forever (read_yaml_trees()), as the finding says it.
+YamlProblem loop_problem(std::string_view text, std::uint32_t first_line, const YAML::Mark& at) {
+  const std::uint32_t line = first_line + static_cast<std::uint32_t>(std::max(at.line, 0));
   const std::string where = "line " + std::to_string(line) + ", column " +
-                            std::to_string(std::max(at->column, 0) + 1);
+                            std::to_string(std::max(at.column, 0) + 1);
   const std::string head =
       "YAML does not parse (document starting at line " + std::to_string(first_line) + "): ";
   if (text.find(',') != std::string_view::npos) {
@@ -956,18 +874,37 @@ std::optional<YamlProblem> guard_yaml(std::string_view text, std::uint32_t first
                          " (text right after a closing quote cannot start a value)"};
 }
 
+// What yaml-cpp must not be given (prescan_yaml(), and where it would loop), or nullopt: for
+// readers that go on to use yaml-cpp's own YAML::Load (the policy file, kubeconfigs).
+std::optional<YamlProblem> guard_yaml(std::string_view text, std::uint32_t first_line,
+                                      const ParseLimits& limits) {
+  if (auto problem = prescan_yaml(text, first_line, limits)) {
+    return problem;
+  }
+  std::optional<YAML::Mark> at;
+  try {
+    at = read_yaml_trees(text, /*keep=*/false).loops_at;
+  } catch (const YAML::Exception&) {
+    return std::nullopt;  // yaml-cpp refuses the text: reading it reports why.
+  }
+  if (!at) {
+    return std::nullopt;
+  }
+  return loop_problem(text, first_line, *at);
+}
+
 void parse_yaml_chunk(const YamlChunk& chunk, const std::string& file, bool track_lines,
                       const ParseLimits& limits, ParsedStream& out) {
   if (only_blank_or_comments(chunk.text)) {
     return;
   }
-  if (auto problem = guard_yaml(chunk.text, chunk.first_line, limits)) {
+  if (auto problem = prescan_yaml(chunk.text, chunk.first_line, limits)) {
     out.findings.push_back(document_finding(*problem->rule, file, problem->line, std::move(problem->message)));
     return;
   }
-  std::vector<YAML::Node> nodes;
+  YamlRead read;
   try {
-    nodes = YAML::LoadAll(std::string(chunk.text));
+    read = read_yaml_trees(chunk.text);
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own recursion guard ("bad file"), for block nesting the prescan does not
     // count: the same limit as everywhere else.
@@ -983,31 +920,28 @@ void parse_yaml_chunk(const YamlChunk& chunk, const std::string& file, bool trac
             "): " + e.msg));
     return;
   }
-  for (const auto& node : nodes) {
+  if (read.loops_at) {
+    YamlProblem problem = loop_problem(chunk.text, chunk.first_line, *read.loops_at);
+    out.findings.push_back(document_finding(*problem.rule, file, problem.line, std::move(problem.message)));
+    return;
+  }
+  for (const YamlTree& tree : read.documents) {
+    if (!tree.root || tree.at(*tree.root).kind == YamlTree::Kind::Null) {
+      continue;  // Empty document.
+    }
     ParsedDocument doc;
     doc.first_line = chunk.first_line;
     doc.json = std::make_unique<json::Document>();
-    YamlConverter converter(*doc.json, track_lines ? &doc.lines : nullptr, chunk.first_line,
+    YamlConverter converter(tree, *doc.json, track_lines ? &doc.lines : nullptr, chunk.first_line,
                             limits.max_nodes_per_byte * chunk.text.size() + 65536,
                             limits.max_text_per_byte * chunk.text.size() + (1u << 20),
                             limits.max_depth, limits.max_string_bytes);
-    bool ok = false;
-    try {
-      ok = converter.convert(node, *doc.json, 1);
-    } catch (const YAML::Exception& e) {
-      out.findings.push_back(document_finding(kDocumentUnparseable, file, chunk.first_line,
-                                              "YAML does not convert to JSON: " + e.msg));
-      continue;
-    }
-    if (!ok) {
+    if (!converter.convert(*tree.root, *doc.json, 1)) {
       std::uint32_t line = converter.error_line() != 0 ? converter.error_line() : chunk.first_line;
       out.findings.push_back(document_finding(
           converter.too_complex() ? kDocumentTooComplex : kDocumentUnparseable, file, line,
           converter.error()));
       continue;
-    }
-    if (!node.IsDefined() || node.IsNull()) {
-      continue;  // Empty document.
     }
     out.documents.push_back(std::move(doc));
   }
