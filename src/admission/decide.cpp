@@ -154,7 +154,8 @@ std::vector<Finding> introduced_findings(const Review& review, const EvaluatedWo
     const model::Object* changed = after->added() != nullptr ? after->added() : after->removed();
     if (changed != nullptr) {
       const rules::Focus focus =
-          rules::change_focus(*world.snapshot, *after, after->removed(), after->added());
+          rules::change_focus(*world.snapshot, *after, after->removed(), after->added(),
+                              world.translate.mesh.root_namespace);
       rules::RunOptions options;
       options.translate = world.translate;  // the release the world's findings were judged by
       if (!translate::EndpointCache::reads(changed->kind())) {

@@ -33,6 +33,10 @@ const std::vector<FlagSpec>& check_flags() {
       {"istio-version", "", true,
        "the Istio release whose translation the mesh checks judge by, e.g. 1.15 (default: the "
        "newest)"},
+      {"mesh-config", "", true,
+       "the mesh's MeshConfig (data.mesh of the istio ConfigMap, that ConfigMap, or an "
+       "IstioOperator): rootNamespace, trustDomain, outboundTrafficPolicy, connectTimeout, "
+       "enableAutoMtls (default: Istio's defaults)"},
       {"help", "h", false, "show this help"},
   };
   return specs;
@@ -42,12 +46,13 @@ constexpr const char* kCheckUsage =
     "Usage: meshward check -f PATH [-f PATH...] [-o text|json|sarif]\n"
     "                      [--fail-on error|warning|info|none] [--policy FILE]\n"
     "                      [--color auto|always|never] [-n NAMESPACE] [--istio-version 1.15]\n"
+    "                      [--mesh-config FILE]\n"
     "\n"
     "Reads Kubernetes and Istio manifests and reports what is wrong with them.\n"
     "\n"
     "Mesh checks that ask the translator (e.g. MW2116, a subset cluster's EDS) see the Envoy\n"
     "configuration the --istio-version release of istiod would push, as `meshward translate\n"
-    "--istio-version` shows it.\n"
+    "--istio-version` shows it, with the mesh's settings from --mesh-config.\n"
     "\n"
     "With --policy, each finding is first mapped the way `meshward serve` maps it: the rule\n"
     "or severity action, the namespace's enforcement and the object's meshward.io/skip\n"
@@ -143,7 +148,7 @@ int check(const std::vector<std::string>& words, std::ostream& out, std::ostream
     policy = std::move(*loaded);
   }
   rules::RunOptions run_options;
-  auto translate_options = istio_version_flag(*args);
+  auto translate_options = translator_flags(*args);
   if (!translate_options) {
     err << "meshward check: " << translate_options.error().message << "\n";
     return kExitUsage;

@@ -2,9 +2,13 @@
 
 #include <unistd.h>
 
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include "meshward/translate/mesh_config.h"
 
 namespace meshward::cli {
 
@@ -52,20 +56,32 @@ int run(int argc, char** argv) {
   return kExitUsage;
 }
 
-Result<translate::Options> istio_version_flag(const Args& args) {
+Result<translate::Options> translator_flags(const Args& args) {
   translate::Options options;
-  const auto text = args.value("istio-version");
-  if (!text) {
-    return options;
-  }
-  if (const auto version = translate::parse_istio_version(*text)) {
+  if (const auto text = args.value("istio-version")) {
+    const auto version = translate::parse_istio_version(*text);
+    if (!version) {
+      return Error{"--istio-version \"" + *text + "\" is not a release meshward reproduces (" +
+                   translate::to_string(translate::kOldestIstioVersion) + " to " +
+                   translate::to_string(translate::kNewestIstioVersion) + ", e.g. 1.15)"};
+    }
     options.version = *version;
     options.version_given = true;
-    return options;
   }
-  return Error{"--istio-version \"" + *text + "\" is not a release meshward reproduces (" +
-               translate::to_string(translate::kOldestIstioVersion) + " to " +
-               translate::to_string(translate::kNewestIstioVersion) + ", e.g. 1.15)"};
+  if (const auto path = args.value("mesh-config")) {
+    std::ifstream in(*path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      return Error{"--mesh-config " + *path + ": cannot read the file"};
+    }
+    auto mesh = translate::parse_mesh_config(text.str(), *path);
+    if (!mesh) {
+      return mesh.error();
+    }
+    options.mesh = std::move(*mesh);
+  }
+  return options;
 }
 
 }  // namespace meshward::cli

@@ -44,6 +44,10 @@ const std::vector<FlagSpec>& serve_flags() {
       {"istio-version", "", true,
        "the Istio release the mesh runs, e.g. 1.24: checks translate as its istiod does and "
        "judge proxies of unknown version by it (default: the newest meshward reproduces)"},
+      {"mesh-config", "", true,
+       "the mesh's MeshConfig (data.mesh of the istio ConfigMap, that ConfigMap, or an "
+       "IstioOperator): rootNamespace, trustDomain, outboundTrafficPolicy, connectTimeout, "
+       "enableAutoMtls (default: Istio's defaults)"},
       {"threads", "", true, "I/O threads (default: one per core)"},
       {"eval-threads", "", true, "admission evaluation threads (default: as --threads)"},
       {"max-connections", "", true,
@@ -118,7 +122,8 @@ int serve(const std::vector<std::string>& words, std::ostream& out, std::ostream
         << "                      [--client-ca FILE] [--policy FILE] [--threads N] [--eval-threads N]\n"
         << "                      [--max-connections N] [--max-pending-connections N]\n"
         << "                      [--max-queued-requests N] [--max-request-memory SIZE]\n"
-        << "                      [--watch-namespace NS]... [--watch-kind KIND]...\n\n"
+        << "                      [--watch-namespace NS]... [--watch-kind KIND]...\n"
+        << "                      [--istio-version X.Y] [--mesh-config FILE]\n\n"
         << "Serves the validating admission webhook: POST /validate (AdmissionReview v1/v1beta1),\n"
         << "GET /healthz, /readyz, /metrics. SIGTERM drains in-flight requests, then exits 0.\n"
         << "The world is the live cluster (list/watch through the API server; /readyz answers\n"
@@ -218,7 +223,7 @@ int serve(const std::vector<std::string>& words, std::ostream& out, std::ostream
     }
     limits.max_request_memory = *bytes;
   }
-  auto translate_options = istio_version_flag(*args);
+  auto translate_options = translator_flags(*args);
   if (!translate_options) {
     err << "meshward serve: " << translate_options.error().message << "\n";
     return kExitUsage;

@@ -28,6 +28,10 @@ const std::vector<FlagSpec>& translate_flags() {
        "patches did)"},
       {"output", "o", true, "table (default, as istioctl proxy-config prints), json or yaml"},
       {"istio-version", "", true, "the Istio release to imitate, e.g. 1.15 (default: the newest)"},
+      {"mesh-config", "", true,
+       "the mesh's MeshConfig (data.mesh of the istio ConfigMap, that ConfigMap, or an "
+       "IstioOperator): rootNamespace, trustDomain, outboundTrafficPolicy, connectTimeout, "
+       "enableAutoMtls (default: Istio's defaults)"},
       {"namespace", "n", true, "namespace for objects that name none (default \"default\")"},
       {"help", "h", false, "show this help"},
   };
@@ -120,7 +124,7 @@ int translate_command(const std::vector<std::string>& words, std::ostream& out, 
     err << "meshward translate: --output must be table, json or yaml\n";
     return kExitUsage;
   }
-  auto translate_options = istio_version_flag(*args);
+  auto translate_options = translator_flags(*args);
   if (!translate_options) {
     err << "meshward translate: " << translate_options.error().message << "\n";
     return kExitUsage;

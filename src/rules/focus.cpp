@@ -68,21 +68,22 @@ bool selects_egress_gateway(const model::Object& object) {
 // VirtualServices routing to each host of `services` (Services, ServiceEntries).
 // The objects of `kind` in `ns` and in the root namespace: those that apply to (or read about)
 // a workload of `ns`.
-void add_in_namespace_and_root(const world::View& world, Kind kind, std::string_view ns,
-                               Focus& focus) {
+void add_in_namespace_and_root(const world::View& world, std::string_view root, Kind kind,
+                               std::string_view ns, Focus& focus) {
   add_all(focus, world.in_namespace(kind, ns));
-  if (ns != mesh::kRootNamespace) {
-    add_all(focus, world.in_namespace(kind, mesh::kRootNamespace));
+  if (ns != root) {
+    add_all(focus, world.in_namespace(kind, root));
   }
 }
 
 // The objects of `kind` that read a policy of `ns`: every one when `ns` is the root namespace
 // (its policies reach every namespace), else those of `ns` and of the root namespace.
-void add_policy_readers(const world::View& world, Kind kind, std::string_view ns, Focus& focus) {
-  if (ns == mesh::kRootNamespace) {
+void add_policy_readers(const world::View& world, std::string_view root, Kind kind,
+                        std::string_view ns, Focus& focus) {
+  if (ns == root) {
     focus.add_kind(kind);
   } else {
-    add_in_namespace_and_root(world, kind, ns, focus);
+    add_in_namespace_and_root(world, root, kind, ns, focus);
   }
 }
 
@@ -117,7 +118,8 @@ void add_delegating(const world::View& world, const model::Object& vs, Focus& fo
 
 // Adds `object` and its readers in `world`: the subjects whose lookups can return it. Each
 // relation names the checks that read it.
-void add_readers(const world::View& world, const model::Object& object, Focus& focus) {
+void add_readers(const world::View& world, std::string_view root, const model::Object& object,
+                 Focus& focus) {
   focus.add(model::key_of(object));
   const std::string& ns = object.meta.namespace_;
   switch (object.kind()) {
@@ -171,7 +173,7 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
       // MW3117: a namespace's port-level PeerAuthentications read its Services' ports.
       add_all(focus, world.in_namespace(Kind::PeerAuthentication, ns));
       // MW3118: the ALLOW policies of the workloads read their Services' TCP ports.
-      add_in_namespace_and_root(world, Kind::AuthorizationPolicy, ns, focus);
+      add_in_namespace_and_root(world, root, Kind::AuthorizationPolicy, ns, focus);
       if (selects_egress_gateway(object)) {
         focus.add_kind(Kind::ServiceEntry);  // MW2112 routes through egress Services
       }
@@ -181,7 +183,7 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
         add_all(focus, world.routing_to(host));  // MW2101, MW2102, MW2103, MW2116 registry
       }
       // MW3118: a workloadSelector ServiceEntry gives the workloads it selects ports.
-      add_in_namespace_and_root(world, Kind::AuthorizationPolicy, ns, focus);
+      add_in_namespace_and_root(world, root, Kind::AuthorizationPolicy, ns, focus);
       break;
     case Kind::EndpointSlice:
       // MW2116: a slice is indexed under its Service's FQDN (kubernetes.io/service-name).
@@ -197,7 +199,7 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
       // MW2116 translates for a sidecar of the VirtualService's namespace: that namespace's
       // Sidecar decides which services it sees; the root namespace's selector-less one applies
       // to every namespace without its own.
-      if (ns == mesh::kRootNamespace) {
+      if (ns == root) {
         focus.add_kind(Kind::VirtualService);
       } else {
         add_all(focus, world.in_namespace(Kind::VirtualService, ns));
@@ -206,12 +208,12 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
     case Kind::PeerAuthentication:
       // MW2114 (a Service's mode), MW3116 (an AuthorizationPolicy's workloads' mode): the mode
       // comes from the namespace's policies, then the root's.
-      if (ns == mesh::kRootNamespace) {
+      if (ns == root) {
         focus.add_kind(Kind::Service);
       } else {
         add_all(focus, world.in_namespace(Kind::Service, ns));
       }
-      add_policy_readers(world, Kind::AuthorizationPolicy, ns, focus);
+      add_policy_readers(world, root, Kind::AuthorizationPolicy, ns, focus);
       break;
     case Kind::Pod:
     case Kind::WorkloadEntry:
@@ -228,7 +230,7 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
         for (Kind policy : {Kind::PeerAuthentication, Kind::RequestAuthentication,
                             Kind::AuthorizationPolicy, Kind::EnvoyFilter}) {
           add_all(focus, world.selecting(policy, ns, *labels));  // MW2111, MW4115
-          add_all(focus, world.selecting(policy, mesh::kRootNamespace, *labels));  // mesh-wide
+          add_all(focus, world.selecting(policy, root, *labels));  // mesh-wide
         }
       }
       break;
@@ -238,8 +240,8 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
     case Kind::AuthorizationPolicy:
       // MW3115: a RequestAuthentication reads the policies of its workloads' namespace and of
       // the root namespace; MW3118: an ALLOW policy reads the other ALLOW policies there.
-      add_policy_readers(world, Kind::RequestAuthentication, ns, focus);
-      add_policy_readers(world, Kind::AuthorizationPolicy, ns, focus);
+      add_policy_readers(world, root, Kind::RequestAuthentication, ns, focus);
+      add_policy_readers(world, root, Kind::AuthorizationPolicy, ns, focus);
       break;
     default:
       break;  // RequestAuthentication: read by itself only
@@ -249,13 +251,14 @@ void add_readers(const world::View& world, const model::Object& object, Focus& f
 }  // namespace
 
 Focus change_focus(const world::View& before, const world::View& after,
-                   const model::Object* old_version, const model::Object* new_version) {
+                   const model::Object* old_version, const model::Object* new_version,
+                   std::string_view root_namespace) {
   Focus focus;
   if (old_version != nullptr) {
-    add_readers(before, *old_version, focus);
+    add_readers(before, root_namespace, *old_version, focus);
   }
   if (new_version != nullptr) {
-    add_readers(after, *new_version, focus);
+    add_readers(after, root_namespace, *new_version, focus);
   }
   // World-wide facts: some checks judge only when the world holds Pods (MW2108) or any
   // workload (MW2110, MW2111, MW4115); the first one in, or the last one out, changes every

@@ -44,6 +44,7 @@
 #include "meshward/admission/policy.h"
 #include "meshward/model/decode.h"
 #include "meshward/server/tls.h"
+#include "meshward/translate/mesh_config.h"
 
 namespace meshward {
 namespace {
@@ -1120,6 +1121,41 @@ TEST(Chart, SchedulingFollowsTheValues) {
 TEST(Chart, IstioVersionIsPassedToServeWhenSet) {
   EXPECT_FALSE(flag(render_ok({}), "istio-version"));
   EXPECT_EQ(flag(render_ok({"--set-string", "istioVersion=1.24"}), "istio-version"), "1.24");
+}
+
+TEST(Chart, MeshConfigIsWrittenForServeAndRollsThePodsWhenSet) {
+  const Rendered plain = render_ok({});
+  EXPECT_FALSE(flag(plain, "mesh-config"));
+  EXPECT_FALSE(get(plain.one("Deployment"), {"spec", "template", "metadata", "annotations"}).IsDefined());
+
+  const auto with = [](const std::string& root) {
+    return render_ok({"--set", "meshConfig.rootNamespace=" + root, "--set",
+                      "meshConfig.outboundTrafficPolicy.mode=REGISTRY_ONLY", "--set",
+                      "meshConfig.connectTimeout=2s"});
+  };
+  const Rendered r = with("istio-config");
+  const std::string mesh_file = flag(r, "mesh-config").value_or("");
+  ASSERT_FALSE(mesh_file.empty()) << "serve gets no --mesh-config";
+  const std::string config_map = str(volume(r, volume_holding(r, mesh_file)), {"configMap", "name"});
+  const std::string key = fs::path(mesh_file).filename().string();
+  const YAML::Node data = get(r.one("ConfigMap", config_map), {"data"});
+  ASSERT_TRUE(get(data, {key}).IsScalar()) << "ConfigMap " << config_map << " has no key " << key;
+  auto mesh = translate::parse_mesh_config(str(data, {key}), key);
+  ASSERT_TRUE(mesh.ok()) << mesh.error().message;
+  EXPECT_EQ(mesh->root_namespace, "istio-config");
+  EXPECT_EQ(mesh->outbound, translate::OutboundPolicy::RegistryOnly);
+  EXPECT_EQ(mesh->connect_timeout_ms, 2000u);
+
+  const auto sha = [](const Rendered& rendered) {
+    return str(rendered.one("Deployment"),
+               {"spec", "template", "metadata", "annotations", "meshward.io/mesh-config-sha256"});
+  };
+  EXPECT_EQ(sha(r).size(), 64u);
+  EXPECT_EQ(sha(r), sha(with("istio-config")));
+  EXPECT_NE(sha(r), sha(with("mesh-root")));
+
+  const Rendered wrong = render({"--set", "meshConfig.outboundTrafficPolicy.mode=NONE"});
+  EXPECT_NE(wrong.command.status, 0);
 }
 
 TEST(Chart, NamesFollowTheReleaseAndClusterObjectsIncludeTheNamespace) {

@@ -39,9 +39,11 @@ int version(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 /// Runs the command named by argv[1]; returns the process exit status.
 int run(int argc, char** argv);
 
-/// `--istio-version X.Y` of `check`, `translate` and `serve`: translator options imitating
-/// that release (Options::version_given set), or the newest when the flag is absent; an Error
-/// (message without the command's name) when the value is not a release meshward reproduces.
-Result<translate::Options> istio_version_flag(const Args& args);
+/// The translator flags of `check`, `translate` and `serve`: `--istio-version X.Y` imitates
+/// that release (Options::version_given set; the newest when absent), `--mesh-config FILE`
+/// reads the mesh's MeshConfig (translate::parse_mesh_config; Istio's defaults when absent).
+/// An Error (message without the command's name) when the release is not one meshward
+/// reproduces or the file cannot be read or is not a MeshConfig.
+Result<translate::Options> translator_flags(const Args& args);
 
 }  // namespace meshward::cli

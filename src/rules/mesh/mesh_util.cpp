@@ -150,7 +150,7 @@ DrLookup lookup_destination_rules(const Context& ctx, std::string_view host,
   for (const std::string& ns : service_namespaces) {
     order.push_back(ns);
   }
-  order.emplace_back(kRootNamespace);
+  order.push_back(root_namespace(ctx));
   // One host lookup instead of a scan of each namespace's rules.
   const world::ObjectList candidates = ctx.by_host(Kind::DestinationRule, host);
   if (candidates.empty()) {
@@ -262,7 +262,7 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
 const model::PeerAuthentication* mtls_policy_for(const Context& ctx, std::string_view ns,
                                                  const model::Labels& labels) {
   const world::View& view = ctx.translator_view(KindSet{Kind::PeerAuthentication});
-  return world::effective_peer_authentication(view, kRootNamespace, ns, labels).mode_source;
+  return world::effective_peer_authentication(view, root_namespace(ctx), ns, labels).mode_source;
 }
 
 std::string render_selector(const model::StringMap& selector) {
@@ -292,7 +292,7 @@ std::optional<EmptySelection> selects_no_workload(const Context& ctx,
   if (sel.mode != world::SelectionMode::Labels || sel.labels == nullptr || sel.labels->empty()) {
     return std::nullopt;
   }
-  const bool root = object.meta.namespace_ == kRootNamespace;
+  const bool root = object.meta.namespace_ == root_namespace(ctx);
   const std::string_view ns = root ? std::string_view() : std::string_view(object.meta.namespace_);
   if (!selected_workloads(ctx, ns, world::to_labels(*sel.labels)).empty()) {
     return std::nullopt;

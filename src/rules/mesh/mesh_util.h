@@ -24,8 +24,11 @@
 
 namespace meshward::rules::mesh {
 
-/// meshConfig rootNamespace default.
-inline constexpr std::string_view kRootNamespace = "istio-system";
+/// meshConfig.rootNamespace of the run (`--mesh-config`; istio-system by default): the
+/// namespace whose DestinationRules, Sidecars and policies apply mesh-wide.
+inline const std::string& root_namespace(const Context& ctx) {
+  return ctx.translate_options().mesh.root_namespace;
+}
 
 /// Where a destination sits in its VirtualService.
 struct DestinationSite {
@@ -148,7 +151,7 @@ void for_each_policy_workload(const Context& ctx, const model::Object& policy,
                                 policy.meta.namespace_});
     return;
   }
-  const bool root = policy.meta.namespace_ == kRootNamespace;
+  const bool root = policy.meta.namespace_ == root_namespace(ctx);
   for (const model::Object* w :
        selected_workloads(ctx, root ? std::string_view() : std::string_view(policy.meta.namespace_),
                           labels)) {

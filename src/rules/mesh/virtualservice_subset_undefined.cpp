@@ -113,7 +113,7 @@ void check(const Context& ctx, Sink& out) {
         }
         const std::string& dr_ns = dr->meta.namespace_;
         const bool consulted =
-            dr_ns == ns || dr_ns == mesh::kRootNamespace ||
+            dr_ns == ns || dr_ns == mesh::root_namespace(ctx) ||
             std::find(service_namespaces.begin(), service_namespaces.end(), dr_ns) !=
                 service_namespaces.end();
         why += "; DestinationRule " + mesh::full_name(*dr) + " defines " + subset;

@@ -129,14 +129,14 @@ void check(const Context& ctx, Sink& out) {
           // The workload's ALLOW policies: its namespace's and the root namespace's.
           std::vector<const model::AuthorizationPolicy*> allows;
           for (const std::string_view ns :
-               {std::string_view(w.namespace_), std::string_view(mesh::kRootNamespace)}) {
+               {std::string_view(w.namespace_), std::string_view(mesh::root_namespace(ctx))}) {
             for (const model::Object* o : ctx.selecting(Kind::AuthorizationPolicy, ns, w.labels)) {
               const auto* other = o->as<model::AuthorizationPolicy>();
               if (other != nullptr && judged(*other)) {
                 allows.push_back(other);
               }
             }
-            if (w.namespace_ == mesh::kRootNamespace) {
+            if (w.namespace_ == mesh::root_namespace(ctx)) {
               break;
             }
           }

@@ -148,14 +148,14 @@ std::vector<const model::AuthorizationPolicy*> denies_for(const Context& ctx,
                                                           const mesh::PolicyWorkload& w) {
   std::vector<const model::AuthorizationPolicy*> out;
   for (const std::string_view ns :
-       {std::string_view(w.namespace_), std::string_view(mesh::kRootNamespace)}) {
+       {std::string_view(w.namespace_), std::string_view(mesh::root_namespace(ctx))}) {
     for (const model::Object* o : ctx.selecting(Kind::AuthorizationPolicy, ns, w.labels)) {
       const auto* deny = o->as<model::AuthorizationPolicy>();
       if (deny != nullptr && judged(*deny) && action_of(*deny) == AuthorizationAction::Deny) {
         out.push_back(deny);
       }
     }
-    if (w.namespace_ == mesh::kRootNamespace) {
+    if (w.namespace_ == mesh::root_namespace(ctx)) {
       break;
     }
   }

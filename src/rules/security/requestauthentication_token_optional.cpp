@@ -84,7 +84,7 @@ bool deny_refuses_missing_token(const model::AuthorizationPolicy& ap) {
 // cannot be judged).
 std::string why_open(const Context& ctx, const std::string& ns, const model::Labels& labels) {
   std::vector<const model::AuthorizationPolicy*> allows;
-  for (const std::string& where : {ns, std::string(mesh::kRootNamespace)}) {
+  for (const std::string& where : {ns, mesh::root_namespace(ctx)}) {
     for (const model::Object* o : ctx.selecting(Kind::AuthorizationPolicy, where, labels)) {
       const auto* ap = o->as<model::AuthorizationPolicy>();
       if (ap == nullptr || world::is_dry_run(*ap) || !ap->spec.target_refs.empty() || ap->spec.target_ref) {
@@ -102,7 +102,7 @@ std::string why_open(const Context& ctx, const std::string& ns, const model::Lab
         allows.push_back(ap);
       }
     }
-    if (ns == mesh::kRootNamespace) {
+    if (ns == mesh::root_namespace(ctx)) {
       break;
     }
   }

@@ -142,6 +142,9 @@ TEST(BinaryCheck, HelpNamesEveryFlag) {
   }
   const Ran serve_help = meshward("serve --help");
   EXPECT_NE(serve_help.out.find("--policy"), std::string::npos) << serve_help.out;
+  EXPECT_NE(serve_help.out.find("--mesh-config"), std::string::npos) << serve_help.out;
+  EXPECT_NE(meshward("check --help").out.find("--mesh-config"), std::string::npos);
+  EXPECT_NE(meshward("translate --help").out.find("--mesh-config"), std::string::npos);
 }
 
 // One Service per namespace the reviews use.
@@ -338,6 +341,52 @@ TEST_F(BinaryServe, UnusablePolicyFileStopsTheStart) {
   EXPECT_EQ(missing.wait_ready(), 0);
   EXPECT_EQ(missing.status(), 2);
   EXPECT_NE(slurp(dir_ / "err2.txt").find("absent.yaml: cannot read"), std::string::npos);
+}
+
+// `serve --mesh-config`: a VirtualService routing to subset v1 of web, which only a
+// DestinationRule in istio-config defines, is a missing subset (MW2101, denied by this policy)
+// unless istio-config is the mesh's root namespace, whose DestinationRules every client uses.
+TEST_F(BinaryServe, MeshConfigDecidesWhichDestinationRulesApply) {
+  std::ofstream(dir_ / "world.yaml") << kWorld << R"(---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: web, namespace: istio-config}
+spec:
+  host: web.bookinfo.svc.cluster.local
+  subsets: [{name: v1, labels: {version: v1}}]
+)";
+  std::ofstream(dir_ / "review.json")
+      << R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u2",)"
+         R"("kind":{"group":"networking.istio.io","version":"v1","kind":"VirtualService"},)"
+         R"("resource":{"group":"networking.istio.io","version":"v1","resource":"virtualservices"},)"
+         R"("namespace":"bookinfo","name":"web","operation":"CREATE","object":{)"
+         R"("apiVersion":"networking.istio.io/v1","kind":"VirtualService",)"
+         R"("metadata":{"name":"web","namespace":"bookinfo"},"spec":{"hosts":["web"],)"
+         R"("http":[{"route":[{"destination":{"host":"web","subset":"v1"}}]}]}}}})";
+  write_policy("missingReferences: deny\n");
+  {
+    ServeProcess serve(serve_args(dir_ / "policy.yaml"), dir_ / "out.txt", dir_ / "err.txt");
+    const unsigned short port = serve.wait_ready();
+    ASSERT_NE(port, 0) << slurp(dir_ / "err.txt");
+    EXPECT_FALSE(allowed(port)) << "istio-system is the root namespace by default";
+  }
+  std::ofstream(dir_ / "mesh.yaml") << "rootNamespace: istio-config\n";
+  std::vector<std::string> args = serve_args(dir_ / "policy.yaml");
+  args.insert(args.end(), {"--mesh-config", (dir_ / "mesh.yaml").string()});
+  {
+    ServeProcess serve(args, dir_ / "out2.txt", dir_ / "err2.txt");
+    const unsigned short port = serve.wait_ready();
+    ASSERT_NE(port, 0) << slurp(dir_ / "err2.txt");
+    EXPECT_TRUE(allowed(port)) << curl(port, "/validate", true);
+  }
+  std::ofstream(dir_ / "mesh.yaml") << "outboundTrafficPolicy: {mode: OPEN}\n";
+  ServeProcess bad(args, dir_ / "out3.txt", dir_ / "err3.txt");
+  EXPECT_EQ(bad.wait_ready(), 0);
+  EXPECT_EQ(bad.status(), 2);
+  EXPECT_NE(slurp(dir_ / "err3.txt").find("meshward serve: mesh config " + (dir_ / "mesh.yaml").string() +
+                                         ": outboundTrafficPolicy.mode is not ALLOW_ANY or REGISTRY_ONLY"),
+            std::string::npos)
+      << slurp(dir_ / "err3.txt");
 }
 
 // `meshward serve --kubeconfig`: the world is the (in-test) cluster. /readyz waits for the

@@ -108,15 +108,15 @@ TEST(CheckCommand, FailOnThreshold) {
   EXPECT_EQ(check({"-f", errors, "--fail-on", "none"}, out, err), kExitOk);
 }
 
-// A policy file in a temporary file, removed at the end of the test.
-class PolicyFile {
+// A policy or mesh config file in a temporary file, removed at the end of the test.
+class TempFile {
  public:
-  explicit PolicyFile(const std::string& text)
+  explicit TempFile(const std::string& text)
       : path_(std::filesystem::temp_directory_path() /
-              ("meshward-check-policy-" + std::to_string(::getpid()) + "-" + std::to_string(++count_) + ".yaml")) {
+              ("meshward-check-" + std::to_string(::getpid()) + "-" + std::to_string(++count_) + ".yaml")) {
     std::ofstream(path_) << text;
   }
-  ~PolicyFile() { std::filesystem::remove(path_); }
+  ~TempFile() { std::filesystem::remove(path_); }
   std::string path() const { return path_.string(); }
 
  private:
@@ -129,24 +129,24 @@ TEST(CheckCommand, PolicyDecidesTheExitAndFailOnAddsAThreshold) {
   const std::string dir = std::string(MESHWARD_SOURCE_DIR) + "/tests/golden/check/typo-hides-tls/input";
   std::ostringstream out, err;
   // The default policy denies errors: exit 1, as without a policy.
-  PolicyFile defaults("");
+  TempFile defaults("");
   EXPECT_EQ(check({"-f", dir, "--policy", defaults.path()}, out, err), kExitFindings);
   // The error only warns: nothing would deny, so exit 0 -- unless --fail-on warning.
-  PolicyFile relaxed("rules:\n  gateway-tls-missing: warn\n");
+  TempFile relaxed("rules:\n  gateway-tls-missing: warn\n");
   out.str("");
   EXPECT_EQ(check({"-f", dir, "--policy", relaxed.path()}, out, err), kExitOk) << out.str();
   EXPECT_NE(out.str().find("MW1107 warning"), std::string::npos) << out.str();
   EXPECT_EQ(check({"-f", dir, "--policy", relaxed.path(), "--fail-on", "warning"}, out, err),
             kExitFindings);
   // The namespace is off: nothing is reported at all.
-  PolicyFile off("namespaces:\n  bookinfo: off\n");
+  TempFile off("namespaces:\n  bookinfo: off\n");
   out.str("");
   EXPECT_EQ(check({"-f", dir, "--policy", off.path(), "--fail-on", "info"}, out, err), kExitOk);
   EXPECT_NE(out.str().find("0 errors, 0 warnings, 0 infos in 1 objects from 1 file; 2 ignored by the policy"),
             std::string::npos)
       << out.str();
   // The warning raised to deny: exit 1 even with the error ignored.
-  PolicyFile strict("rules:\n  MW1107: ignore\n  MW1005: deny\n");
+  TempFile strict("rules:\n  MW1107: ignore\n  MW1005: deny\n");
   out.str("");
   EXPECT_EQ(check({"-f", dir, "--policy", strict.path(), "-o", "json"}, out, err), kExitFindings);
   json::Document doc;
@@ -162,7 +162,7 @@ TEST(CheckCommand, RequireEgressGatewayFailsOnDirectEgressUnlessARuleSaysOtherwi
   // (two MW2112 warnings), in namespaces shop and legacy.
   const std::string dir = std::string(MESHWARD_SOURCE_DIR) + "/tests/golden/check/policy-egress-required/input";
   const auto run = [&](const std::string& policy_text, std::string& out_text) {
-    PolicyFile policy(policy_text);
+    TempFile policy(policy_text);
     std::ostringstream out, err;
     const int status = check({"-f", dir, "--policy", policy.path()}, out, err);
     out_text = out.str();
@@ -191,8 +191,8 @@ TEST(CheckCommand, RequireEgressGatewayFailsOnDirectEgressUnlessARuleSaysOtherwi
   EXPECT_EQ(run("requireEgressGateway: yes\n", out), kExitUsage);
 }
 
-TEST(CheckCommand, BadPolicyFileIsAUsageError) {
-  PolicyFile bad("rules:\n  MW9999: warn\n");
+TEST(CheckCommand, BadTempFileIsAUsageError) {
+  TempFile bad("rules:\n  MW9999: warn\n");
   std::ostringstream out, err;
   EXPECT_EQ(check({"-f", kExamples + "/bookinfo", "--policy", bad.path()}, out, err), kExitUsage);
   EXPECT_NE(err.str().find("meshward check: --policy: " + bad.path() + ":2: rules: unknown rule \"MW9999\""),
@@ -201,6 +201,54 @@ TEST(CheckCommand, BadPolicyFileIsAUsageError) {
   EXPECT_EQ(check({"-f", kExamples + "/bookinfo", "--policy", "/does/not/exist.yaml"}, out, err), kExitUsage);
   EXPECT_EQ(check({"-f", kExamples + "/bookinfo", "--fail-on", "sometimes"}, out, err), kExitUsage);
   EXPECT_EQ(check({"-f", kExamples + "/bookinfo", "--color", "sometimes"}, out, err), kExitUsage);
+}
+
+// A VirtualService routing to subset v1 of reviews, which only the DestinationRule in
+// istio-config defines: istiod consults that namespace's rules for every client only when it
+// is the root namespace (meshConfig.rootNamespace).
+TEST(CheckCommand, MeshConfigReachesTheMeshChecks) {
+  const std::string world = std::string(MESHWARD_SOURCE_DIR) + "/tests/golden/translate/mesh-config";
+  TempFile vs(R"(apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: bookinfo}
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+)");
+  const auto mw2101 = [&](const std::vector<std::string>& extra, int expected_status) {
+    std::vector<std::string> args = {"-f", world + "/world.yaml", "-f", vs.path(), "-o", "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::ostringstream out, err;
+    EXPECT_EQ(check(args, out, err), expected_status) << out.str() << err.str();
+    json::Document doc;
+    doc.Parse(out.str().c_str());
+    std::size_t n = 0;
+    if (!doc.HasParseError()) {
+      for (const auto& f : doc["findings"].GetArray()) {
+        n += std::string_view(f["code"].GetString()) == "MW2101" ? 1 : 0;
+      }
+    }
+    return n;
+  };
+  EXPECT_EQ(mw2101({}, kExitFindings), 1u);
+  EXPECT_EQ(mw2101({"--mesh-config", world + "/mesh.yaml"}, kExitOk), 0u);
+  TempFile root_only("rootNamespace: istio-config\n");
+  EXPECT_EQ(mw2101({"--mesh-config", root_only.path()}, kExitOk), 0u);
+
+  std::ostringstream out, err;
+  EXPECT_EQ(check({"-f", world + "/world.yaml", "--mesh-config", "/does/not/exist"}, out, err),
+            kExitUsage);
+  EXPECT_NE(err.str().find("--mesh-config /does/not/exist: cannot read the file"),
+            std::string::npos)
+      << err.str();
+  TempFile bad("outboundTrafficPolicy: {mode: NONE}\n");
+  EXPECT_EQ(check({"-f", world + "/world.yaml", "--mesh-config", bad.path()}, out, err),
+            kExitUsage);
+  EXPECT_NE(err.str().find("outboundTrafficPolicy.mode is not ALLOW_ANY or REGISTRY_ONLY"),
+            std::string::npos)
+      << err.str();
 }
 
 TEST(VersionCommand, TextAndJson) {

@@ -1,7 +1,9 @@
 // Golden cases for `meshward translate`: each folder under tests/golden/translate/ holds a
 // `world.yaml` and one or more invocations: `args` (the flags besides `-f`, on one line)
 // with `expected.<json|yaml|txt>` (by its `-o`), and optionally `<name>.args` with
-// `<name>.expected.<ext>`. The test runs the command in-process exactly as the CLI does.
+// `<name>.expected.<ext>`; a word of the args naming another file of the folder
+// (`--mesh-config mesh.yaml`) is passed as its path. The test runs the command in-process
+// exactly as the CLI does.
 // A new case is a new folder; no code. MESHWARD_UPDATE_GOLDEN=1 rewrites the expected files:
 // review every change by hand against ../shared/reference/istio-translation.md.
 
@@ -88,6 +90,12 @@ TEST_P(GoldenTranslate, MatchesExpected) {
   const std::string prefix = inv.name.empty() ? "" : inv.name + ".";
   std::vector<std::string> words = split_words(read_all(dir / (prefix + "args")));
   const std::string ext = extension_for(words);
+  // A word naming another file of the folder (`--mesh-config mesh.yaml`) is given as its path.
+  for (std::string& word : words) {
+    if (word[0] != '-' && word != "world.yaml" && fs::is_regular_file(dir / word)) {
+      word = (dir / word).string();
+    }
+  }
   words.insert(words.begin(), {"-f", (dir / "world.yaml").string()});
 
   std::ostringstream out;

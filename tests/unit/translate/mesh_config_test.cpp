@@ -1,0 +1,118 @@
+// Reading a mesh's MeshConfig (translate/mesh_config.h) in the forms operators hold it in.
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "meshward/translate/mesh_config.h"
+
+namespace meshward::translate {
+namespace {
+
+MeshConfig parse_ok(const std::string& text) {
+  auto mesh = parse_mesh_config(text, "mesh.yaml");
+  EXPECT_TRUE(mesh.ok()) << (mesh.ok() ? "" : mesh.error().message);
+  return mesh.ok() ? *mesh : MeshConfig{};
+}
+
+std::string parse_error(const std::string& text) {
+  auto mesh = parse_mesh_config(text, "mesh.yaml");
+  EXPECT_FALSE(mesh.ok()) << text;
+  return mesh.ok() ? "" : mesh.error().message;
+}
+
+constexpr const char* kMesh = R"(rootNamespace: istio-config
+trustDomain: example.org
+connectTimeout: 2.5s
+enableAutoMtls: false
+outboundTrafficPolicy:
+  mode: REGISTRY_ONLY
+accessLogFile: /dev/stdout
+defaultConfig:
+  holdApplicationUntilProxyStarts: true
+)";
+
+void expect_custom(const MeshConfig& mesh) {
+  EXPECT_EQ(mesh.root_namespace, "istio-config");
+  EXPECT_EQ(mesh.trust_domain, "example.org");
+  EXPECT_EQ(mesh.connect_timeout_ms, 2500u);
+  EXPECT_FALSE(mesh.enable_auto_mtls);
+  EXPECT_EQ(mesh.outbound, OutboundPolicy::RegistryOnly);
+}
+
+TEST(MeshConfig, TheMeshConfigItselfSetsWhatItNamesAndIgnoresTheRest) {
+  expect_custom(parse_ok(kMesh));
+}
+
+TEST(MeshConfig, TheIstioConfigMapsDataMeshIsRead) {
+  std::string text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\n"
+                     "data:\n  mesh: |-\n";
+  std::string mesh = kMesh;
+  for (std::size_t at = 0; at < mesh.size();) {
+    const std::size_t end = mesh.find('\n', at);
+    text += "    " + mesh.substr(at, end - at) + "\n";
+    at = end + 1;
+  }
+  expect_custom(parse_ok(text));
+}
+
+TEST(MeshConfig, AnIstioOperatorsAndIstiodsHelmValuesMeshConfigIsRead) {
+  std::string indented;
+  std::string mesh = kMesh;
+  for (std::size_t at = 0; at < mesh.size();) {
+    const std::size_t end = mesh.find('\n', at);
+    indented += "    " + mesh.substr(at, end - at) + "\n";
+    at = end + 1;
+  }
+  expect_custom(parse_ok("apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  "
+                         "meshConfig:\n" + indented));
+  std::string values;
+  for (std::size_t at = 0; at < mesh.size();) {
+    const std::size_t end = mesh.find('\n', at);
+    values += "  " + mesh.substr(at, end - at) + "\n";
+    at = end + 1;
+  }
+  expect_custom(parse_ok("pilot:\n  autoscaleEnabled: false\nmeshConfig:\n" + values));
+}
+
+TEST(MeshConfig, AbsentFieldsKeepIstiosDefaults) {
+  const MeshConfig mesh = parse_ok("accessLogFile: /dev/stdout\n");
+  EXPECT_EQ(mesh, MeshConfig{});
+  EXPECT_EQ(parse_ok("outboundTrafficPolicy: {}\n"), MeshConfig{});
+  const MeshConfig json = parse_ok(R"({"outboundTrafficPolicy": {"mode": "ALLOW_ANY"}})");
+  EXPECT_EQ(json.outbound, OutboundPolicy::AllowAny);
+}
+
+TEST(MeshConfig, AFieldReadWithTheWrongValueIsAnErrorNamingIt) {
+  EXPECT_EQ(parse_error("outboundTrafficPolicy:\n  mode: DENY\n"),
+            "mesh config mesh.yaml: outboundTrafficPolicy.mode is not ALLOW_ANY or REGISTRY_ONLY");
+  EXPECT_EQ(parse_error("connectTimeout: soon\n"),
+            "mesh config mesh.yaml: connectTimeout is not a duration of at least 1ms (e.g. \"10s\")");
+  EXPECT_EQ(parse_error("connectTimeout: 0s\n"),
+            "mesh config mesh.yaml: connectTimeout is not a duration of at least 1ms (e.g. \"10s\")");
+  EXPECT_EQ(parse_error("enableAutoMtls: maybe\n"),
+            "mesh config mesh.yaml: enableAutoMtls is not true or false");
+  EXPECT_EQ(parse_error("rootNamespace: [a]\n"),
+            "mesh config mesh.yaml: rootNamespace is not a non-empty string");
+  EXPECT_EQ(parse_error("kind: ConfigMap\ndata:\n  mesh: \"rootNamespace: 7\"\n"),
+            "mesh config mesh.yaml: data.mesh.rootNamespace is not a non-empty string");
+  EXPECT_EQ(parse_error("kind: IstioOperator\nspec:\n  meshConfig:\n    trustDomain: ''\n"),
+            "mesh config mesh.yaml: spec.meshConfig.trustDomain is not a non-empty string");
+}
+
+TEST(MeshConfig, TextThatIsNoMeshConfigIsAnError) {
+  EXPECT_EQ(parse_error("- a\n- b\n"), "mesh config mesh.yaml: the document is not a mapping");
+  EXPECT_EQ(parse_error("kind: Deployment\n"),
+            "mesh config mesh.yaml: a Deployment is not a MeshConfig, the istio ConfigMap or an "
+            "IstioOperator");
+  EXPECT_EQ(parse_error("kind: ConfigMap\ndata: {}\n"),
+            "mesh config mesh.yaml: ConfigMap has no data.mesh");
+  EXPECT_EQ(parse_error("a: 1\n---\nb: 2\n"),
+            "mesh config mesh.yaml: expected one YAML or JSON document, found 2");
+  EXPECT_EQ(parse_error(""), "mesh config mesh.yaml: expected one YAML or JSON document, found 0");
+  const std::string broken = parse_error("a: [\n");
+  EXPECT_NE(broken.find("mesh config mesh.yaml: YAML does not parse"), std::string::npos) << broken;
+}
+
+}  // namespace
+}  // namespace meshward::translate
