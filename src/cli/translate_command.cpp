@@ -31,7 +31,7 @@ const std::vector<FlagSpec>& translate_flags() {
       {"mesh-config", "", true,
        "the mesh's MeshConfig (data.mesh of the istio ConfigMap, that ConfigMap, or an "
        "IstioOperator): rootNamespace, trustDomain, outboundTrafficPolicy, connectTimeout, "
-       "enableAutoMtls (default: Istio's defaults)"},
+       "enableAutoMtls, default*ExportTo (default: Istio's defaults)"},
       {"namespace", "n", true, "namespace for objects that name none (default \"default\")"},
       {"help", "h", false, "show this help"},
   };

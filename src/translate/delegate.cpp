@@ -229,7 +229,8 @@ const std::string& delegate_namespace(const model::Delegate& delegate,
   return set(delegate.namespace_) ? delegate.namespace_.value : root.meta.namespace_;
 }
 
-DelegateMerge merge_delegates(const model::VirtualService& root, const world::View& view) {
+DelegateMerge merge_delegates(const model::VirtualService& root, const world::View& view,
+                              const world::ExportDefaults& exports) {
   DelegateMerge out;
   // A delegate VirtualService (no hosts) is never a root: istiod keeps it out of every list.
   if (!delegates(root) || root.spec.hosts.empty()) {
@@ -258,7 +259,7 @@ DelegateMerge merge_delegates(const model::VirtualService& root, const world::Vi
       problem.missing = true;
     } else if (!delegate->spec.hosts.empty()) {
       problem.reason = "it has hosts, so it is no delegate (a delegate has none)";
-    } else if (!world::visible_to(*delegate, root.meta.namespace_)) {
+    } else if (!world::visible_to(*delegate, root.meta.namespace_, exports)) {
       problem.reason = "it is not exported to namespace " + root.meta.namespace_;
     }
     if (!problem.reason.empty()) {

@@ -51,6 +51,15 @@ class MeshConfigReader {
       out.connect_timeout_ms = static_cast<std::uint32_t>(std::min<std::int64_t>(
           *nanos / 1'000'000, std::numeric_limits<std::uint32_t>::max()));
     }
+    if (auto e = string_list(mesh, "defaultServiceExportTo", out.exports.services)) {
+      return e;
+    }
+    if (auto e = string_list(mesh, "defaultVirtualServiceExportTo", out.exports.virtual_services)) {
+      return e;
+    }
+    if (auto e = string_list(mesh, "defaultDestinationRuleExportTo", out.exports.destination_rules)) {
+      return e;
+    }
     if (const json::Value* auto_mtls = member(mesh, "enableAutoMtls")) {
       if (!auto_mtls->IsBool()) {
         return fail("enableAutoMtls", "is not true or false");
@@ -76,6 +85,27 @@ class MeshConfigReader {
       return fail(name, "is not a non-empty string");
     }
     out.assign(value->GetString(), value->GetStringLength());
+    return std::nullopt;
+  }
+
+  // An exportTo list: `*`, `.`, `~` or namespace names.
+  std::optional<Error> string_list(const json::Value& mesh, const char* name,
+                                   std::vector<std::string>& out) const {
+    const json::Value* value = member(mesh, name);
+    if (value == nullptr) {
+      return std::nullopt;
+    }
+    if (!value->IsArray()) {
+      return fail(name, "is not a list");
+    }
+    std::vector<std::string> entries;
+    for (const json::Value& entry : value->GetArray()) {
+      if (!entry.IsString() || entry.GetStringLength() == 0) {
+        return fail(name, "has an entry that is not a non-empty string");
+      }
+      entries.emplace_back(entry.GetString(), entry.GetStringLength());
+    }
+    out = std::move(entries);
     return std::nullopt;
   }
 

@@ -33,13 +33,14 @@ enum class Group : std::uint8_t { Private, Exported, Public };
 // The group `object` (Service, ServiceEntry, VirtualService) falls in for namespace `ns`, or
 // nullopt when it is not visible there. As initServiceRegistry / initVirtualServices index
 // them: `*` makes it public whatever else is listed, `~` hides it whatever else is listed.
-std::optional<Group> export_group(const model::Object* object, std::string_view ns) {
+std::optional<Group> export_group(const model::Object* object, std::string_view ns,
+                                  const world::ExportDefaults& defaults) {
   if (object == nullptr) {
     return Group::Public;
   }
-  const std::vector<std::string> entries = world::export_to(*object);
+  const std::vector<std::string> entries = world::export_to(*object, defaults);
   if (entries.empty()) {
-    return Group::Public;  // mesh default*ExportTo is `*`
+    return Group::Public;  // no exportTo, and the mesh default is `*`
   }
   const auto has = [&](std::string_view e) {
     return std::find(entries.begin(), entries.end(), e) != entries.end();
@@ -64,10 +65,11 @@ std::optional<Group> export_group(const model::Object* object, std::string_view 
 }
 
 // Services visible to `ns`, private first, then exported, then public (each in registry order).
-std::vector<MeshService> visible_services(std::vector<MeshService> all, std::string_view ns) {
+std::vector<MeshService> visible_services(std::vector<MeshService> all, std::string_view ns,
+                                          const world::ExportDefaults& defaults) {
   std::vector<std::int8_t> group(all.size(), -1);
   for (std::size_t i = 0; i < all.size(); ++i) {
-    if (const auto g = export_group(all[i].source, ns)) {
+    if (const auto g = export_group(all[i].source, ns, defaults)) {
       group[i] = static_cast<std::int8_t>(*g);
     }
   }
@@ -836,7 +838,7 @@ const std::vector<MeshService>& Scope::visible_in(
     it = memo_->visible
              .emplace(namespaces,
                       visible_services(some ? std::move(*some) : registry_.all_services(),
-                                       proxy_.namespace_))
+                                       proxy_.namespace_, options().mesh.exports))
              .first;
   }
   return it->second;
@@ -909,7 +911,8 @@ namespace {
 // namespace, else the first visible namespace alphabetically; per namespace the first service
 // (Kubernetes first).
 std::optional<MeshService> destination_service(const Registry& registry, std::string_view host,
-                                               std::string_view config_ns) {
+                                               std::string_view config_ns,
+                                               const world::ExportDefaults& defaults) {
   std::map<std::string, MeshService> by_namespace;
   for (MeshService& s : registry.services_for_host(host)) {
     by_namespace.emplace(s.namespace_, std::move(s));
@@ -918,7 +921,7 @@ std::optional<MeshService> destination_service(const Registry& registry, std::st
     return it->second;
   }
   for (auto& [ns, s] : by_namespace) {
-    if (export_group(s.source, config_ns)) {
+    if (export_group(s.source, config_ns, defaults)) {
       return s;
     }
   }
@@ -975,7 +978,7 @@ const std::vector<MeshService>& Scope::scope_services() const {
       add_destinations(*vs, proxy_.namespace_, options().mesh.domain_suffix, dests);
     }
     for (const auto& [host, ports] : dests) {
-      auto s = destination_service(registry_, host, proxy_.namespace_);
+      auto s = destination_service(registry_, host, proxy_.namespace_, options().mesh.exports);
       if (!s) {
         continue;
       }
@@ -996,6 +999,7 @@ std::optional<std::vector<std::uint32_t>> implied_ports_for_host(const world::Ob
                                                                  const EgressListener& listener,
                                                                  std::string_view proxy_namespace,
                                                                  std::string_view domain_suffix,
+                                                                 const world::ExportDefaults& exports,
                                                                  std::string_view host);
 
 }  // namespace
@@ -1005,7 +1009,7 @@ const MeshService* Scope::find_service(std::string_view host) const {
     return it->second ? &*it->second : nullptr;
   }
   std::vector<MeshService> visible =
-      visible_services(registry_.services_for_host(host), proxy_.namespace_);
+      visible_services(registry_.services_for_host(host), proxy_.namespace_, options().mesh.exports);
   ServiceSet set;
   if (proxy_.type == Proxy::Type::Gateway) {
     for (MeshService& s : visible) {
@@ -1037,7 +1041,7 @@ const MeshService* Scope::find_service(std::string_view host) const {
           routing = registry_.view().routing_to(host);
         }
         ports = implied_ports_for_host(*routing, l, proxy_.namespace_,
-                                       options().mesh.domain_suffix, host);
+                                       options().mesh.domain_suffix, options().mesh.exports, host);
       } else {
         if (implied == nullptr) {
           implied = &implied_destinations();
@@ -1054,7 +1058,7 @@ const MeshService* Scope::find_service(std::string_view host) const {
       if (!ports) {
         continue;
       }
-      auto s = destination_service(registry_, host, proxy_.namespace_);
+      auto s = destination_service(registry_, host, proxy_.namespace_, options().mesh.exports);
       if (s) {
         s = needs_port_match(l) ? trim_to_port(*s, *l.port) : trim_to_ports(*s, *ports);
       }
@@ -1079,14 +1083,15 @@ namespace {
 // VirtualServicesForGateway order over `candidates` (stable order, bound to the gateway):
 // private to `ns`, exported to it, then public; Gateway-API routes of `ns` lead the public.
 std::vector<const model::VirtualService*> by_precedence(const world::ObjectList& candidates,
-                                                        std::string_view ns) {
+                                                        std::string_view ns,
+                                                        const world::ExportDefaults& defaults) {
   std::vector<const model::VirtualService*> groups[4];
   for (const model::Object* o : candidates) {
     const auto* vs = o->as<model::VirtualService>();
     if (vs == nullptr || vs->spec.hosts.empty()) {
       continue;  // Delegates (no hosts) are only reached through their root.
     }
-    const auto g = export_group(vs, ns);
+    const auto g = export_group(vs, ns, defaults);
     if (!g) {
       continue;
     }
@@ -1106,7 +1111,8 @@ std::vector<const model::VirtualService*> by_precedence(const world::ObjectList&
 // SelectVirtualServices ordering for sidecars (PILOT_UNIFIED_SIDECAR_SCOPE): within each
 // group, the proxy namespace's Gateway-API routes first.
 std::vector<const model::VirtualService*> sidecar_order(
-    const std::vector<const model::VirtualService*>& ordered, std::string_view ns) {
+    const std::vector<const model::VirtualService*>& ordered, std::string_view ns,
+    const world::ExportDefaults& defaults) {
   std::vector<const model::VirtualService*> out;
   out.reserve(ordered.size());
   // `ordered` is grouped private, exported, public; regroup each by Gateway-API-first.
@@ -1119,7 +1125,7 @@ std::vector<const model::VirtualService*> sidecar_order(
     rest.clear();
   };
   for (const model::VirtualService* vs : ordered) {
-    const auto g = export_group(vs, ns);
+    const auto g = export_group(vs, ns, defaults);
     if (g != current) {
       flush();
       current = g;
@@ -1160,6 +1166,7 @@ std::optional<std::vector<std::uint32_t>> implied_ports_for_host(const world::Ob
                                                                  const EgressListener& listener,
                                                                  std::string_view proxy_namespace,
                                                                  std::string_view domain_suffix,
+                                                                 const world::ExportDefaults& exports,
                                                                  std::string_view host) {
   // mesh_bound() over `routing`: bound to `mesh`, in a namespace the listener imports from.
   const auto namespaces = import_namespaces(&listener, &listener + 1);
@@ -1175,7 +1182,8 @@ std::optional<std::vector<std::uint32_t>> implied_ports_for_host(const world::Ob
   }
   std::vector<std::pair<std::string, std::vector<std::uint32_t>>> dests;
   for (const model::VirtualService* vs :
-       sidecar_order(by_precedence(candidates, proxy_namespace), proxy_namespace)) {
+       sidecar_order(by_precedence(candidates, proxy_namespace, exports), proxy_namespace,
+                     exports)) {
     if (imports_virtual_service(listener, *vs)) {
       add_destinations(*vs, proxy_namespace, domain_suffix, dests);
     }
@@ -1198,7 +1206,7 @@ std::vector<const model::VirtualService*> Scope::with_delegates(
     }
     auto [it, added] = memo_->delegated.try_emplace(vs);
     if (added) {
-      it->second = merge_delegates(*vs, registry_.view()).merged;
+      it->second = merge_delegates(*vs, registry_.view(), options().mesh.exports).merged;
     }
     if (it->second) {
       vs = it->second.get();
@@ -1209,12 +1217,14 @@ std::vector<const model::VirtualService*> Scope::with_delegates(
 
 std::vector<const model::VirtualService*> Scope::virtual_services(std::string_view gateway) const {
   if (proxy_.type == Proxy::Type::Gateway || gateway != world::kMeshGateway) {
-    return with_delegates(by_precedence(registry_.view().binding_gateway(gateway), proxy_.namespace_));
+    return with_delegates(by_precedence(registry_.view().binding_gateway(gateway),
+                                        proxy_.namespace_, options().mesh.exports));
   }
   const auto namespaces = import_namespaces(egress_.data(), egress_.data() + egress_.size());
-  const auto ordered =
-      sidecar_order(by_precedence(mesh_bound(registry_.view(), namespaces), proxy_.namespace_),
-                    proxy_.namespace_);
+  const auto ordered = sidecar_order(
+      by_precedence(mesh_bound(registry_.view(), namespaces), proxy_.namespace_,
+                    options().mesh.exports),
+      proxy_.namespace_, options().mesh.exports);
   std::vector<const model::VirtualService*> out;
   for (const model::VirtualService* vs : ordered) {
     if (std::any_of(egress_.begin(), egress_.end(),
@@ -1233,8 +1243,8 @@ std::vector<const model::VirtualService*> Scope::virtual_services(
   }
   const auto ordered = sidecar_order(
       by_precedence(mesh_bound(registry_.view(), import_namespaces(&listener, &listener + 1)),
-                    proxy_.namespace_),
-      proxy_.namespace_);
+                    proxy_.namespace_, options().mesh.exports),
+      proxy_.namespace_, options().mesh.exports);
   std::vector<const model::VirtualService*> out;
   for (const model::VirtualService* vs : ordered) {
     if (imports_virtual_service(listener, *vs)) {
@@ -1256,11 +1266,11 @@ std::vector<const model::VirtualService*> Scope::virtual_services_for_host(
       candidates.push_back(o);
     }
   }
-  auto ordered = by_precedence(candidates, proxy_.namespace_);
+  auto ordered = by_precedence(candidates, proxy_.namespace_, options().mesh.exports);
   if (proxy_.type == Proxy::Type::Gateway || gateway != world::kMeshGateway) {
     return with_delegates(std::move(ordered));
   }
-  ordered = sidecar_order(ordered, proxy_.namespace_);
+  ordered = sidecar_order(ordered, proxy_.namespace_, options().mesh.exports);
   std::vector<const model::VirtualService*> out;
   for (const model::VirtualService* vs : ordered) {
     if (std::any_of(egress_.begin(), egress_.end(),

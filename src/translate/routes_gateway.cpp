@@ -194,10 +194,10 @@ class GatewayServiceLookup {
   }
 
   Entry find(std::string_view host) const {
-    const world::View& view = scope_.registry().view();
     for (MeshService& s : scope_.registry().services_for_host(host)) {
       if (s.namespace_ == vs_.meta.namespace_ &&
-          (s.source == nullptr || view.visible_to(*s.source, scope_.proxy().namespace_))) {
+          (s.source == nullptr || world::visible_to(*s.source, scope_.proxy().namespace_,
+                                                    scope_.options().mesh.exports))) {
         // A Kubernetes hostname names one Service, which the Scope holds too.
         const bool kubernetes = s.registry == MeshService::Registry::Kubernetes;
         return Entry{std::move(s), nullptr, kubernetes};

@@ -180,15 +180,47 @@ void for_each_export(const model::Object& object, F&& f) {
   }
 }
 
+// The mesh default for `object`'s kind, for when it names no exportTo.
+const std::vector<std::string>& default_export(const model::Object& object,
+                                               const ExportDefaults& defaults) {
+  static const std::vector<std::string> kNone;
+  switch (object.kind()) {
+    case model::Kind::Service:
+    case model::Kind::ServiceEntry:
+      return defaults.services;
+    case model::Kind::VirtualService:
+      return defaults.virtual_services;
+    case model::Kind::DestinationRule:
+      return defaults.destination_rules;
+    default:
+      return kNone;
+  }
+}
+
+// for_each_export(), falling back to the mesh default when the object names none.
+template <class F>
+void for_each_effective_export(const model::Object& object, const ExportDefaults& defaults, F&& f) {
+  bool own = false;
+  for_each_export(object, [&](std::string_view e) {
+    own = true;
+    f(e);
+  });
+  if (!own) {
+    for (const std::string& e : default_export(object, defaults)) {
+      f(std::string_view(e));
+    }
+  }
+}
+
 }  // namespace
 
-std::vector<std::string> export_to(const model::Object& object) {
+std::vector<std::string> export_to(const model::Object& object, const ExportDefaults& defaults) {
   std::vector<std::string> out;
-  for_each_export(object, [&](std::string_view e) { out.emplace_back(e); });
+  for_each_effective_export(object, defaults, [&](std::string_view e) { out.emplace_back(e); });
   return out;
 }
 
-bool visible_to(const model::Object& object, std::string_view ns) {
+bool visible_to(const model::Object& object, std::string_view ns, const ExportDefaults& defaults) {
   const std::string& own = object.meta.namespace_;
   if (const auto* dr = object.as<model::DestinationRule>();
       dr != nullptr && dr->spec.workload_selector.has_value()) {
@@ -198,7 +230,7 @@ bool visible_to(const model::Object& object, std::string_view ns) {
   bool is_public = false;
   bool none = false;
   bool named = false;
-  for_each_export(object, [&](std::string_view e) {
+  for_each_effective_export(object, defaults, [&](std::string_view e) {
     any = true;
     is_public = is_public || e == "*";
     none = none || e == "~";

@@ -206,8 +206,10 @@ class Context {
       fn(*o->as<T>());
     }
   }
+  /// Whether `object` is exported to namespace `ns`, with the mesh's default*ExportTo
+  /// (world::visible_to()).
   bool visible_to(const model::Object& object, std::string_view ns) const {
-    return view_.visible_to(object, ns);
+    return world::visible_to(object, ns, translate_->mesh.exports);
   }
 
   /// Kinds read so far.

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "meshward/model/kinds/virtual_service.h"
+#include "meshward/world/facts.h"
 #include "meshward/world/view.h"
 
 namespace meshward::translate {
@@ -55,7 +56,9 @@ bool delegates(const model::VirtualService& vs);
 const std::string& delegate_namespace(const model::Delegate& delegate,
                                       const model::VirtualService& root);
 
-/// Resolves the delegate routes of `root` against `view` (see the file comment).
-DelegateMerge merge_delegates(const model::VirtualService& root, const world::View& view);
+/// Resolves the delegate routes of `root` against `view` (see the file comment); `exports`:
+/// the mesh's default*ExportTo, for delegates that name no exportTo.
+DelegateMerge merge_delegates(const model::VirtualService& root, const world::View& view,
+                              const world::ExportDefaults& exports);
 
 }  // namespace meshward::translate

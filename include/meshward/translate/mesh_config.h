@@ -10,7 +10,9 @@
 
 namespace meshward::translate {
 
-/// The MeshConfig fields meshward reads (options.h MeshConfig), over `defaults`, from `text` in
+/// The MeshConfig fields meshward reads (options.h MeshConfig: rootNamespace, trustDomain,
+/// outboundTrafficPolicy.mode, connectTimeout, enableAutoMtls, default*ExportTo), over
+/// `defaults`, from `text` in
 /// any of the forms operators hold it in, YAML or JSON:
 /// - the MeshConfig itself (`kubectl -n istio-system get configmap istio -o
 ///   jsonpath='{.data.mesh}'`);

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "meshward/world/facts.h"
+
 namespace meshward::translate {
 
 /// An Istio minor release, `1.15`.
@@ -44,6 +46,8 @@ struct MeshConfig {
   OutboundPolicy outbound = OutboundPolicy::AllowAny;
   std::uint32_t connect_timeout_ms = 10'000;
   bool enable_auto_mtls = true;
+  /// default{Service,VirtualService,DestinationRule}ExportTo (empty: `*`).
+  world::ExportDefaults exports;
   friend bool operator==(const MeshConfig&, const MeshConfig&) = default;
 };
 

@@ -53,19 +53,30 @@ std::vector<std::string> bound_gateways(const model::Object& object);
 /// rules as shadow rules, enforcing nothing.
 bool is_dry_run(const model::Object& policy);
 
+/// MeshConfig `default*ExportTo`: what an object that names no exportTo of its own is exported
+/// to, by kind. Empty lists are Istio's default, `*`.
+struct ExportDefaults {
+  std::vector<std::string> services;           ///< defaultServiceExportTo: Service, ServiceEntry
+  std::vector<std::string> virtual_services;   ///< defaultVirtualServiceExportTo
+  std::vector<std::string> destination_rules;  ///< defaultDestinationRuleExportTo
+  friend bool operator==(const ExportDefaults&, const ExportDefaults&) = default;
+};
+
 /// The object's exportTo entries: VirtualService, DestinationRule, ServiceEntry
 /// `spec.exportTo`; Service annotation `networking.istio.io/exportTo` split on commas and
-/// trimmed. Empty when absent (which means public) and for other kinds.
-std::vector<std::string> export_to(const model::Object& object);
+/// trimmed; when the object names none, the mesh default for its kind (`defaults`). Empty
+/// means public, and for kinds without exportTo.
+std::vector<std::string> export_to(const model::Object& object, const ExportDefaults& defaults = {});
 
 /// Whether `object` is visible to (applies to proxies and configuration in) namespace `ns`,
-/// with the mesh defaults (default*ExportTo = `*`):
-/// - no exportTo, or `*` among the entries: every namespace;
+/// with the mesh's default*ExportTo (`defaults`) for an object that names no exportTo:
+/// - no exportTo (here or by default), or `*` among the entries: every namespace;
 /// - `.`: the object's own namespace; a namespace name: that namespace;
 /// - `~` (nobody): for a VirtualService it hides the object even from entries beside it (as
 ///   pilot's initVirtualServices does); elsewhere it matches no namespace.
 /// A DestinationRule with a workloadSelector is visible only in its own namespace (pilot forces
 /// it private). Kinds without exportTo (Gateway, Sidecar, policies, ...) are visible everywhere.
-bool visible_to(const model::Object& object, std::string_view ns);
+bool visible_to(const model::Object& object, std::string_view ns,
+                const ExportDefaults& defaults = {});
 
 }  // namespace meshward::world

@@ -56,7 +56,7 @@ class View {
   /// `*.a.com` for query `b.a.com`, stored `b.a.com` for query `*.a.com`, `*` for anything).
   /// Stored hosts are those of indexed_hosts() (short names resolved in the object's
   /// namespace); `host` is used as given, so resolve a short name first. Visibility is not
-  /// applied (see visible_to()). Empty for kinds that are not host-indexed.
+  /// applied (see world::visible_to()). Empty for kinds that are not host-indexed.
   ObjectList by_host(model::Kind kind, std::string_view host) const {
     return do_by_host(kind, host);
   }
@@ -97,9 +97,6 @@ class View {
     return do_selectors_including(kind, ns, labels);
   }
 
-  /// Whether `object` is exported to namespace `ns` (world::visible_to(); the same for every
-  /// View, kept here so checks need only the View).
-  bool visible_to(const model::Object& object, std::string_view ns) const;
 
  protected:
   View() = default;

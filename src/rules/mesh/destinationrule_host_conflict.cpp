@@ -27,8 +27,9 @@ constexpr RuleInfo kInfo{"MW2109", "destinationrule-host-conflict", Family::Mesh
                          "the newer one's trafficPolicy or subsets are lost",
                          ""};
 
-std::vector<std::string> sorted_export(const model::Object& o) {
-  auto v = world::export_to(o);
+// With the mesh's defaults: istiod compares the exportTo sets it computed (initDestinationRules).
+std::vector<std::string> sorted_export(const Context& ctx, const model::Object& o) {
+  auto v = world::export_to(o, ctx.translate_options().mesh.exports);
   std::sort(v.begin(), v.end());
   return v;
 }
@@ -61,7 +62,7 @@ void check(const Context& ctx, Sink& out) {
       const auto* a = o->as<model::DestinationRule>();
       if (a != nullptr && a->spec.host.present && a->meta.namespace_ == b->meta.namespace_ &&
           mesh::dr_host(*a) == host && same_selector(*a, *b) &&
-          sorted_export(*a) == sorted_export(*b)) {
+          sorted_export(ctx, *a) == sorted_export(ctx, *b)) {
         earlier.push_back(a);
       }
     }

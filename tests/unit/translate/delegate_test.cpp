@@ -43,7 +43,7 @@ spec:
   Merge m;
   m.world = world::Snapshot::make(std::move(decoded.objects));
   const auto* root = m.world->find_as<model::VirtualService>("shop", "root");
-  m.result = merge_delegates(*root, *m.world);
+  m.result = merge_delegates(*root, *m.world, {});
   return m;
 }
 

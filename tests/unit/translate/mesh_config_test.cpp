@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "meshward/translate/mesh_config.h"
 
@@ -27,6 +28,9 @@ connectTimeout: 2.5s
 enableAutoMtls: false
 outboundTrafficPolicy:
   mode: REGISTRY_ONLY
+defaultServiceExportTo: ["."]
+defaultVirtualServiceExportTo: [".", istio-ingress]
+defaultDestinationRuleExportTo: ["*"]
 accessLogFile: /dev/stdout
 defaultConfig:
   holdApplicationUntilProxyStarts: true
@@ -38,6 +42,9 @@ void expect_custom(const MeshConfig& mesh) {
   EXPECT_EQ(mesh.connect_timeout_ms, 2500u);
   EXPECT_FALSE(mesh.enable_auto_mtls);
   EXPECT_EQ(mesh.outbound, OutboundPolicy::RegistryOnly);
+  EXPECT_EQ(mesh.exports.services, (std::vector<std::string>{"."}));
+  EXPECT_EQ(mesh.exports.virtual_services, (std::vector<std::string>{".", "istio-ingress"}));
+  EXPECT_EQ(mesh.exports.destination_rules, (std::vector<std::string>{"*"}));
 }
 
 TEST(MeshConfig, TheMeshConfigItselfSetsWhatItNamesAndIgnoresTheRest) {
@@ -92,6 +99,11 @@ TEST(MeshConfig, AFieldReadWithTheWrongValueIsAnErrorNamingIt) {
             "mesh config mesh.yaml: connectTimeout is not a duration of at least 1ms (e.g. \"10s\")");
   EXPECT_EQ(parse_error("enableAutoMtls: maybe\n"),
             "mesh config mesh.yaml: enableAutoMtls is not true or false");
+  EXPECT_EQ(parse_error("defaultServiceExportTo: \".\"\n"),
+            "mesh config mesh.yaml: defaultServiceExportTo is not a list");
+  EXPECT_EQ(parse_error("defaultDestinationRuleExportTo: [\".\", 3]\n"),
+            "mesh config mesh.yaml: defaultDestinationRuleExportTo has an entry that is not a "
+            "non-empty string");
   EXPECT_EQ(parse_error("rootNamespace: [a]\n"),
             "mesh config mesh.yaml: rootNamespace is not a non-empty string");
   EXPECT_EQ(parse_error("kind: ConfigMap\ndata:\n  mesh: \"rootNamespace: 7\"\n"),

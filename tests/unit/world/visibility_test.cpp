@@ -111,11 +111,29 @@ TEST(Visibility, KindsWithoutExportToAreVisible) {
   EXPECT_TRUE(export_to(*gw).empty());
 }
 
-TEST(Visibility, ThroughTheView) {
-  Snapshot snap({vs("[\".\"]")});
-  const auto* o = snap.of_kind(model::Kind::VirtualService).at(0);
-  EXPECT_TRUE(snap.visible_to(*o, "own"));
-  EXPECT_FALSE(snap.visible_to(*o, "other"));
+// MeshConfig default*ExportTo: each kind's default applies only to objects that name no
+// exportTo of their own.
+TEST(Visibility, MeshDefaultsApplyToObjectsWithoutExportTo) {
+  ExportDefaults defaults;
+  defaults.services = {"."};
+  defaults.virtual_services = {"other"};
+  defaults.destination_rules = {"~"};
+  EXPECT_FALSE(visible_to(*svc(""), "other", defaults));
+  EXPECT_TRUE(visible_to(*svc(""), "own", defaults));
+  EXPECT_FALSE(visible_to(*se(""), "other", defaults));
+  EXPECT_TRUE(visible_to(*svc("*"), "other", defaults)) << "its own exportTo wins";
+  EXPECT_TRUE(visible_to(*se("[\"*\"]"), "other", defaults));
+  EXPECT_TRUE(visible_to(*vs(""), "other", defaults));
+  EXPECT_FALSE(visible_to(*vs(""), "third", defaults));
+  EXPECT_FALSE(visible_to(*dr(""), "own", defaults));
+  EXPECT_TRUE(visible_to(*dr("[\".\"]"), "own", defaults));
+  EXPECT_EQ(export_to(*svc(""), defaults), (std::vector<std::string>{"."}));
+  EXPECT_EQ(export_to(*svc("other"), defaults), (std::vector<std::string>{"other"}));
+  EXPECT_TRUE(export_to(*svc("")).empty()) << "without defaults: public";
+  auto gw =
+      one("apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g, "
+          "namespace: own}\nspec: {}\n");
+  EXPECT_TRUE(visible_to(*gw, "other", defaults));
 }
 
 }  // namespace
