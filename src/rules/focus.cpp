@@ -142,7 +142,8 @@ void add_readers(const world::View& world, std::string_view root, const model::O
       add_delegating(world, object, focus);  // MW2117
       break;
     case Kind::Gateway:
-      add_all(focus, world.binding_gateway(ns + "/" + object.meta.name));  // MW2104, MW2105
+      // MW2104, MW2105, MW2118 (the Gateway decides where its proxies run)
+      add_all(focus, world.binding_gateway(ns + "/" + object.meta.name));
       for (const std::string& host : world::indexed_hosts(object)) {
         add_all(focus, world.by_host(Kind::Gateway, host));  // MW2108 overlapping servers
       }
@@ -159,12 +160,20 @@ void add_readers(const world::View& world, std::string_view root, const model::O
       break;
     case Kind::Service:
       for (const std::string& host : world::indexed_hosts(object)) {
-        add_all(focus, world.routing_to(host));  // MW2101, MW2102, MW2103, MW2116 registry
+        add_all(focus, world.routing_to(host));  // MW2101, MW2102, MW2103, MW2116, MW2118 registry
       }
       if (const auto labels = label_selector(object)) {
-        // MW2106: the gateway workload's Service, a selector overlapping the Gateway's.
-        add_all(focus, world.selecting(Kind::Gateway, "", *labels));
-        add_all(focus, world.selectors_including(Kind::Gateway, "", *labels));
+        // MW2106: the gateway workload's Service, a selector overlapping the Gateway's; MW2118:
+        // its namespace is where the gateway's proxies run, which the VirtualServices bound
+        // to the Gateway are judged from.
+        for (const world::ObjectList& gateways :
+             {world.selecting(Kind::Gateway, "", *labels),
+              world.selectors_including(Kind::Gateway, "", *labels)}) {
+          add_all(focus, gateways);
+          for (const model::Object* gw : gateways) {
+            add_all(focus, world.binding_gateway(gw->meta.namespace_ + "/" + gw->meta.name));
+          }
+        }
         // MW2115: the Services in front of the pods a Gateway selects.
         for (const model::Object* pod : world.selected_by(Kind::Pod, ns, *labels)) {
           add_all(focus, world.selecting(Kind::Gateway, "", pod->meta.labels));
@@ -180,7 +189,7 @@ void add_readers(const world::View& world, std::string_view root, const model::O
       break;
     case Kind::ServiceEntry:
       for (const std::string& host : world::indexed_hosts(object)) {
-        add_all(focus, world.routing_to(host));  // MW2101, MW2102, MW2103, MW2116 registry
+        add_all(focus, world.routing_to(host));  // MW2101, MW2102, MW2103, MW2116, MW2118 registry
       }
       // MW3118: a workloadSelector ServiceEntry gives the workloads it selects ports.
       add_in_namespace_and_root(world, root, Kind::AuthorizationPolicy, ns, focus);

@@ -20,7 +20,6 @@
 #include "meshward/rules/validate.h"
 #include "meshward/translate/names.h"
 #include "meshward/world/host.h"
-#include "meshward/world/order.h"
 #include "meshward/world/selector.h"
 
 namespace meshward::rules {
@@ -61,22 +60,6 @@ ServerKind server_kind(const model::Server& server) {
     return ServerKind::Https;
   }
   return ServerKind::Other;
-}
-
-// The gateway workload's Service, for port translation: the oldest Service whose selector
-// overlaps the Gateway's (one contains the other), found through the selector indexes.
-const model::Service* workload_service(const Context& ctx, const model::Gateway& gw) {
-  if (gw.spec.selector.empty()) {
-    return nullptr;
-  }
-  const model::Labels labels = world::to_labels(gw.spec.selector);
-  const world::ObjectList narrower = ctx.selecting(Kind::Service, "", labels);
-  const world::ObjectList wider = ctx.selectors_including(Kind::Service, "", labels);
-  const model::Object* first = narrower.empty() ? nullptr : narrower.front();
-  if (!wider.empty() && (first == nullptr || world::stable_less(*wider.front(), *first))) {
-    first = wider.front();
-  }
-  return first != nullptr ? first->as<model::Service>() : nullptr;
 }
 
 std::uint32_t target_port(const model::Service* svc, std::uint32_t server_port) {
@@ -166,8 +149,8 @@ struct Unbound {
 void check(const Context& ctx, Sink& out) {
   ctx.each<model::Gateway>([&](const model::Gateway& gw) {
     const std::string gw_ref = mesh::full_name(gw);
-    const model::Service* svc = workload_service(ctx, gw);
-    const std::string proxy_ns = svc != nullptr ? svc->meta.namespace_ : gw.meta.namespace_;
+    const model::Service* svc = mesh::gateway_workload_service(ctx, gw);
+    const std::string& proxy_ns = mesh::gateway_proxy_namespace(ctx, gw);
     std::vector<BoundVs> bound;
     for (const model::Object* o : ctx.binding_gateway(gw_ref)) {
       const auto* vs = o->as<model::VirtualService>();

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "meshward/world/host.h"
+#include "meshward/world/order.h"
 #include "meshward/world/peer_authentication.h"
 #include "meshward/world/selector.h"
 
@@ -70,6 +71,25 @@ std::vector<const model::Object*> registry_entries(const Context& ctx, std::stri
     }
   }
   return out;
+}
+
+const model::Service* gateway_workload_service(const Context& ctx, const model::Gateway& gw) {
+  if (gw.spec.selector.empty()) {
+    return nullptr;
+  }
+  const model::Labels labels = world::to_labels(gw.spec.selector);
+  const world::ObjectList narrower = ctx.selecting(Kind::Service, "", labels);
+  const world::ObjectList wider = ctx.selectors_including(Kind::Service, "", labels);
+  const model::Object* first = narrower.empty() ? nullptr : narrower.front();
+  if (!wider.empty() && (first == nullptr || world::stable_less(*wider.front(), *first))) {
+    first = wider.front();
+  }
+  return first != nullptr ? first->as<model::Service>() : nullptr;
+}
+
+const std::string& gateway_proxy_namespace(const Context& ctx, const model::Gateway& gw) {
+  const model::Service* svc = gateway_workload_service(ctx, gw);
+  return svc != nullptr ? svc->meta.namespace_ : gw.meta.namespace_;
 }
 
 std::vector<std::uint32_t> service_ports(const model::Object& entry) {

@@ -83,6 +83,14 @@ std::pair<std::string, std::string> split_server_host(std::string_view sanitized
 bool server_host_for_namespace(std::string_view server_host, std::string_view vs_ns,
                                std::string& out);
 
+/// The gateway workload's Service: the oldest Service whose selector overlaps the Gateway's
+/// (one contains the other), found through the selector indexes; null when none (or the
+/// Gateway selects nothing). Reads Service.
+const model::Service* gateway_workload_service(const Context& ctx, const model::Gateway& gw);
+/// The namespace the Gateway's proxies run in, whose view of the mesh (exportTo) their routes
+/// and clusters follow: its workload Service's, else the Gateway's own. Reads Service.
+const std::string& gateway_proxy_namespace(const Context& ctx, const model::Gateway& gw);
+
 /// "ns/name".
 std::string full_name(const model::Object& object);
 

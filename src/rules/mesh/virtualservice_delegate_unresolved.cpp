@@ -30,8 +30,9 @@ constexpr RuleInfo kInfo{"MW2117", "virtualservice-delegate-unresolved", Family:
 void check(const Context& ctx, Sink& out) {
   // The merge reads other VirtualServices by name: the lookup is the translator's.
   const world::View& view = ctx.translator_view(KindSet{Kind::VirtualService});
+  const world::ExportDefaults& exports = ctx.translate_options().mesh.exports;
   ctx.each<model::VirtualService>([&](const model::VirtualService& vs) {
-    for (const translate::DelegateProblem& p : translate::merge_delegates(vs, view, ctx.translate_options().mesh.exports).problems) {
+    for (const translate::DelegateProblem& p : translate::merge_delegates(vs, view, exports).problems) {
       const model::HttpRoute& route = vs.spec.http[p.root_route];
       const std::string name = route.name.value.empty() ? "" : " " + route.name.value;
       std::string message;

@@ -105,8 +105,11 @@ class MeshGenerator {
         const std::string istio = name == "istio-egressgateway" ? "egressgateway" : "ingressgateway";
         selector = R"({"istio":)" + q(istio) + (coin(2) ? R"(,"app":"reviews"})" : "}");
       }
-      return R"({"apiVersion":"v1","kind":"Service",)" + meta + R"(},"spec":{"ports":)" +
-             service_ports() + R"(,"selector":)" + selector + "}}";
+      // Some are exported to their own namespace only (MW2102, MW2118 judge visibility).
+      const std::string annotations =
+          coin(4) ? R"(,"annotations":{"networking.istio.io/exportTo":"."})" : "";
+      return R"({"apiVersion":"v1","kind":"Service",)" + meta + annotations +
+             R"(},"spec":{"ports":)" + service_ports() + R"(,"selector":)" + selector + "}}";
     }
     const std::string head = R"({"apiVersion":)" + q(api_version(kind)) + R"(,"kind":)" +
                              q(kind) + "," + meta + R"(},"spec":)";

@@ -251,6 +251,60 @@ spec:
       << err.str();
 }
 
+// The real-world incident MW2118 exists for: a mesh with defaultServiceExportTo ["."] and an
+// ingress gateway in a namespace of its own, which then sees none of the services it routes to.
+TEST(CheckCommand, MeshExportDefaultsReachTheMeshChecks) {
+  TempFile world(R"(apiVersion: v1
+kind: Service
+metadata: {name: istio-ingressgateway, namespace: istio-ingress}
+spec:
+  selector: {istio: ingressgateway}
+  ports: [{name: http2, port: 80, targetPort: 8080}]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: istio-ingress}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*/shop.example.com"]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: shop, namespace: shop}
+spec:
+  selector: {app: shop}
+  ports: [{name: http, port: 8080}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: shop}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-ingress/public]
+  http:
+  - route:
+    - destination: {host: shop}
+)");
+  TempFile mesh("defaultServiceExportTo: [\".\"]\n");
+  std::ostringstream out, err;
+  EXPECT_EQ(check({"-f", world.path(), "-o", "json"}, out, err), kExitOk) << out.str();
+  std::ostringstream out2, err2;
+  EXPECT_EQ(check({"-f", world.path(), "-o", "json", "--mesh-config", mesh.path()}, out2, err2),
+            kExitFindings)
+      << err2.str();
+  json::Document doc;
+  doc.Parse(out2.str().c_str());
+  ASSERT_FALSE(doc.HasParseError()) << out2.str();
+  ASSERT_EQ(doc["findings"].Size(), 1u) << out2.str();
+  const auto& f = doc["findings"][0];
+  EXPECT_STREQ(f["code"].GetString(), "MW2118");
+  EXPECT_NE(std::string(f["message"].GetString())
+                .find("Service shop/shop names no exportTo, and the mesh's defaultServiceExportTo "
+                      "(.) exports it only to shop, not to istio-ingress"),
+            std::string::npos)
+      << f["message"].GetString();
+}
+
 TEST(VersionCommand, TextAndJson) {
   std::ostringstream out, err;
   EXPECT_EQ(version({}, out, err), kExitOk);
