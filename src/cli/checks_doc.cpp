@@ -207,7 +207,7 @@ std::string case_block(const rules::Rule& rule, const fs::path& dir, const std::
     return {};
   }
   const std::string text = read_file(input, problems);
-  auto findings = rules::check_paths_with_rule({input.string()}, code);
+  auto findings = rules::check_golden_case(dir.string(), name, code);
   if (!findings) {
     problems.push_back(input.string() + ": " + findings.error().message);
     return {};
@@ -235,7 +235,8 @@ std::vector<std::string> other_cases(const fs::path& dir) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     const std::string file = entry.path().filename().string();
-    if (entry.path().extension() == ".yaml" && file != "fires.yaml" && file != "fixed.yaml") {
+    if (entry.path().extension() == ".yaml" && file != "fires.yaml" && file != "fixed.yaml" &&
+        file != rules::kGoldenMeshConfig) {
       names.push_back(file);
     }
   }
@@ -252,6 +253,11 @@ std::string rule_section(const rules::Rule& rule, const fs::path& golden_dir,
          std::string(severity_name(rule.info.severity)) + " | " + kinds_of(rule) + " | " +
          (rule.info.istio_code.empty() ? std::string("none") : std::string(rule.info.istio_code)) +
          " |\n\n";
+  if (const fs::path mesh = dir / rules::kGoldenMeshConfig; fs::exists(mesh)) {
+    out += "Judged with the mesh's MeshConfig (`--mesh-config`), " +
+           golden_link(rule, std::string(rules::kGoldenMeshConfig)) + ":\n\n" +
+           yaml_block(read_file(mesh, problems)) + "\n";
+  }
   out += case_block(rule, dir, "fires", "Bad", problems);
   out += case_block(rule, dir, "fixed", "Fixed", problems);
   const std::vector<std::string> others = other_cases(dir);

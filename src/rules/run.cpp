@@ -1,10 +1,13 @@
 #include "meshward/rules/run.h"
 
 #include <algorithm>
+#include <fstream>
 #include <iterator>
+#include <sstream>
 #include <utility>
 
 #include "meshward/rules/registry.h"
+#include "meshward/translate/mesh_config.h"
 #include "meshward/world/loader.h"
 #include "meshward/world/snapshot.h"
 
@@ -66,7 +69,8 @@ std::vector<Finding> check_mesh_reading(const world::View& view, model::Kind cha
 }
 
 Result<std::vector<Finding>> check_paths_with_rule(const std::vector<std::string>& paths,
-                                                  std::string_view rule) {
+                                                  std::string_view rule,
+                                                  const translate::Options& translate) {
   const Rule* found = find_rule(rule);
   if (found == nullptr) {
     return Error{"no rule has the code or name \"" + std::string(rule) + "\""};
@@ -84,11 +88,28 @@ Result<std::vector<Finding>> check_paths_with_rule(const std::vector<std::string
   const world::Snapshot snapshot(std::move(loaded->objects));
   RunOptions options;
   options.only = {std::string(found->info.code)};
+  options.translate = translate;
   std::vector<Finding> checked = check_world(snapshot, options);
   findings.insert(findings.end(), std::make_move_iterator(checked.begin()),
                   std::make_move_iterator(checked.end()));
   sort_findings(findings);
   return findings;
+}
+
+Result<std::vector<Finding>> check_golden_case(const std::string& dir, const std::string& name,
+                                               std::string_view rule) {
+  translate::Options options;
+  const std::string mesh_file = dir + "/" + std::string(kGoldenMeshConfig);
+  if (std::ifstream in(mesh_file, std::ios::binary); in) {
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto mesh = translate::parse_mesh_config(text.str(), mesh_file);
+    if (!mesh) {
+      return mesh.error();
+    }
+    options.mesh = std::move(*mesh);
+  }
+  return check_paths_with_rule({dir + "/" + name + ".yaml"}, rule, options);
 }
 
 void drop_findings_on_rejected_fields(std::vector<Finding>& findings) {

@@ -60,6 +60,19 @@ class MeshConfigReader {
     if (auto e = string_list(mesh, "defaultDestinationRuleExportTo", out.exports.destination_rules)) {
       return e;
     }
+    if (const json::Value* providers = member(mesh, "extensionProviders")) {
+      if (!providers->IsArray()) {
+        return fail("extensionProviders", "is not a list");
+      }
+      std::vector<MeshExtensionProvider> read;
+      for (rapidjson::SizeType i = 0; i < providers->Size(); ++i) {
+        MeshExtensionProvider& p = read.emplace_back();
+        if (auto e = provider((*providers)[i], "extensionProviders[" + std::to_string(i) + "]", p)) {
+          return e;
+        }
+      }
+      out.extension_providers = std::move(read);
+    }
     if (const json::Value* auto_mtls = member(mesh, "enableAutoMtls")) {
       if (!auto_mtls->IsBool()) {
         return fail("enableAutoMtls", "is not true or false");
@@ -76,32 +89,145 @@ class MeshConfigReader {
   }
 
   std::optional<Error> string_field(const json::Value& mesh, const char* name,
-                                    std::string& out) const {
+                                    std::string& out, const std::string& at = "") const {
     const json::Value* value = member(mesh, name);
     if (value == nullptr) {
       return std::nullopt;
     }
     if (!value->IsString() || value->GetStringLength() == 0) {
-      return fail(name, "is not a non-empty string");
+      return fail(at.empty() ? std::string(name) : at + "." + name, "is not a non-empty string");
     }
     out.assign(value->GetString(), value->GetStringLength());
     return std::nullopt;
   }
 
+  // One extensionProviders entry: its name, and the fields of an ext_authz provider.
+  std::optional<Error> provider(const json::Value& v, const std::string& at,
+                                MeshExtensionProvider& p) const {
+    if (!v.IsObject()) {
+      return fail(at, "is not a mapping");
+    }
+    if (auto e = string_field(v, "name", p.name, at)) {
+      return e;
+    }
+    const json::Value* body = nullptr;
+    for (const auto& m : v.GetObject()) {
+      const std::string_view key(m.name.GetString(), m.name.GetStringLength());
+      if (key == "name") {
+        continue;
+      }
+      body = &m.value;
+      if (key == "envoyExtAuthzHttp") {
+        p.type = MeshExtensionProvider::Type::ExtAuthzHttp;
+      } else if (key == "envoyExtAuthzGrpc") {
+        p.type = MeshExtensionProvider::Type::ExtAuthzGrpc;
+      } else {
+        p.other_type = std::string(key);
+        return std::nullopt;  // tracing, logging, metrics: not read
+      }
+      const std::string where = at + "." + std::string(key);
+      if (!body->IsObject()) {
+        return fail(where, "is not a mapping");
+      }
+      if (auto e = string_field(*body, "service", p.service, where)) {
+        return e;
+      }
+      if (const json::Value* port = member(*body, "port")) {
+        if (!port->IsUint()) {
+          return fail(where + ".port", "is not a port number");
+        }
+        p.port = port->GetUint();
+      }
+      if (const json::Value* timeout = member(*body, "timeout")) {
+        p.timeout_nanos =
+            timeout->IsString() ? model::parse_duration_nanos(timeout->GetString()) : std::nullopt;
+        if (!p.timeout_nanos || *p.timeout_nanos < 0) {
+          return fail(where + ".timeout", "is not a duration (e.g. \"0.5s\")");
+        }
+      }
+      if (const json::Value* fail_open = member(*body, "failOpen")) {
+        if (!fail_open->IsBool()) {
+          return fail(where + ".failOpen", "is not true or false");
+        }
+        p.fail_open = fail_open->GetBool();
+      }
+      if (const json::Value* status = member(*body, "statusOnError")) {
+        if (!status->IsString()) {
+          return fail(where + ".statusOnError", "is not a string (e.g. \"503\")");
+        }
+        p.status_on_error = status->GetString();
+      }
+      if (auto e = string_field(*body, "pathPrefix", p.path_prefix, where)) {
+        return e;
+      }
+      const std::pair<const char*, std::vector<std::string>*> lists[] = {
+          {"includeRequestHeadersInCheck", &p.include_request_headers_in_check},
+          {"includeHeadersInCheck", &p.include_headers_in_check},
+          {"headersToUpstreamOnAllow", &p.headers_to_upstream_on_allow},
+          {"headersToDownstreamOnDeny", &p.headers_to_downstream_on_deny},
+          {"headersToDownstreamOnAllow", &p.headers_to_downstream_on_allow}};
+      for (const auto& [name, list] : lists) {
+        if (auto e = string_list(*body, name, *list, where)) {
+          return e;
+        }
+      }
+      if (const json::Value* extra = member(*body, "includeAdditionalHeadersInCheck")) {
+        if (!extra->IsObject()) {
+          return fail(where + ".includeAdditionalHeadersInCheck", "is not a mapping");
+        }
+        for (const auto& h : extra->GetObject()) {
+          if (!h.value.IsString()) {
+            return fail(where + ".includeAdditionalHeadersInCheck." + h.name.GetString(),
+                        "is not a string");
+          }
+          p.include_additional_headers_in_check.emplace_back(h.name.GetString(),
+                                                             h.value.GetString());
+        }
+        std::sort(p.include_additional_headers_in_check.begin(),
+                  p.include_additional_headers_in_check.end());
+      }
+      if (const json::Value* request_body = member(*body, "includeRequestBodyInCheck")) {
+        if (!request_body->IsObject()) {
+          return fail(where + ".includeRequestBodyInCheck", "is not a mapping");
+        }
+        MeshExtensionProvider::RequestBody& b = p.include_request_body_in_check.emplace();
+        if (const json::Value* max = member(*request_body, "maxRequestBytes")) {
+          if (!max->IsUint()) {
+            return fail(where + ".includeRequestBodyInCheck.maxRequestBytes", "is not a number");
+          }
+          b.max_request_bytes = max->GetUint();
+        }
+        for (const auto& [name, flag] :
+             {std::pair<const char*, bool*>{"allowPartialMessage", &b.allow_partial_message},
+              std::pair<const char*, bool*>{"packAsBytes", &b.pack_as_bytes}}) {
+          if (const json::Value* value = member(*request_body, name)) {
+            if (!value->IsBool()) {
+              return fail(where + ".includeRequestBodyInCheck." + name, "is not true or false");
+            }
+            *flag = value->GetBool();
+          }
+        }
+      }
+      return std::nullopt;
+    }
+    return std::nullopt;  // a name alone: no provider kind
+  }
+
   // An exportTo list: `*`, `.`, `~` or namespace names.
   std::optional<Error> string_list(const json::Value& mesh, const char* name,
-                                   std::vector<std::string>& out) const {
+                                   std::vector<std::string>& out, const std::string& at = "") const {
     const json::Value* value = member(mesh, name);
     if (value == nullptr) {
       return std::nullopt;
     }
+    const std::string field = at.empty() ? std::string(name) : at + "." + name;
     if (!value->IsArray()) {
-      return fail(name, "is not a list");
+      return fail(field, "is not a list");
     }
     std::vector<std::string> entries;
     for (const json::Value& entry : value->GetArray()) {
       if (!entry.IsString() || entry.GetStringLength() == 0) {
-        return fail(name, "has an entry that is not a non-empty string");
+        return fail(field, "has an entry that is not a non-empty string");
       }
       entries.emplace_back(entry.GetString(), entry.GetStringLength());
     }
@@ -146,6 +272,9 @@ Result<MeshConfig> parse_mesh_config(std::string_view text, const std::string& f
   }
   const json::Value& root = *document->json;
   MeshConfig out = defaults;
+  if (!out.extension_providers) {
+    out.extension_providers.emplace();  // a MeshConfig given: its providers are known, maybe none
+  }
   if (!root.IsObject()) {
     return Error{"mesh config " + file + ": the document is not a mapping"};
   }

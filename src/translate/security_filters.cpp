@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,6 +23,7 @@
 #include "meshward/core/json.h"
 #include "meshward/model/kinds/authorization_policy.h"
 #include "meshward/model/kinds/request_authentication.h"
+#include "meshward/translate/extension_provider.h"
 #include "meshward/translate/registry.h"
 #include "meshward/world/facts.h"
 #include "meshward/world/host.h"
@@ -592,9 +595,9 @@ std::optional<model::RawJson> rbac_config(const std::vector<const model::Authori
   return j.finish();
 }
 
-// The ext_authz filter of CUSTOM policies: enabled only for requests the shadow RBAC matched.
-// Its service comes from the mesh's extensionProviders, which meshward does not read: the
-// provider is named in `meshward_provider` instead.
+// The ext_authz filter of CUSTOM policies when the mesh's extensionProviders are not known (no
+// --mesh-config): enabled only for requests the shadow RBAC matched, its provider named in
+// `meshward_provider` instead of its service.
 model::RawJson ext_authz_config(const std::vector<const model::AuthorizationPolicy*>& aps,
                                 bool tcp) {
   JsonBuilder j;
@@ -618,6 +621,211 @@ model::RawJson ext_authz_config(const std::vector<const model::AuthorizationPoli
   j.add(metadata, "value", j.wrap("string_match", j.wrap("prefix", j.str(kExtAuthzPrefix))));
   j.add(cfg, "filter_enabled_metadata", std::move(metadata));
   j.add(cfg, "meshward_provider", j.strings(providers));
+  return j.finish();
+}
+
+// istiod's answer to a CUSTOM action it cannot configure (rbacDefaultDenyAll): every request,
+// or connection, is denied.
+model::RawJson deny_all_config(bool tcp) {
+  JsonBuilder j;
+  Value& cfg = j.root();
+  j.add(cfg, "@type",
+        tcp ? "type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC"
+            : "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC");
+  Value any_permission = JsonBuilder::arr();
+  j.push(any_permission, j.wrap("any", Value(true)));
+  Value any_principal = JsonBuilder::arr();
+  j.push(any_principal, j.wrap("any", Value(true)));
+  Value policy = JsonBuilder::obj();
+  j.add(policy, "permissions", std::move(any_permission));
+  j.add(policy, "principals", std::move(any_principal));
+  Value rules = JsonBuilder::obj();
+  j.add(rules, "action", "DENY");
+  j.add(rules, "policies", j.wrap("default-deny-all-due-to-bad-CUSTOM-action", std::move(policy)));
+  j.add(cfg, "rules", std::move(rules));
+  if (tcp) {
+    j.add(cfg, "stat_prefix", "tcp.");
+  }
+  return j.finish();
+}
+
+// google.protobuf.Duration in protobuf JSON: "600s", "0.500s" (3, 6 or 9 fraction digits).
+std::string duration_json(std::int64_t nanos) {
+  std::string out = std::to_string(nanos / 1'000'000'000);
+  std::int64_t frac = nanos % 1'000'000'000;
+  if (frac != 0) {
+    int digits = 9;
+    while (digits > 3 && frac % 1000 == 0) {
+      frac /= 1000;
+      digits -= 3;
+    }
+    char buf[16];
+    std::snprintf(buf, sizeof buf, ".%0*lld", digits, static_cast<long long>(frac));
+    out += buf;
+  }
+  return out + "s";
+}
+
+// envoy.type.v3.StatusCode's name for `code` (protobuf JSON prints enums by name).
+std::string status_code_name(int code) {
+  static const std::map<int, const char*> kNames = {
+      {0, "Empty"}, {100, "Continue"}, {200, "OK"}, {201, "Created"}, {202, "Accepted"},
+      {203, "NonAuthoritativeInformation"}, {204, "NoContent"}, {205, "ResetContent"},
+      {206, "PartialContent"}, {207, "MultiStatus"}, {208, "AlreadyReported"}, {226, "IMUsed"},
+      {300, "MultipleChoices"}, {301, "MovedPermanently"}, {302, "Found"}, {303, "SeeOther"},
+      {304, "NotModified"}, {305, "UseProxy"}, {307, "TemporaryRedirect"},
+      {308, "PermanentRedirect"}, {400, "BadRequest"}, {401, "Unauthorized"},
+      {402, "PaymentRequired"}, {403, "Forbidden"}, {404, "NotFound"},
+      {405, "MethodNotAllowed"}, {406, "NotAcceptable"}, {407, "ProxyAuthenticationRequired"},
+      {408, "RequestTimeout"}, {409, "Conflict"}, {410, "Gone"}, {411, "LengthRequired"},
+      {412, "PreconditionFailed"}, {413, "PayloadTooLarge"}, {414, "URITooLong"},
+      {415, "UnsupportedMediaType"}, {416, "RangeNotSatisfiable"}, {417, "ExpectationFailed"},
+      {421, "MisdirectedRequest"}, {422, "UnprocessableEntity"}, {423, "Locked"},
+      {424, "FailedDependency"}, {426, "UpgradeRequired"}, {428, "PreconditionRequired"},
+      {429, "TooManyRequests"}, {431, "RequestHeaderFieldsTooLarge"},
+      {500, "InternalServerError"}, {501, "NotImplemented"}, {502, "BadGateway"},
+      {503, "ServiceUnavailable"}, {504, "GatewayTimeout"}, {505, "HTTPVersionNotSupported"},
+      {506, "VariantAlsoNegotiates"}, {507, "InsufficientStorage"}, {508, "LoopDetected"},
+      {510, "NotExtended"}, {511, "NetworkAuthenticationRequired"}};
+  const auto it = kNames.find(code);
+  return it != kNames.end() ? it->second : std::to_string(code);
+}
+
+// generateHeaders: case-insensitive matchers, `*x` a suffix, `x*` a prefix, else exact.
+Value header_list(JsonBuilder& j, const std::vector<std::string>& headers) {
+  Value patterns = JsonBuilder::arr();
+  for (const std::string& h : headers) {
+    Value m = JsonBuilder::obj();
+    if (starts_with(h, "*")) {
+      j.add(m, "suffix", std::string_view(h).substr(1));
+    } else if (ends_with(h, "*")) {
+      j.add(m, "prefix", std::string_view(h).substr(0, h.size() - 1));
+    } else {
+      j.add(m, "exact", h);
+    }
+    j.add(m, "ignore_case", Value(true));
+    j.push(patterns, std::move(m));
+  }
+  return j.wrap("patterns", std::move(patterns));
+}
+
+// generateHTTPConfig / generateGRPCConfig: the ext_authz filter of the provider the CUSTOM
+// policies resolved to, enabled only for requests (connections) their shadow RBAC matched.
+model::RawJson resolved_ext_authz_config(const ResolvedExtAuthz& resolved, bool tcp) {
+  const MeshExtensionProvider& p = *resolved.provider;
+  const bool grpc = p.type == MeshExtensionProvider::Type::ExtAuthzGrpc;
+  const std::string timeout = duration_json(p.timeout_nanos.value_or(600'000'000'000));
+  JsonBuilder j;
+  Value& cfg = j.root();
+  j.add(cfg, "@type",
+        tcp ? "type.googleapis.com/envoy.extensions.filters.network.ext_authz.v3.ExtAuthz"
+            : "type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz");
+  auto grpc_service = [&] {
+    Value envoy_grpc = JsonBuilder::obj();
+    j.add(envoy_grpc, "cluster_name", resolved.cluster);
+    std::string authority = resolved.cluster;
+    for (std::size_t at = authority.find('|'); at != std::string::npos;
+         at = authority.find('|', at + 2)) {
+      authority.replace(at, 1, "_.");
+    }
+    j.add(envoy_grpc, "authority", authority);
+    Value service = JsonBuilder::obj();
+    j.add(service, "envoy_grpc", std::move(envoy_grpc));
+    j.add(service, "timeout", timeout);
+    return service;
+  };
+  auto enabled_metadata = [&] {
+    Value path = JsonBuilder::arr();
+    j.push(path, j.wrap("key", j.str("istio-ext-authz-shadow-effective-policy-id")));
+    Value metadata = JsonBuilder::obj();
+    j.add(metadata, "filter", tcp ? kNetworkRbac : kHttpRbac);
+    j.add(metadata, "path", std::move(path));
+    j.add(metadata, "value", j.wrap("string_match", j.wrap("prefix", j.str(kExtAuthzPrefix))));
+    return metadata;
+  };
+  if (tcp) {
+    j.add(cfg, "stat_prefix", "tcp.");
+    j.add(cfg, "grpc_service", grpc_service());
+    if (p.fail_open) {
+      j.add(cfg, "failure_mode_allow", Value(true));
+    }
+    j.add(cfg, "transport_api_version", "V3");
+    j.add(cfg, "filter_enabled_metadata", enabled_metadata());
+    return j.finish();
+  }
+  // Fields in field-number order, as protobuf JSON prints them.
+  if (grpc) {
+    j.add(cfg, "grpc_service", grpc_service());
+  }
+  if (p.fail_open) {
+    j.add(cfg, "failure_mode_allow", Value(true));
+  }
+  if (!grpc) {
+    Value server_uri = JsonBuilder::obj();
+    j.add(server_uri, "uri", "http://" + resolved.hostname);
+    j.add(server_uri, "cluster", resolved.cluster);
+    j.add(server_uri, "timeout", timeout);
+    Value service = JsonBuilder::obj();
+    j.add(service, "server_uri", std::move(server_uri));
+    if (!p.path_prefix.empty()) {
+      j.add(service, "path_prefix", p.path_prefix);
+    }
+    const auto& allowed = !p.include_request_headers_in_check.empty()
+                              ? p.include_request_headers_in_check
+                              : p.include_headers_in_check;
+    if (!allowed.empty() || !p.include_additional_headers_in_check.empty()) {
+      Value request = JsonBuilder::obj();
+      if (!allowed.empty()) {
+        j.add(request, "allowed_headers", header_list(j, allowed));
+      }
+      if (!p.include_additional_headers_in_check.empty()) {
+        Value add = JsonBuilder::arr();
+        for (const auto& [key, value] : p.include_additional_headers_in_check) {
+          Value h = JsonBuilder::obj();
+          j.add(h, "key", key);
+          j.add(h, "value", value);
+          j.push(add, std::move(h));
+        }
+        j.add(request, "headers_to_add", std::move(add));
+      }
+      j.add(service, "authorization_request", std::move(request));
+    }
+    if (!p.headers_to_upstream_on_allow.empty() || !p.headers_to_downstream_on_deny.empty() ||
+        !p.headers_to_downstream_on_allow.empty()) {
+      Value response = JsonBuilder::obj();
+      const std::pair<const char*, const std::vector<std::string>*> lists[] = {
+          {"allowed_upstream_headers", &p.headers_to_upstream_on_allow},
+          {"allowed_client_headers", &p.headers_to_downstream_on_deny},
+          {"allowed_client_headers_on_success", &p.headers_to_downstream_on_allow}};
+      for (const auto& [key, list] : lists) {
+        if (!list->empty()) {
+          j.add(response, key, header_list(j, *list));
+        }
+      }
+      j.add(service, "authorization_response", std::move(response));
+    }
+    j.add(cfg, "http_service", std::move(service));
+  }
+  if (p.include_request_body_in_check) {
+    const auto& b = *p.include_request_body_in_check;
+    Value body = JsonBuilder::obj();
+    if (b.max_request_bytes != 0) {
+      j.add(body, "max_request_bytes", Value(b.max_request_bytes));
+    }
+    if (b.allow_partial_message) {
+      j.add(body, "allow_partial_message", Value(true));
+    }
+    if (b.pack_as_bytes) {
+      j.add(body, "pack_as_bytes", Value(true));
+    }
+    j.add(cfg, "with_request_body", std::move(body));
+  }
+  if (!p.status_on_error.empty()) {
+    j.add(cfg, "status_on_error",
+          j.wrap("code", j.str(status_code_name(std::atoi(p.status_on_error.c_str())))));
+  }
+  j.add(cfg, "transport_api_version", "V3");
+  j.add(cfg, "filter_enabled_metadata", enabled_metadata());
   return j.finish();
 }
 
@@ -788,14 +996,39 @@ SecurityFilters security_filters(const Scope& scope) {
     }
   }
   const auto& custom = by_action[AuthorizationAction::Custom];
+  // With the mesh's extensionProviders known, the provider the CUSTOM policies name, or
+  // istiod's deny-all when it cannot use it; without, the provider's name stands in.
+  std::optional<Result<ResolvedExtAuthz>> resolved;
+  if (!custom.empty() && scope.options().mesh.extension_providers) {
+    std::vector<std::string> named;
+    for (const auto* ap : custom) {
+      named.push_back(ap->spec.provider ? ap->spec.provider->name.value : std::string());
+    }
+    resolved = resolve_ext_authz(scope.registry().view(), *scope.options().mesh.extension_providers,
+                                 named, scope.options().mesh.domain_suffix);
+  }
   for (const bool tcp : {false, true}) {
+    if (resolved && !*resolved) {
+      if (tcp) {
+        out.tcp.push_back(network_filter(kNetworkRbac, deny_all_config(true)));
+      } else {
+        out.http.push_back(http_filter(kHttpRbac, deny_all_config(false)));
+      }
+      continue;
+    }
+    if (tcp && resolved &&
+        (*resolved)->provider->type != MeshExtensionProvider::Type::ExtAuthzGrpc) {
+      continue;  // an HTTP authorizer has no TCP filter: istiod leaves TCP chains alone
+    }
     if (auto cfg = rbac_config(custom, AuthorizationAction::Custom, tcp)) {
+      model::RawJson ext_authz =
+          resolved ? resolved_ext_authz_config(**resolved, tcp) : ext_authz_config(custom, tcp);
       if (tcp) {
         out.tcp.push_back(network_filter(kNetworkRbac, std::move(*cfg)));
-        out.tcp.push_back(network_filter(kNetworkExtAuthz, ext_authz_config(custom, true)));
+        out.tcp.push_back(network_filter(kNetworkExtAuthz, std::move(ext_authz)));
       } else {
         out.http.push_back(http_filter(kHttpRbac, std::move(*cfg)));
-        out.http.push_back(http_filter(kHttpExtAuthz, ext_authz_config(custom, false)));
+        out.http.push_back(http_filter(kHttpExtAuthz, std::move(ext_authz)));
       }
     }
   }

@@ -49,7 +49,17 @@ std::vector<Finding> check_mesh_reading(const world::View& view, model::Kind cha
 /// examples of docs/checks/ are this on their inputs. An Error when a path cannot be read or
 /// no rule has that code or name.
 Result<std::vector<Finding>> check_paths_with_rule(const std::vector<std::string>& paths,
-                                                  std::string_view rule);
+                                                  std::string_view rule,
+                                                  const translate::Options& translate = {});
+
+/// The MeshConfig file a golden case folder may hold beside its cases, for checks that judge by
+/// the mesh's settings (e.g. MW3120 and its extensionProviders): `--mesh-config` for each case.
+inline constexpr std::string_view kGoldenMeshConfig = "mesh-config.yaml";
+
+/// check_paths_with_rule() on golden case `<dir>/<name>.yaml`, with the folder's
+/// kGoldenMeshConfig when it has one (an Error when that does not parse).
+Result<std::vector<Finding>> check_golden_case(const std::string& dir, const std::string& name,
+                                               std::string_view rule);
 
 /// Drops check findings about fields the decoder already rejected (MW1002 wrong type, MW1003
 /// unknown enum value): such a field reads as absent, so a check would report the same spot

@@ -8,7 +8,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "meshward/translate/extension_provider.h"
 #include "meshward/world/facts.h"
 
 namespace meshward::translate {
@@ -48,6 +50,9 @@ struct MeshConfig {
   bool enable_auto_mtls = true;
   /// default{Service,VirtualService,DestinationRule}ExportTo (empty: `*`).
   world::ExportDefaults exports;
+  /// extensionProviders, when the mesh's MeshConfig was given (`--mesh-config`); unset: not
+  /// known, so CUSTOM AuthorizationPolicies' providers cannot be judged.
+  std::optional<std::vector<MeshExtensionProvider>> extension_providers;
   friend bool operator==(const MeshConfig&, const MeshConfig&) = default;
 };
 

@@ -401,12 +401,15 @@ TEST(RulesCommand, CheckDocsShowEveryCheckWithItsExamples) {
                        " reports nothing on it."),
               std::string::npos)
         << code;
-    // Both manifests are shown.
+    // Both manifests are shown, and the MeshConfig they are judged with when the case has one.
     std::size_t blocks = 0;
     for (auto at = own.find("\n```yaml\n"); at != std::string::npos; at = own.find("\n```yaml\n", at + 1)) {
       ++blocks;
     }
-    EXPECT_EQ(blocks, 2u) << code;
+    const bool mesh_config = std::filesystem::exists(std::string(MESHWARD_SOURCE_DIR) +
+                                                     "/tests/golden/rules/" + folder + "/mesh-config.yaml");
+    EXPECT_EQ(blocks, mesh_config ? 3u : 2u) << code;
+    EXPECT_EQ(own.find("Judged with the mesh's MeshConfig") != std::string::npos, mesh_config) << code;
   }
 }
 

@@ -1,5 +1,6 @@
 // Golden cases per rule: tests/golden/rules/<CODE>-<name>/ holds fires.yaml and fixed.yaml
-// (plus, optionally, more fires-*.yaml / fixed-*.yaml cases), each with
+// (plus, optionally, more fires-*.yaml / fixed-*.yaml cases, and a mesh-config.yaml every case
+// is judged with, as `--mesh-config`), each with
 // <case>.expected.json: the findings of that rule alone on that input, in the `-o json`
 // shape (rules::check_paths_with_rule; docs/checks/ shows the same for fires and fixed). A new rule = a new folder; no code. MESHWARD_UPDATE_GOLDEN=1 rewrites the expected
 // files (review the diff).
@@ -51,7 +52,7 @@ std::vector<GoldenCase> all_cases() {
       continue;
     }
     for (const auto& file : fs::directory_iterator(dir.path())) {
-      if (file.path().extension() == ".yaml") {
+      if (file.path().extension() == ".yaml" && file.path().filename() != kGoldenMeshConfig) {
         cases.push_back({dir.path().filename().string(), file.path().stem().string()});
       }
     }
@@ -66,8 +67,9 @@ std::string code_of(const std::string& folder) { return folder.substr(0, folder.
 
 // Runs one rule on one input file, as `meshward check` would with only that rule (decoder
 // rules included: their findings come from reading the file).
-std::vector<Finding> run_case(const fs::path& input, const std::string& code) {
-  auto findings = check_paths_with_rule({input.string()}, code);
+std::vector<Finding> run_case(const fs::path& dir, const std::string& name,
+                              const std::string& code) {
+  auto findings = check_golden_case(dir.string(), name, code);
   EXPECT_TRUE(findings.ok()) << findings.error().message;
   return findings.ok() ? std::move(*findings) : std::vector<Finding>{};
 }
@@ -82,7 +84,7 @@ TEST_P(GoldenRule, MatchesExpected) {
   ASSERT_NE(rule, nullptr) << c.folder << " names no registered rule";
   EXPECT_EQ(c.folder, code + "-" + std::string(rule->info.name)) << "folder must be <code>-<name>";
 
-  auto findings = run_case(dir / (c.name + ".yaml"), code);
+  auto findings = run_case(dir, c.name, code);
   std::string actual = findings_to_json(findings);
   const std::string prefix = dir.string() + "/";
   for (auto pos = actual.find(prefix); pos != std::string::npos; pos = actual.find(prefix)) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "meshward/translate/mesh_config.h"
@@ -82,12 +83,73 @@ TEST(MeshConfig, AnIstioOperatorsAndIstiodsHelmValuesMeshConfigIsRead) {
   expect_custom(parse_ok("pilot:\n  autoscaleEnabled: false\nmeshConfig:\n" + values));
 }
 
+// The defaults, except that a given MeshConfig's extension providers are known: none.
+MeshConfig defaults_given() {
+  MeshConfig mesh;
+  mesh.extension_providers.emplace();
+  return mesh;
+}
+
 TEST(MeshConfig, AbsentFieldsKeepIstiosDefaults) {
   const MeshConfig mesh = parse_ok("accessLogFile: /dev/stdout\n");
-  EXPECT_EQ(mesh, MeshConfig{});
-  EXPECT_EQ(parse_ok("outboundTrafficPolicy: {}\n"), MeshConfig{});
+  EXPECT_EQ(mesh, defaults_given());
+  EXPECT_FALSE(MeshConfig{}.extension_providers) << "without a MeshConfig they are unknown";
+  EXPECT_EQ(parse_ok("outboundTrafficPolicy: {}\n"), defaults_given());
   const MeshConfig json = parse_ok(R"({"outboundTrafficPolicy": {"mode": "ALLOW_ANY"}})");
   EXPECT_EQ(json.outbound, OutboundPolicy::AllowAny);
+}
+
+TEST(MeshConfig, ExtensionProvidersAreReadWithTheirAuthorizerFields) {
+  const MeshConfig mesh = parse_ok(R"(extensionProviders:
+- name: opa
+  envoyExtAuthzGrpc:
+    service: opa.opa.svc.cluster.local
+    port: 9191
+    timeout: 0.5s
+    failOpen: true
+    statusOnError: "503"
+    includeRequestBodyInCheck: {maxRequestBytes: 4096, packAsBytes: true}
+- name: oauth2-proxy
+  envoyExtAuthzHttp:
+    service: auth/oauth2-proxy.auth.svc.cluster.local
+    port: 4180
+    pathPrefix: /check
+    includeRequestHeadersInCheck: [authorization, cookie]
+    includeAdditionalHeadersInCheck: {x-b: "2", x-a: "1"}
+    headersToUpstreamOnAllow: [x-auth-request-user]
+    headersToDownstreamOnDeny: [set-cookie]
+- name: zipkin
+  zipkin: {service: zipkin.istio-system.svc.cluster.local, port: 9411}
+)");
+  ASSERT_TRUE(mesh.extension_providers);
+  const auto& providers = *mesh.extension_providers;
+  ASSERT_EQ(providers.size(), 3u);
+  EXPECT_EQ(providers[0].name, "opa");
+  EXPECT_EQ(providers[0].type, MeshExtensionProvider::Type::ExtAuthzGrpc);
+  EXPECT_EQ(providers[0].service, "opa.opa.svc.cluster.local");
+  EXPECT_EQ(providers[0].port, 9191u);
+  EXPECT_EQ(providers[0].timeout_nanos, 500'000'000);
+  EXPECT_TRUE(providers[0].fail_open);
+  EXPECT_EQ(providers[0].status_on_error, "503");
+  ASSERT_TRUE(providers[0].include_request_body_in_check);
+  EXPECT_EQ(providers[0].include_request_body_in_check->max_request_bytes, 4096u);
+  EXPECT_TRUE(providers[0].include_request_body_in_check->pack_as_bytes);
+  EXPECT_EQ(providers[1].type, MeshExtensionProvider::Type::ExtAuthzHttp);
+  EXPECT_EQ(providers[1].path_prefix, "/check");
+  EXPECT_EQ(providers[1].include_request_headers_in_check,
+            (std::vector<std::string>{"authorization", "cookie"}));
+  EXPECT_EQ(providers[1].include_additional_headers_in_check,
+            (std::vector<std::pair<std::string, std::string>>{{"x-a", "1"}, {"x-b", "2"}}));
+  EXPECT_EQ(providers[1].headers_to_upstream_on_allow,
+            (std::vector<std::string>{"x-auth-request-user"}));
+  EXPECT_EQ(providers[2].type, MeshExtensionProvider::Type::Other);
+  EXPECT_EQ(providers[2].other_type, "zipkin");
+
+  EXPECT_EQ(parse_error("extensionProviders: [{name: a, envoyExtAuthzGrpc: {port: http}}]\n"),
+            "mesh config mesh.yaml: extensionProviders[0].envoyExtAuthzGrpc.port is not a port "
+            "number");
+  EXPECT_EQ(parse_error("extensionProviders: {a: 1}\n"),
+            "mesh config mesh.yaml: extensionProviders is not a list");
 }
 
 TEST(MeshConfig, AFieldReadWithTheWrongValueIsAnErrorNamingIt) {
