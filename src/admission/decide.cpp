@@ -155,7 +155,7 @@ std::vector<Finding> introduced_findings(const Review& review, const EvaluatedWo
     if (changed != nullptr) {
       const rules::Focus focus =
           rules::change_focus(*world.snapshot, *after, after->removed(), after->added(),
-                              world.translate.mesh.root_namespace);
+                              world.translate.mesh);
       rules::RunOptions options;
       options.translate = world.translate;  // the release the world's findings were judged by
       if (!translate::EndpointCache::reads(changed->kind())) {

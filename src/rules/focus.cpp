@@ -118,8 +118,25 @@ void add_delegating(const world::View& world, const model::Object& vs, Focus& fo
 
 // Adds `object` and its readers in `world`: the subjects whose lookups can return it. Each
 // relation names the checks that read it.
-void add_readers(const world::View& world, std::string_view root, const model::Object& object,
-                 Focus& focus) {
+// MW3120: whether `object` (a Service or ServiceEntry) is the service of one of the mesh's
+// extension providers, which every CUSTOM AuthorizationPolicy may name.
+bool serves_extension_provider(const model::Object& object, const translate::MeshConfig& mesh) {
+  if (!mesh.extension_providers) {
+    return false;
+  }
+  const std::vector<std::string> hosts = world::indexed_hosts(object);
+  for (const translate::MeshExtensionProvider& p : *mesh.extension_providers) {
+    const std::string_view host = std::string_view(p.service).substr(p.service.find('/') + 1);
+    if (std::find(hosts.begin(), hosts.end(), host) != hosts.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void add_readers(const world::View& world, const translate::MeshConfig& mesh,
+                 const model::Object& object, Focus& focus) {
+  const std::string& root = mesh.root_namespace;
   focus.add(model::key_of(object));
   const std::string& ns = object.meta.namespace_;
   switch (object.kind()) {
@@ -162,6 +179,9 @@ void add_readers(const world::View& world, std::string_view root, const model::O
       for (const std::string& host : world::indexed_hosts(object)) {
         add_all(focus, world.routing_to(host));  // MW2101, MW2102, MW2103, MW2116, MW2118 registry
       }
+      if (serves_extension_provider(object, mesh)) {
+        focus.add_kind(Kind::AuthorizationPolicy);  // MW3120: an authorizer's service
+      }
       if (const auto labels = label_selector(object)) {
         // MW2106: the gateway workload's Service, a selector overlapping the Gateway's; MW2118:
         // its namespace is where the gateway's proxies run, which the VirtualServices bound
@@ -190,6 +210,9 @@ void add_readers(const world::View& world, std::string_view root, const model::O
     case Kind::ServiceEntry:
       for (const std::string& host : world::indexed_hosts(object)) {
         add_all(focus, world.routing_to(host));  // MW2101, MW2102, MW2103, MW2116, MW2118 registry
+      }
+      if (serves_extension_provider(object, mesh)) {
+        focus.add_kind(Kind::AuthorizationPolicy);  // MW3120: an authorizer's service
       }
       // MW3118: a workloadSelector ServiceEntry gives the workloads it selects ports.
       add_in_namespace_and_root(world, root, Kind::AuthorizationPolicy, ns, focus);
@@ -261,13 +284,13 @@ void add_readers(const world::View& world, std::string_view root, const model::O
 
 Focus change_focus(const world::View& before, const world::View& after,
                    const model::Object* old_version, const model::Object* new_version,
-                   std::string_view root_namespace) {
+                   const translate::MeshConfig& mesh) {
   Focus focus;
   if (old_version != nullptr) {
-    add_readers(before, root_namespace, *old_version, focus);
+    add_readers(before, mesh, *old_version, focus);
   }
   if (new_version != nullptr) {
-    add_readers(after, root_namespace, *new_version, focus);
+    add_readers(after, mesh, *new_version, focus);
   }
   // World-wide facts: some checks judge only when the world holds Pods (MW2108) or any
   // workload (MW2110, MW2111, MW4115); the first one in, or the last one out, changes every

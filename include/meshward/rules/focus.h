@@ -25,9 +25,10 @@ namespace meshward::rules {
 /// `new_version` (an object of `after`; null on delete): both versions, the readers of the old
 /// version in `before` and of the new version in `after`, and whole kinds when the change
 /// flips a world-wide fact a check judges by (the first Pod or workload of the world).
-/// `root_namespace`: meshConfig.rootNamespace, whose policies reach every namespace.
+/// `mesh`: the MeshConfig the checks judge by (its root namespace's policies reach every
+/// namespace; its extension providers' services are read by every CUSTOM policy).
 Focus change_focus(const world::View& before, const world::View& after,
                    const model::Object* old_version, const model::Object* new_version,
-                   std::string_view root_namespace);
+                   const translate::MeshConfig& mesh);
 
 }  // namespace meshward::rules

@@ -15,6 +15,7 @@
 #include "meshward/admission/review.h"
 #include "meshward/rules/registry.h"
 #include "meshward/rules/run.h"
+#include "meshward/translate/mesh_config.h"
 #include "meshward/world/loader.h"
 #include "meshward/world/overlay.h"
 #include "meshward/world/snapshot.h"
@@ -166,7 +167,10 @@ class MeshGenerator {
       static constexpr const char* kPolicies[] = {
           R"("action":"ALLOW","rules":[{"from":[{"source":{"namespaces":["bookinfo"]}}]}])",
           R"("action":"ALLOW","rules":[{"from":[{"source":{"requestPrincipals":["*"]}}]}])",
-          R"("action":"DENY","rules":[{"from":[{"source":{"notRequestPrincipals":["*"]}}]}])"};
+          R"("action":"DENY","rules":[{"from":[{"source":{"notRequestPrincipals":["*"]}}]}])",
+          // MW3120 judges the provider of each workload's CUSTOM policies (kMeshConfig).
+          R"("action":"CUSTOM","provider":{"name":"authz"},"rules":[{"to":[{"operation":{"paths":["/admin"]}}]}])",
+          R"("action":"CUSTOM","provider":{"name":"other"},"rules":[{"to":[{"operation":{"paths":["/admin"]}}]}])"};
       spec += sep + kPolicies[pick(std::size(kPolicies))];
     } else {
       spec += sep + R"("jwtRules":[{"issuer":"https://issuer.example.com","jwksUri":"https://issuer.example.com/jwks"}])";
@@ -404,7 +408,9 @@ std::vector<std::string> whole_world_introduced(const Review& review, const Eval
       (review.operation == Operation::Delete ? review.old_object : review.object)->kind();
   std::vector<Finding> out;
   std::unordered_set<std::string> seen;
-  for (Finding& f : rules::check_world(*after)) {
+  rules::RunOptions options;
+  options.translate = world.translate;
+  for (Finding& f : rules::check_world(*after, options)) {
     const rules::Rule* rule = rules::find_rule(f.code);
     if (rule != nullptr && rule->check_mesh && !rule->triggers().contains(changed)) {
       continue;
@@ -451,8 +457,23 @@ std::size_t expect_same_as_whole_world(const std::string& body, const EvaluatedW
   const std::vector<std::string> whole = whole_world_introduced(*review, world);
   EXPECT_EQ(focused, whole) << "review: " << body;
   return static_cast<std::size_t>(std::count_if(whole.begin(), whole.end(), [](const std::string& id) {
-    return id.starts_with("MW2") || id.starts_with("MW41");
+    return id.starts_with("MW2") || id.starts_with("MW3") || id.starts_with("MW41");
   }));
+}
+
+// The random worlds' MeshConfig: one external authorizer, served by a Service the generator
+// makes (and changes and deletes).
+translate::Options random_world_options() {
+  auto mesh = translate::parse_mesh_config(
+      "extensionProviders:\n- name: authz\n  envoyExtAuthzGrpc:\n"
+      "    service: bookinfo/reviews.bookinfo.svc.cluster.local\n    port: 9080\n",
+      "mesh.yaml");
+  EXPECT_TRUE(mesh.ok());
+  translate::Options options;
+  if (mesh.ok()) {
+    options.mesh = std::move(*mesh);
+  }
+  return options;
 }
 
 TEST(AdmissionNeighbourhood, RandomChangesMatchTheWholeWorldDiff) {
@@ -474,7 +495,8 @@ TEST(AdmissionNeighbourhood, RandomChangesMatchTheWholeWorldDiff) {
     }
     list += "]}";
     auto loaded = world::load_text(list, "world.json");
-    auto world = evaluate_world(world::Snapshot::make(std::move(loaded.objects)), "random");
+    auto world = evaluate_world(world::Snapshot::make(std::move(loaded.objects)), "random",
+                                random_world_options());
 
     for (int c = 0; c < 40; ++c) {
       const std::size_t roll = gen.pick(10);
@@ -530,7 +552,8 @@ struct Breaking {
   const char* on;      // on this object (kind/ns/name)
 };
 
-std::shared_ptr<const EvaluatedWorld> evaluated(const std::vector<WorldObject>& objects) {
+std::shared_ptr<const EvaluatedWorld> evaluated(const std::vector<WorldObject>& objects,
+                                                const translate::Options& options = {}) {
   std::string list = R"({"apiVersion":"v1","kind":"List","items":[)";
   for (std::size_t i = 0; i < objects.size(); ++i) {
     list += (i == 0 ? "" : ",") + objects[i].json;
@@ -538,7 +561,7 @@ std::shared_ptr<const EvaluatedWorld> evaluated(const std::vector<WorldObject>& 
   list += "]}";
   auto loaded = world::load_text(list, "world.json");
   EXPECT_TRUE(loaded.findings.empty());
-  return evaluate_world(world::Snapshot::make(std::move(loaded.objects)), "test");
+  return evaluate_world(world::Snapshot::make(std::move(loaded.objects)), "test", options);
 }
 
 // Runs `c` against `world` (made of `objects`): same answer as the whole world, and the
@@ -710,6 +733,26 @@ TEST(AdmissionNeighbourhood, FirstOrLastWorkloadChangesEveryGateway) {
                   {"creating the first Pod", "CREATE", "Pod", "default", "other", pod.c_str(),
                    "MW2110", "Gateway/istio-system/gw-a"});
   }
+}
+
+// MW3120 reads the Service of the mesh's external authorizer for every CUSTOM policy, in any
+// namespace: deleting it, or a second provider on a workload, breaks the policies.
+TEST(AdmissionNeighbourhood, ChangesThatBreakACustomProviderAreReported) {
+  const std::vector<WorldObject> objects{
+      {"Service", "bookinfo", "reviews",
+       R"({"apiVersion":"v1","kind":"Service","metadata":{"name":"reviews","namespace":"bookinfo"},"spec":{"ports":[{"name":"grpc","port":9080}],"selector":{"app":"reviews"}}})"},
+      {"AuthorizationPolicy", "default", "ext",
+       R"({"apiVersion":"security.istio.io/v1","kind":"AuthorizationPolicy","metadata":{"name":"ext","namespace":"default"},"spec":{"selector":{"matchLabels":{"app":"web"}},"action":"CUSTOM","provider":{"name":"authz"},"rules":[{"to":[{"operation":{"paths":["/admin"]}}]}]}})"}};
+  const auto world = evaluated(objects, random_world_options());
+  expect_breaks(objects, *world,
+                {"deleting the authorizer's Service", "DELETE", "Service", "bookinfo", "reviews",
+                 "null", "MW3120", "AuthorizationPolicy/default/ext"});
+  expect_breaks(
+      objects, *world,
+      {"a second CUSTOM policy with another provider", "CREATE", "AuthorizationPolicy", "default",
+       "ext2",
+       R"({"apiVersion":"security.istio.io/v1","kind":"AuthorizationPolicy","metadata":{"name":"ext2","namespace":"default"},"spec":{"action":"CUSTOM","provider":{"name":"other"},"rules":[{}]}})",
+       "MW3120", "AuthorizationPolicy/default/ext"});
 }
 
 }  // namespace

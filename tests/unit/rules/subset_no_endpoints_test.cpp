@@ -296,7 +296,7 @@ TEST_P(FocusCoversMw2116, FocusedDiffEqualsWholeWorldDiff) {
   // Every change here alters MW2116's answer; otherwise the case proves nothing.
   ASSERT_FALSE(appeared.empty() && disappeared.empty()) << change.name << " changes nothing";
 
-  const Focus focus = change_focus(*before, after, old_version, new_version, "istio-system");
+  const Focus focus = change_focus(*before, after, old_version, new_version, translate::MeshConfig{});
   const auto focused_before =
       identities(check_mesh_reading(*before, kind, only_mw2116(), &focus));
   const auto focused_after = identities(check_mesh_reading(after, kind, only_mw2116(), &focus));
