@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "meshward/translate/names.h"
 #include "meshward/world/host.h"
 #include "meshward/world/order.h"
 #include "meshward/world/peer_authentication.h"
@@ -71,6 +72,35 @@ std::vector<const model::Object*> registry_entries(const Context& ctx, std::stri
     }
   }
   return out;
+}
+
+const model::Gateway* find_gateway(const Context& ctx, std::string_view ref) {
+  const auto slash = ref.find('/');
+  if (ref == world::kMeshGateway || slash == std::string_view::npos) {
+    return nullptr;
+  }
+  return ctx.find_as<model::Gateway>(ref.substr(0, slash), ref.substr(slash + 1));
+}
+
+std::string destination_cluster(const model::Destination& dest, std::string_view host) {
+  if (dest.port && dest.port->number.present) {
+    return translate::outbound_cluster_name(*dest.port->number, dest.subset.value, host);
+  }
+  return "outbound|<port>|" + dest.subset.value + "|" + std::string(host);
+}
+
+std::string missing_cluster_effect(const DestinationSite& site, std::string_view host,
+                                   std::string_view via) {
+  const std::string target = std::string(host) + std::string(via);
+  if (site.block != DestinationSite::Block::Http) {
+    return std::string(site.block == DestinationSite::Block::Tls ? "TLS" : "TCP") +
+           " connections routed to " + target + " are closed";
+  }
+  if (site.mirror) {
+    return "mirrored requests to " + target + " are never sent";
+  }
+  return "requests routed to " + std::string(host) + describe_match(*site.http) +
+         std::string(via) + " get 503 NC";
 }
 
 const model::Service* gateway_workload_service(const Context& ctx, const model::Gateway& gw) {

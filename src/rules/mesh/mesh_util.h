@@ -83,6 +83,20 @@ std::pair<std::string, std::string> split_server_host(std::string_view sanitized
 bool server_host_for_namespace(std::string_view server_host, std::string_view vs_ns,
                                std::string& out);
 
+/// The Gateway a resolved reference (`ns/name`, world::resolve_gateway_ref) names; null for
+/// `mesh` and for a Gateway that does not exist (MW2104). Reads Gateway.
+const model::Gateway* find_gateway(const Context& ctx, std::string_view ref);
+
+/// The cluster a destination routes to: `outbound|<port>|<subset>|<host>`, with `<port>`
+/// written so when the destination names none (the route then uses the listener's port).
+std::string destination_cluster(const model::Destination& dest, std::string_view host);
+
+/// What clients get when the cluster of a destination at `site` is missing from their proxy:
+/// "TCP (TLS) connections routed to <host><via> are closed", "mirrored requests to
+/// <host><via> are never sent", or "requests routed to <host><match><via> get 503 NC".
+std::string missing_cluster_effect(const DestinationSite& site, std::string_view host,
+                                   std::string_view via = {});
+
 /// The gateway workload's Service: the oldest Service whose selector overlaps the Gateway's
 /// (one contains the other), found through the selector indexes; null when none (or the
 /// Gateway selects nothing). Reads Service.

@@ -14,7 +14,6 @@
 
 #include "mesh_util.h"
 #include "meshward/rules/registry.h"
-#include "meshward/translate/names.h"
 #include "meshward/world/facts.h"
 #include "meshward/world/host.h"
 
@@ -67,13 +66,9 @@ void check(const Context& ctx, Sink& out) {
     const std::string& ns = vs.meta.namespace_;
     std::vector<BoundGateway> gateways;
     for (const std::string& ref : world::bound_gateways(vs)) {
-      const auto slash = ref.find('/');
-      if (ref == world::kMeshGateway || slash == std::string::npos) {
-        continue;
-      }
-      const auto* gw = ctx.find_as<model::Gateway>(ref.substr(0, slash), ref.substr(slash + 1));
+      const model::Gateway* gw = mesh::find_gateway(ctx, ref);
       if (gw == nullptr) {
-        continue;  // MW2104
+        continue;  // the mesh, or no such Gateway (MW2104)
       }
       const std::string& proxy_ns = mesh::gateway_proxy_namespace(ctx, *gw);
       if (proxy_ns != ns && ctx.visible_to(vs, proxy_ns)) {
@@ -110,23 +105,10 @@ void check(const Context& ctx, Sink& out) {
       if (blind.empty()) {
         return;
       }
-      const std::string cluster =
-          dest.port && dest.port->number.present
-              ? translate::outbound_cluster_name(*dest.port->number, dest.subset.value, host)
-              : "outbound|<port>|" + dest.subset.value + "|" + host;
-      const std::string through = " through " + mesh::join(blind, " and ");
-      std::string message;
-      if (site.block != mesh::DestinationSite::Block::Http) {
-        message = std::string(site.block == mesh::DestinationSite::Block::Tls ? "TLS" : "TCP") +
-                  " connections routed to " + host + through + " are closed";
-      } else if (site.mirror) {
-        message = "requests mirrored to " + host + through + " are never sent";
-      } else {
-        message = "requests routed to " + host + mesh::describe_match(*site.http) + through +
-                  " get 503 NC";
-      }
-      message += ": the gateway gets no cluster " + cluster + " (" + why + ")";
-      out.report(kInfo, vs, dest.host.loc, std::move(message));
+      out.report(kInfo, vs, dest.host.loc,
+                 mesh::missing_cluster_effect(site, host, " through " + mesh::join(blind, " and ")) +
+                     ": the gateway gets no cluster " + mesh::destination_cluster(dest, host) +
+                     " (" + why + ")");
     });
   });
 }

@@ -10,7 +10,6 @@
 
 #include "mesh_util.h"
 #include "meshward/rules/registry.h"
-#include "meshward/translate/names.h"
 #include "meshward/world/host.h"
 
 namespace meshward::rules {
@@ -50,23 +49,10 @@ void check(const Context& ctx, Sink& out) {
           why += "; short name " + *dest.host + " is resolved in namespace " + ns;
         }
       }
-      std::string cluster =
-          dest.port && dest.port->number.present
-              ? translate::outbound_cluster_name(*dest.port->number, dest.subset.value, host)
-              : "outbound|<port>|" + dest.subset.value + "|" + host;
-      std::string message;
-      if (site.block != mesh::DestinationSite::Block::Http) {
-        message = std::string(site.block == mesh::DestinationSite::Block::Tls ? "TLS" : "TCP") +
-                  " connections routed to " + host + " are closed: cluster " + cluster +
-                  " does not exist (" + why + ")";
-      } else if (site.mirror) {
-        message = "mirrored requests to " + host + " are never sent: cluster " + cluster +
-                  " does not exist (" + why + ")";
-      } else {
-        message = "requests routed to " + host + mesh::describe_match(*site.http) +
-                  " get 503 NC: cluster " + cluster + " does not exist (" + why + ")";
-      }
-      out.report_missing(kInfo, vs, dest.host.loc, std::move(message));
+      out.report_missing(kInfo, vs, dest.host.loc,
+                         mesh::missing_cluster_effect(site, host) + ": cluster " +
+                             mesh::destination_cluster(dest, host) + " does not exist (" + why +
+                             ")");
     });
   });
 }

@@ -63,13 +63,9 @@ void check(const Context& ctx, Sink& out) {
         continue;
       }
       const std::string ref = world::resolve_gateway_ref(*gw_field, ns);
-      const auto slash = ref.find('/');
-      if (ref == world::kMeshGateway || slash == std::string::npos) {
-        continue;
-      }
-      const auto* gw = ctx.find_as<model::Gateway>(ref.substr(0, slash), ref.substr(slash + 1));
+      const model::Gateway* gw = mesh::find_gateway(ctx, ref);
       if (gw == nullptr) {
-        continue;  // MW2104
+        continue;  // the mesh, or no such Gateway (MW2104)
       }
       // Whether a server host admitting this namespace matches a host of the VirtualService:
       // asked first, stopping at the first match (the usual answer); what the message lists

@@ -54,21 +54,27 @@ TEST(CheckCommand, IstioVersionMustBeAReproducedRelease) {
   EXPECT_EQ(check({"-f", kStartingCanary, "--istio-version"}, out, err), kExitUsage);
 }
 
-TEST(CheckCommand, IstioVersionReachesTheMeshChecks) {
-  const auto mw2116 = [](const std::vector<std::string>& extra, int expected_status) {
-    std::vector<std::string> args = {"-f", kStartingCanary, "-o", "json"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    std::ostringstream out, err;
-    EXPECT_EQ(check(args, out, err), expected_status) << out.str() << err.str();
-    json::Document doc;
-    doc.Parse(out.str().c_str());
-    std::size_t n = 0;
-    if (!doc.HasParseError()) {
-      for (const auto& f : doc["findings"].GetArray()) {
-        n += std::string_view(f["code"].GetString()) == "MW2116" ? 1 : 0;
-      }
+// `meshward check <args> -o json`, expecting `expected_status`: how many findings have `code`.
+std::size_t count_findings(std::vector<std::string> args, std::string_view code,
+                           int expected_status) {
+  args.insert(args.end(), {"-o", "json"});
+  std::ostringstream out, err;
+  EXPECT_EQ(check(args, out, err), expected_status) << out.str() << err.str();
+  json::Document doc;
+  doc.Parse(out.str().c_str());
+  std::size_t n = 0;
+  if (!doc.HasParseError()) {
+    for (const auto& f : doc["findings"].GetArray()) {
+      n += std::string_view(f["code"].GetString()) == code ? 1 : 0;
     }
-    return n;
+  }
+  return n;
+}
+
+TEST(CheckCommand, IstioVersionReachesTheMeshChecks) {
+  const auto mw2116 = [](std::vector<std::string> extra, int expected_status) {
+    extra.insert(extra.begin(), {"-f", kStartingCanary});
+    return count_findings(std::move(extra), "MW2116", expected_status);
   };
   EXPECT_EQ(mw2116({"--istio-version", "1.31"}, kExitFindings), 1u);
   EXPECT_EQ(mw2116({"--istio-version", "1.31.2"}, kExitFindings), 1u);  // a patch is ignored
@@ -217,20 +223,9 @@ spec:
   - route:
     - destination: {host: reviews, subset: v1}
 )");
-  const auto mw2101 = [&](const std::vector<std::string>& extra, int expected_status) {
-    std::vector<std::string> args = {"-f", world + "/world.yaml", "-f", vs.path(), "-o", "json"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    std::ostringstream out, err;
-    EXPECT_EQ(check(args, out, err), expected_status) << out.str() << err.str();
-    json::Document doc;
-    doc.Parse(out.str().c_str());
-    std::size_t n = 0;
-    if (!doc.HasParseError()) {
-      for (const auto& f : doc["findings"].GetArray()) {
-        n += std::string_view(f["code"].GetString()) == "MW2101" ? 1 : 0;
-      }
-    }
-    return n;
+  const auto mw2101 = [&](std::vector<std::string> extra, int expected_status) {
+    extra.insert(extra.begin(), {"-f", world + "/world.yaml", "-f", vs.path()});
+    return count_findings(std::move(extra), "MW2101", expected_status);
   };
   EXPECT_EQ(mw2101({}, kExitFindings), 1u);
   EXPECT_EQ(mw2101({"--mesh-config", world + "/mesh.yaml"}, kExitOk), 0u);
