@@ -190,7 +190,7 @@ class MeshConfigReader {
         if (!request_body->IsObject()) {
           return fail(where + ".includeRequestBodyInCheck", "is not a mapping");
         }
-        MeshExtensionProvider::RequestBody& b = p.include_request_body_in_check.emplace();
+        ExtAuthzRequestBody& b = p.include_request_body_in_check.emplace();
         if (const json::Value* max = member(*request_body, "maxRequestBytes")) {
           if (!max->IsUint()) {
             return fail(where + ".includeRequestBodyInCheck.maxRequestBytes", "is not a number");

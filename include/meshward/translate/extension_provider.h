@@ -21,16 +21,18 @@ class View;
 
 namespace meshward::translate {
 
+/// An ext_authz provider's includeRequestBodyInCheck.
+struct ExtAuthzRequestBody {
+  std::uint32_t max_request_bytes = 0;
+  bool allow_partial_message = false;
+  bool pack_as_bytes = false;
+  friend bool operator==(const ExtAuthzRequestBody&, const ExtAuthzRequestBody&) = default;
+};
+
 /// meshConfig.extensionProviders[]: the fields of envoyExtAuthzHttp / envoyExtAuthzGrpc; other
 /// provider kinds (tracing, logging, metrics) keep their name and kind only.
 struct MeshExtensionProvider {
   enum class Type : std::uint8_t { ExtAuthzHttp, ExtAuthzGrpc, Other };
-  struct RequestBody {
-    std::uint32_t max_request_bytes = 0;
-    bool allow_partial_message = false;
-    bool pack_as_bytes = false;
-    friend bool operator==(const RequestBody&, const RequestBody&) = default;
-  };
   std::string name;
   Type type = Type::Other;
   std::string other_type;  ///< The provider's key for Type::Other (e.g. `zipkin`).
@@ -46,7 +48,7 @@ struct MeshExtensionProvider {
   std::vector<std::string> headers_to_upstream_on_allow;
   std::vector<std::string> headers_to_downstream_on_deny;
   std::vector<std::string> headers_to_downstream_on_allow;
-  std::optional<RequestBody> include_request_body_in_check;
+  std::optional<ExtAuthzRequestBody> include_request_body_in_check;
   friend bool operator==(const MeshExtensionProvider&, const MeshExtensionProvider&) = default;
 };
 
