@@ -292,14 +292,16 @@ Focus change_focus(const world::View& before, const world::View& after,
   if (new_version != nullptr) {
     add_readers(after, mesh, *new_version, focus);
   }
-  // World-wide facts: some checks judge only when the world holds Pods (MW2108) or any
-  // workload (MW2110, MW2111, MW4115); the first one in, or the last one out, changes every
-  // subject.
+  // World-wide facts: some checks judge only when the world holds Pods (MW2108; the
+  // EnvoyFilter checks MW4118-MW4120, which judge a hypothetical sidecar per namespace when
+  // there is no Pod) or any workload (MW2110, MW2111, MW4115); the first one in, or the last
+  // one out, changes every subject.
   const auto holds = [](const world::View& w, std::initializer_list<Kind> kinds) {
     return std::any_of(kinds.begin(), kinds.end(), [&](Kind k) { return w.count(k) > 0; });
   };
   if (holds(before, {Kind::Pod}) != holds(after, {Kind::Pod})) {
     focus.add_kind(Kind::Gateway);
+    focus.add_kind(Kind::EnvoyFilter);
   }
   if (holds(before, {Kind::Pod, Kind::WorkloadEntry}) !=
       holds(after, {Kind::Pod, Kind::WorkloadEntry})) {

@@ -702,7 +702,7 @@ TEST(AdmissionNeighbourhood, GatewayWorkloadServiceChangeIsReported) {
 
 // Some checks judge only when the world holds Pods or workloads at all: the first Pod in, or
 // the last one out, changes Gateways that select nothing the Pod carries.
-TEST(AdmissionNeighbourhood, FirstOrLastWorkloadChangesEveryGateway) {
+TEST(AdmissionNeighbourhood, FirstOrLastWorkloadChangesEveryGatewayAndEnvoyFilter) {
   const std::string gateway =
       R"({"apiVersion":"networking.istio.io/v1","kind":"Gateway","metadata":{"name":"$N","namespace":"istio-system","creationTimestamp":"$T"},"spec":{"selector":{"istio":"ingressgateway"},"servers":[{"port":{"number":80,"name":"http","protocol":"HTTP"},"hosts":["a.example.com"]}]}})";
   const auto gw = [&](const std::string& name, const std::string& time) {
@@ -725,6 +725,28 @@ TEST(AdmissionNeighbourhood, FirstOrLastWorkloadChangesEveryGateway) {
     expect_breaks(objects, *evaluated(objects),
                   {"deleting the last Pod", "DELETE", "Pod", "default", "other", "null", "MW2108",
                    "Gateway/istio-system/gw-b"});
+  }
+  {
+    // MW4120 judges an EnvoyFilter on the Pods it selects, or on a hypothetical sidecar of its
+    // namespace when the world has no Pod (a WorkloadEntry does not count): the last Pod out
+    // makes the MERGE into the inserted filter, which has no typed_config, visible. The Pod is in another
+    // namespace, so only the world-wide fact links it to the EnvoyFilter.
+    const std::string patch =
+        R"({"applyTo":"HTTP_FILTER","match":{"context":"SIDECAR_INBOUND","listener":{"filterChain":{"filter":{"name":"envoy.filters.network.http_connection_manager","subFilter":{"name":"envoy.filters.http.router"}}}}},"patch":{"operation":"$OP","value":{"name":"other-filter"}}})";
+    std::string before = patch, merge = patch;
+    before.replace(before.find("$OP"), 3, "INSERT_BEFORE");
+    merge.replace(merge.find("$OP"), 3, "MERGE");
+    const std::string filter =
+        R"({"apiVersion":"networking.istio.io/v1alpha3","kind":"EnvoyFilter","metadata":{"name":"ef","namespace":"bookinfo"},"spec":{"configPatches":[)" +
+        before + "," + merge + "]}}";
+    const std::vector<WorldObject> objects{
+        {"EnvoyFilter", "bookinfo", "ef", filter},
+        {"Pod", "default", "other", pod},
+        {"WorkloadEntry", "default", "vm",
+         R"({"apiVersion":"networking.istio.io/v1","kind":"WorkloadEntry","metadata":{"name":"vm","namespace":"default"},"spec":{"address":"10.0.0.9","labels":{"app":"vm"}}})"}};
+    expect_breaks(objects, *evaluated(objects),
+                  {"deleting the last Pod", "DELETE", "Pod", "default", "other", "null", "MW4120",
+                   "EnvoyFilter/bookinfo/ef"});
   }
   {
     // No workload at all: MW2110 does not judge; the first Pod makes it judge every Gateway.
