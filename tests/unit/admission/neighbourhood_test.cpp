@@ -701,7 +701,7 @@ TEST(AdmissionNeighbourhood, GatewayWorkloadServiceChangeIsReported) {
 }
 
 // Some checks judge only when the world holds Pods or workloads at all: the first Pod in, or
-// the last one out, changes Gateways that select nothing the Pod carries.
+// the last one out, changes Gateways that select nothing the Pod carries, and EnvoyFilters.
 TEST(AdmissionNeighbourhood, FirstOrLastWorkloadChangesEveryGatewayAndEnvoyFilter) {
   const std::string gateway =
       R"({"apiVersion":"networking.istio.io/v1","kind":"Gateway","metadata":{"name":"$N","namespace":"istio-system","creationTimestamp":"$T"},"spec":{"selector":{"istio":"ingressgateway"},"servers":[{"port":{"number":80,"name":"http","protocol":"HTTP"},"hosts":["a.example.com"]}]}})";
