@@ -272,9 +272,6 @@ Result<MeshConfig> parse_mesh_config(std::string_view text, const std::string& f
   }
   const json::Value& root = *document->json;
   MeshConfig out = defaults;
-  if (!out.extension_providers) {
-    out.extension_providers.emplace();  // a MeshConfig given: its providers are known, maybe none
-  }
   if (!root.IsObject()) {
     return Error{"mesh config " + file + ": the document is not a mapping"};
   }

@@ -50,8 +50,10 @@ struct MeshConfig {
   bool enable_auto_mtls = true;
   /// default{Service,VirtualService,DestinationRule}ExportTo (empty: `*`).
   world::ExportDefaults exports;
-  /// extensionProviders, when the mesh's MeshConfig was given (`--mesh-config`); unset: not
-  /// known, so CUSTOM AuthorizationPolicies' providers cannot be judged.
+  /// extensionProviders, when the given MeshConfig (`--mesh-config`) lists them (an empty list
+  /// included); unset: not known, so CUSTOM AuthorizationPolicies' providers are not judged (a
+  /// MeshConfig copied in part, e.g. the chart's `meshConfig` with only rootNamespace, must not
+  /// make every CUSTOM policy look broken).
   std::optional<std::vector<MeshExtensionProvider>> extension_providers;
   friend bool operator==(const MeshConfig&, const MeshConfig&) = default;
 };

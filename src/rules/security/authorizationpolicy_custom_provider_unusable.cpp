@@ -8,8 +8,9 @@
 // every request (403) and connection to the workload is refused, not only the ones the policy
 // matches. translate::resolve_ext_authz() makes istiod's decision; see docs/translate.md.
 //
-// Judged only when the mesh's MeshConfig is given (`--mesh-config`, the chart's meshConfig):
-// without it the providers are unknown. Each selected workload (or one with the selector's
+// Judged only when the mesh's MeshConfig (`--mesh-config`, the chart's meshConfig) lists
+// extensionProviders (an empty list included): otherwise the providers are unknown, and a
+// MeshConfig copied in part must not make every CUSTOM policy look broken. Each selected workload (or one with the selector's
 // labels when the world has no workloads) is judged with every CUSTOM policy of its namespace
 // and the root namespace; dry-run and targetRefs policies are not judged.
 

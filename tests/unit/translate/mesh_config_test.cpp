@@ -83,17 +83,17 @@ TEST(MeshConfig, AnIstioOperatorsAndIstiodsHelmValuesMeshConfigIsRead) {
   expect_custom(parse_ok("pilot:\n  autoscaleEnabled: false\nmeshConfig:\n" + values));
 }
 
-// The defaults, except that a given MeshConfig's extension providers are known: none.
-MeshConfig defaults_given() {
-  MeshConfig mesh;
-  mesh.extension_providers.emplace();
-  return mesh;
-}
+// What a MeshConfig without the fields meshward reads gives: Istio's defaults, and extension
+// providers left unknown.
+MeshConfig defaults_given() { return MeshConfig{}; }
 
 TEST(MeshConfig, AbsentFieldsKeepIstiosDefaults) {
   const MeshConfig mesh = parse_ok("accessLogFile: /dev/stdout\n");
   EXPECT_EQ(mesh, defaults_given());
-  EXPECT_FALSE(MeshConfig{}.extension_providers) << "without a MeshConfig they are unknown";
+  EXPECT_FALSE(mesh.extension_providers) << "not listed: unknown, not none";
+  const MeshConfig none = parse_ok("extensionProviders: []\n");
+  ASSERT_TRUE(none.extension_providers) << "listed empty: known to be none";
+  EXPECT_TRUE(none.extension_providers->empty());
   EXPECT_EQ(parse_ok("outboundTrafficPolicy: {}\n"), defaults_given());
   const MeshConfig json = parse_ok(R"({"outboundTrafficPolicy": {"mode": "ALLOW_ANY"}})");
   EXPECT_EQ(json.outbound, OutboundPolicy::AllowAny);
