@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "meshward/core/text.h"
 #include "meshward/model/kinds/service.h"
 #include "meshward/model/kinds/service_entry.h"
 #include "meshward/translate/names.h"
@@ -70,11 +71,7 @@ Result<ResolvedExtAuthz> lookup_cluster(const world::View& view, const MeshExten
   } else {
     namespaces = namespaces_of_host(view, hostname, domain_suffix);
     if (namespaces.size() > 1) {
-      std::string list;
-      for (const auto& ns : namespaces) {
-        list += (list.empty() ? "" : " ") + ns;
-      }
-      return Error{"found " + p.service + " in multiple namespaces [" + list +
+      return Error{"found " + p.service + " in multiple namespaces [" + join(namespaces, " ") +
                    "], specify the namespace explicitly in the format of <Namespace>/<Hostname>"};
     }
   }
@@ -124,11 +121,7 @@ Result<ResolvedExtAuthz> build(const world::View& view, const MeshExtensionProvi
     }
   }
   if (!errors.empty()) {
-    std::string joined;
-    for (const auto& e : errors) {
-      joined += (joined.empty() ? "" : "; ") + e;
-    }
-    return Error{joined};
+    return Error{join(errors, "; ")};
   }
   return resolved;
 }
@@ -146,12 +139,8 @@ Result<ResolvedExtAuthz> resolve_ext_authz(const world::View& view,
   std::sort(distinct.begin(), distinct.end());
   distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
   if (distinct.size() > 1) {
-    std::string list;
-    for (const auto& n : named) {
-      list += (list.empty() ? "" : " ") + n;
-    }
-    return Error{"only 1 provider can be used per workload, found multiple providers: [" + list +
-                 "]"};
+    return Error{"only 1 provider can be used per workload, found multiple providers: [" +
+                 join(named, " ") + "]"};
   }
   // processExtensionProvider: the authorizers by name; a later entry with a name taken
   // replaces the earlier one and carries the duplicate error.
@@ -173,11 +162,8 @@ Result<ResolvedExtAuthz> resolve_ext_authz(const world::View& view,
     }
   }
   if (found == nullptr) {
-    std::string list;
-    for (const auto& n : available) {
-      list += (list.empty() ? "" : " ") + n;
-    }
-    std::string why = "available providers are [" + list + "] but found \"" + wanted + "\"";
+    std::string why =
+        "available providers are [" + join(available, " ") + "] but found \"" + wanted + "\"";
     for (const MeshExtensionProvider& p : providers) {
       if (p.name == wanted) {
         why += " (a " + p.other_type + " provider, not an external authorizer)";
@@ -198,11 +184,7 @@ Result<ResolvedExtAuthz> resolve_ext_authz(const world::View& view,
     errors.push_back(built.error().message);
   }
   if (!errors.empty()) {
-    std::string joined;
-    for (const auto& e : errors) {
-      joined += (joined.empty() ? "" : "; ") + e;
-    }
-    return Error{"found errors in provider " + wanted + ": " + joined};
+    return Error{"found errors in provider " + wanted + ": " + join(errors, "; ")};
   }
   return built;
 }

@@ -298,17 +298,6 @@ std::string describe_match(const model::HttpRoute& route) {
   return out;
 }
 
-std::string join(const std::vector<std::string>& parts, std::string_view sep) {
-  std::string out;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (i != 0) {
-      out += sep;
-    }
-    out += parts[i];
-  }
-  return out;
-}
-
 const model::PeerAuthentication* mtls_policy_for(const Context& ctx, std::string_view ns,
                                                  const model::Labels& labels) {
   const world::View& view = ctx.translator_view(KindSet{Kind::PeerAuthentication});

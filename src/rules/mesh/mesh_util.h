@@ -19,6 +19,7 @@
 #include "meshward/model/kinds/service_entry.h"
 #include "meshward/model/kinds/virtual_service.h"
 #include "meshward/model/kinds/peer_authentication.h"
+#include "meshward/core/text.h"
 #include "meshward/rules/rule.h"
 #include "meshward/world/selector.h"
 
@@ -112,8 +113,8 @@ std::string full_name(const model::Object& object);
 /// when the route has no match. "(or N other matches)" appended when there are more.
 std::string describe_match(const model::HttpRoute& route);
 
-/// Joins with `sep`.
-std::string join(const std::vector<std::string>& parts, std::string_view sep);
+/// Joins with `sep` (core/text.h).
+using meshward::join;
 
 /// `app: x, version: v1` style rendering of a selector.
 std::string render_selector(const model::StringMap& selector);
