@@ -26,3 +26,22 @@ add_library(meshward_deps_re2 INTERFACE)
 target_include_directories(meshward_deps_re2 SYSTEM INTERFACE ${RE2_INCLUDE_DIR})
 target_link_libraries(meshward_deps_re2 INTERFACE ${RE2_LIBRARY})
 add_library(meshward::deps_re2 ALIAS meshward_deps_re2)
+
+# The allocator of what ships (the meshward binary) and of the benchmarks that measure it:
+# tcmalloc (gperftools' minimal build, Debian libgoogle-perftools-dev), as Envoy links its own
+# tcmalloc. A translation or a review builds and frees many small objects (names, matchers,
+# metadata); glibc's malloc spent a tenth of a review's CPU and a third of a full sidecar
+# translation there (docs/performance.md). Off under sanitizers and fuzzing, which bring their
+# own allocator; the tests keep glibc's, so both allocators run the code.
+option(MESHWARD_TCMALLOC "Link meshward and the benchmarks with tcmalloc" ON)
+add_library(meshward_deps_allocator INTERFACE)
+if(MESHWARD_TCMALLOC AND NOT MESHWARD_SANITIZE AND NOT MESHWARD_FUZZ)
+  find_library(TCMALLOC_LIBRARY tcmalloc_minimal)
+  if(NOT TCMALLOC_LIBRARY)
+    message(FATAL_ERROR "tcmalloc_minimal not found: run scripts/deps.sh (libgoogle-perftools-dev) "
+                        "or configure with -DMESHWARD_TCMALLOC=OFF")
+  endif()
+  target_link_libraries(meshward_deps_allocator INTERFACE ${TCMALLOC_LIBRARY})
+  message(STATUS "meshward: allocator tcmalloc (${TCMALLOC_LIBRARY})")
+endif()
+add_library(meshward::allocator ALIAS meshward_deps_allocator)

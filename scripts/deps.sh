@@ -10,6 +10,7 @@ packages=(
   libssl-dev openssl
   rapidjson-dev libyaml-cpp-dev libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libgoogle-perftools-dev
   curl ca-certificates
   "$@"
 )
