@@ -22,7 +22,8 @@ const std::vector<FlagSpec>& translate_flags() {
       {"proxy", "", true,
        "sidecar:<namespace>[,label=value...] or gateway:<namespace>,istio=ingressgateway[,...]; "
        "proxy-version=1.17.5 sets the proxy's Istio version (default: its Pod's istio-proxy "
-       "image tag, else --istio-version)"},
+       "image tag, else --istio-version); locality=region/zone/subzone where it runs (default: "
+       "its Pod's istio-locality label)"},
       {"type", "", true,
        "listeners, routes, clusters, endpoints, all (default), or patches (what EnvoyFilter "
        "patches did)"},
@@ -31,7 +32,8 @@ const std::vector<FlagSpec>& translate_flags() {
       {"mesh-config", "", true,
        "the mesh's MeshConfig (data.mesh of the istio ConfigMap, that ConfigMap, or an "
        "IstioOperator): rootNamespace, trustDomain, outboundTrafficPolicy, connectTimeout, "
-       "enableAutoMtls, default*ExportTo (default: Istio's defaults)"},
+       "enableAutoMtls, default*ExportTo, extensionProviders, localityLbSetting (default: "
+       "Istio's defaults)"},
       {"namespace", "n", true, "namespace for objects that name none (default \"default\")"},
       {"help", "h", false, "show this help"},
   };

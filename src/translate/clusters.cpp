@@ -16,6 +16,8 @@
 #include "meshward/world/selector.h"
 
 #include "endpoint_groups.h"
+#include "locality_lb.h"
+#include "traffic_policy.h"
 
 namespace meshward::translate {
 
@@ -31,61 +33,6 @@ Millis to_millis(const model::Duration& d) { return d.nanos / 1'000'000; }
 template <class T>
 const T* get(const model::Optional<T>& o) {
   return o ? &*o : nullptr;
-}
-
-// The parts of a TrafficPolicy a cluster reads, after port-level settings and subset merging.
-struct Policy {
-  const model::LoadBalancerSettings* lb = nullptr;
-  const model::ConnectionPoolSettings* pool = nullptr;
-  const model::OutlierDetection* outlier = nullptr;
-  const model::ClientTlsSettings* tls = nullptr;
-};
-
-// util.GetPortLevelTrafficPolicy: the policy for `port`, a matching portLevelSettings entry
-// replacing the four blocks wholesale (an absent block falls back to the default, not to the
-// top level).
-Policy port_policy(const model::TrafficPolicy* tp, std::uint32_t port, bool* port_level) {
-  *port_level = false;
-  if (tp == nullptr) {
-    return {};
-  }
-  for (const auto& p : tp->port_level_settings) {
-    if (p.port && p.port->number.value == port) {
-      *port_level = true;
-      return {get(p.load_balancer), get(p.connection_pool), get(p.outlier_detection), get(p.tls)};
-    }
-  }
-  return {get(tp->load_balancer), get(tp->connection_pool), get(tp->outlier_detection),
-          get(tp->tls)};
-}
-
-Policy port_policy(const model::TrafficPolicy* tp, std::uint32_t port) {
-  bool port_level = false;
-  return port_policy(tp, port, &port_level);
-}
-
-// util.MergeSubsetTrafficPolicy: the subset's blocks override field by field; a subset
-// port-level entry overrides wholesale.
-Policy merge_subset(const Policy& base, const model::TrafficPolicy* subset, std::uint32_t port) {
-  if (subset == nullptr) {
-    return base;
-  }
-  bool port_level = false;
-  const Policy sub = port_policy(subset, port, &port_level);
-  Policy out = base;
-  if (sub.pool != nullptr || port_level) {
-    out.pool = sub.pool;
-  }
-  if (sub.outlier != nullptr || port_level) {
-    out.outlier = sub.outlier;
-  }
-  if (sub.lb != nullptr || port_level) {
-    out.lb = sub.lb;
-  }
-  if (sub.tls != nullptr || port_level) {
-    out.tls = sub.tls;
-  }
-  return out;
 }
 
 bool lb_passthrough(const model::TrafficPolicy* tp) {
@@ -418,6 +365,7 @@ class ClusterBuilder {
     apply_connection_pool(c, pool);
     if (outbound) {
       apply_outlier_detection(c, policy.outlier);
+      apply_locality_load_balancer(c, policy.lb);
       apply_load_balancer(c, policy.lb);
       if (!tls.sni_dnat) {
         apply_tls(c, policy.tls, s, std::move(tls));
@@ -494,8 +442,30 @@ class ClusterBuilder {
     }
     if (od->min_health_percent.value >= 0) {
       out.min_health_percent = static_cast<std::uint32_t>(od->min_health_percent.value);
+      // istiod turns Envoy's panic mode (50% by default) off unless the rule asks for it.
+      c.healthy_panic_threshold = out.min_health_percent;
     }
     c.outlier_detection = out;
+  }
+
+  // applyLoadBalancer's first half: the panic threshold when unhealthy endpoints are sent, and
+  // applyLocalityLoadBalancer — the locality-weighted flag, and for clusters with inline
+  // endpoints (DNS) the proxy's priorities and weights (no failoverPriority: istiod has no
+  // endpoint labels there either).
+  void apply_locality_load_balancer(Cluster& c, const model::LoadBalancerSettings* lb) const {
+    if (options_.send_unhealthy_endpoints()) {
+      c.healthy_panic_threshold = 0;
+    }
+    const std::optional<LocalityLbSetting> setting = applicable_locality_lb(options_.mesh, lb);
+    if (!setting) {
+      return;
+    }
+    const bool failover = c.outlier_detection.has_value();
+    c.locality_weighted_lb = locality_weighted(*setting, failover);
+    if (c.load_assignment && (failover || !setting->distribute.empty())) {
+      apply_locality_lb(*c.load_assignment, nullptr, parse_locality(scope_.locality()),
+                        scope_.topology_labels(), *setting, failover);
+    }
   }
 
   void apply_load_balancer(Cluster& c, const model::LoadBalancerSettings* lb) const {

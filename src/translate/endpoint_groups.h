@@ -29,13 +29,23 @@ LbEndpoint lb_endpoint(const MeshEndpoint& ep);
 /// is built per cluster; most have one locality).
 class LocalityGroups {
  public:
-  /// `locality_label` is viewed: it must outlive take().
-  void add(const std::string& locality_label, LbEndpoint endpoint);
-  /// The groups in label order, endpoints in the order added; leaves this empty.
-  std::vector<LocalityLbEndpoints> take();
+  /// `locality_label` and `labels` (the endpoint's, optional) are viewed: they must outlive
+  /// take().
+  void add(const std::string& locality_label, LbEndpoint endpoint,
+           const model::Labels* labels = nullptr);
+  /// The groups in label order, endpoints in the order added; leaves this empty. With
+  /// `labels`, also the labels given to add() in the same shape (`labels[group][endpoint]`),
+  /// which locality load balancing's failoverPriority reads.
+  std::vector<LocalityLbEndpoints> take(
+      std::vector<std::vector<const model::Labels*>>* labels = nullptr);
 
  private:
-  std::vector<std::pair<const std::string*, LbEndpoint>> endpoints_;
+  struct Entry {
+    const std::string* label;
+    LbEndpoint endpoint;
+    const model::Labels* labels;
+  };
+  std::vector<Entry> endpoints_;
 };
 
 /// EDS for the clusters of one Scope (build_endpoints() builds one with it; translate_proxy()

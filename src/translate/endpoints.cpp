@@ -18,6 +18,8 @@
 #include "meshward/world/selector.h"
 
 #include "endpoint_groups.h"
+#include "locality_lb.h"
+#include "traffic_policy.h"
 
 namespace meshward::translate {
 
@@ -204,9 +206,26 @@ ClusterLoadAssignment EndpointsBuilder::build(std::string_view cluster_name) {
     }
     LbEndpoint lb = all.lb_endpoints[i];
     lb.tls_mode_istio = mtls.keeps_tls_mode(ep);
-    groups.add(ep.locality, std::move(lb));
+    groups.add(ep.locality, std::move(lb), &ep.labels);
   }
-  out.endpoints = groups.take();
+  // Locality load balancing for this proxy (EndpointBuilder.BuildClusterLoadAssignment):
+  // failover only with outlier detection, which is how Envoy learns to leave a priority.
+  const Policy policy =
+      cluster_policy(rule != nullptr ? rule->traffic_policy : nullptr, subset, port->port);
+  std::optional<LocalityLbSetting> locality_lb =
+      applicable_locality_lb(scope.options().mesh, policy.lb);
+  const bool failover = policy.outlier != nullptr;
+  if (locality_lb && !failover && locality_lb->distribute.empty()) {
+    locality_lb.reset();  // Nothing to apply.
+  }
+  if (!locality_lb) {
+    out.endpoints = groups.take();
+    return out;
+  }
+  std::vector<std::vector<const model::Labels*>> labels;
+  out.endpoints = groups.take(&labels);
+  apply_locality_lb(out, &labels, parse_locality(scope.locality()), scope.topology_labels(),
+                    *locality_lb, failover);
   return out;
 }
 

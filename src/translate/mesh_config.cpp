@@ -73,6 +73,13 @@ class MeshConfigReader {
       }
       out.extension_providers = std::move(read);
     }
+    if (const json::Value* locality = member(mesh, "localityLbSetting")) {
+      LocalityLbSetting read;
+      if (auto e = locality_lb(*locality, read)) {
+        return e;
+      }
+      out.locality_lb = std::move(read);
+    }
     if (const json::Value* auto_mtls = member(mesh, "enableAutoMtls")) {
       if (!auto_mtls->IsBool()) {
         return fail("enableAutoMtls", "is not true or false");
@@ -99,6 +106,68 @@ class MeshConfigReader {
     }
     out.assign(value->GetString(), value->GetStringLength());
     return std::nullopt;
+  }
+
+  // localityLbSetting (LocalityLoadBalancerSetting): enabled, distribute, failover,
+  // failoverPriority. Set, it replaces the default whole (an unset `enabled` is enabled).
+  std::optional<Error> locality_lb(const json::Value& v, LocalityLbSetting& out) const {
+    const std::string at = "localityLbSetting";
+    if (!v.IsObject()) {
+      return fail(at, "is not a mapping");
+    }
+    if (const json::Value* enabled = member(v, "enabled")) {
+      if (!enabled->IsBool()) {
+        return fail(at + ".enabled", "is not true or false");
+      }
+      out.enabled = enabled->GetBool();
+    }
+    if (const json::Value* list = member(v, "distribute")) {
+      if (!list->IsArray()) {
+        return fail(at + ".distribute", "is not a list");
+      }
+      for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
+        const std::string where = at + ".distribute[" + std::to_string(i) + "]";
+        const json::Value& entry = (*list)[i];
+        if (!entry.IsObject()) {
+          return fail(where, "is not a mapping");
+        }
+        LocalityLbSetting::Distribute& d = out.distribute.emplace_back();
+        if (auto e = string_field(entry, "from", d.from, where)) {
+          return e;
+        }
+        if (const json::Value* to = member(entry, "to")) {
+          if (!to->IsObject()) {
+            return fail(where + ".to", "is not a mapping of locality to weight");
+          }
+          for (const auto& m : to->GetObject()) {
+            if (!m.value.IsUint()) {
+              return fail(where + ".to." + m.name.GetString(), "is not a weight (0-100)");
+            }
+            d.to.emplace_back(m.name.GetString(), m.value.GetUint());
+          }
+          std::sort(d.to.begin(), d.to.end());
+        }
+      }
+    }
+    if (const json::Value* list = member(v, "failover")) {
+      if (!list->IsArray()) {
+        return fail(at + ".failover", "is not a list");
+      }
+      for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
+        const std::string where = at + ".failover[" + std::to_string(i) + "]";
+        if (!(*list)[i].IsObject()) {
+          return fail(where, "is not a mapping");
+        }
+        auto& [from, to] = out.failover.emplace_back();
+        if (auto e = string_field((*list)[i], "from", from, where)) {
+          return e;
+        }
+        if (auto e = string_field((*list)[i], "to", to, where)) {
+          return e;
+        }
+      }
+    }
+    return string_list(v, "failoverPriority", out.failover_priority, at);
   }
 
   // One extensionProviders entry: its name, and the fields of an ext_authz provider.

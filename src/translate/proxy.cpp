@@ -679,7 +679,8 @@ std::optional<Proxy> parse_proxy(std::string_view text, std::string* error) {
     return std::nullopt;
   };
   const std::string usage =
-      " (expected sidecar:<namespace>[,label=value...][,proxy-version=1.17.5] or "
+      " (expected sidecar:<namespace>[,label=value...][,proxy-version=1.17.5]"
+      "[,locality=region/zone/subzone] or "
       "gateway:<namespace>,istio=ingressgateway[,label=value...][,proxy-version=...])";
   const std::size_t colon = text.find(':');
   if (colon == std::string_view::npos) {
@@ -720,6 +721,15 @@ std::optional<Proxy> parse_proxy(std::string_view text, std::string* error) {
       proxy.version = std::string(item.substr(eq + 1));
       if (proxy.version.empty()) {
         return fail("proxy-version is empty" + usage);
+      }
+    } else if (key == "locality") {
+      // Where the proxy runs (what locality load balancing ranks endpoints by), never a label.
+      if (!proxy.locality.empty()) {
+        return fail("locality is given twice");
+      }
+      proxy.locality = std::string(item.substr(eq + 1));
+      if (proxy.locality.empty()) {
+        return fail("locality is empty" + usage);
       }
     } else if (!proxy.labels.emplace(key, std::string(item.substr(eq + 1))).second) {
       return fail("proxy label `" + key + "` is given twice");
@@ -777,6 +787,9 @@ struct Scope::Memo {
   ByString<std::map<std::string, std::optional<AppliedDestinationRule>, std::less<>>> rules;
   // with_delegates(): the merged copy of each root VirtualService.
   std::map<const model::VirtualService*, std::shared_ptr<const model::VirtualService>> delegated;
+  // locality() and topology_labels().
+  std::optional<std::string> locality;
+  std::optional<model::Labels> topology_labels;
 };
 
 Scope::Scope(const Registry& registry, const Proxy& proxy)
@@ -1380,6 +1393,36 @@ const AppliedDestinationRule* Scope::find_destination_rule(const MeshService& se
 
 std::vector<MeshService> Scope::services(const EgressListener& listener) const {
   return listener_services(listener);
+}
+
+const std::string& Scope::locality() const {
+  if (!memo_->locality) {
+    std::string found = proxy_.locality;
+    if (found.empty()) {
+      std::vector<const model::Object*> pods =
+          registry_.view().selected_by(model::Kind::Pod, proxy_.namespace_, proxy_.labels);
+      world::sort_stable(pods);
+      for (const model::Object* o : pods) {
+        if (!(found = workload_locality(o->meta.labels)).empty()) {
+          break;
+        }
+      }
+    }
+    if (found.empty()) {
+      found = workload_locality(proxy_.labels);
+    }
+    memo_->locality = std::move(found);
+  }
+  return *memo_->locality;
+}
+
+const model::Labels& Scope::topology_labels() const {
+  if (!memo_->topology_labels) {
+    model::Labels labels = proxy_.labels;
+    augment_topology_labels(labels, locality(), registry_.options().mesh.cluster_id, {}, {});
+    memo_->topology_labels = std::move(labels);
+  }
+  return *memo_->topology_labels;
 }
 
 std::vector<MeshService> Scope::services() const { return scope_services(); }

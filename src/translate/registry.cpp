@@ -283,61 +283,6 @@ std::string sanitize_locality(std::string_view label) {
   return out;
 }
 
-// AugmentLabels: the topology labels istiod adds to every endpoint's labels.
-void augment_labels(MeshEndpoint& ep, std::string_view node_name) {
-  if (!ep.locality.empty()) {
-    const std::string* keys[] = {&kRegionLabel, &kZoneLabel, &kSubzoneLabel};
-    std::string_view rest = ep.locality;
-    for (const std::string* key : keys) {
-      const std::size_t slash = rest.find('/');
-      const std::string_view part = rest.substr(0, slash);
-      if (!part.empty()) {
-        ep.labels[*key] = std::string(part);
-      }
-      if (slash == std::string_view::npos) {
-        break;
-      }
-      rest.remove_prefix(slash + 1);
-    }
-  }
-  if (!ep.cluster_id.empty()) {
-    ep.labels[kClusterLabel] = ep.cluster_id;
-  }
-  if (!node_name.empty()) {
-    ep.labels[kHostnameLabel] = std::string(node_name);
-  }
-  if (!ep.network.empty()) {
-    ep.labels[kNetworkLabel] = ep.network;
-  }
-}
-
-// getPodLocality with the pod standing in for its Node (the world has no Nodes): label
-// istio-locality, else the topology labels on the pod, the zone falling back to the
-// EndpointSlice endpoint's `zone` (which the slice controller copies from the node).
-std::string pod_locality(const model::Pod& pod, std::string_view slice_zone) {
-  const model::Labels& labels = pod.meta.labels;
-  if (const std::string* l = find_label(labels, kLocalityLabel); l != nullptr && !l->empty()) {
-    return sanitize_locality(*l);
-  }
-  std::string_view region = label_or_empty(labels, kRegionLabel);
-  if (region.empty()) {
-    region = label_or_empty(labels, kLegacyRegionLabel);
-  }
-  std::string_view zone = label_or_empty(labels, kZoneLabel);
-  if (zone.empty()) {
-    zone = label_or_empty(labels, kLegacyZoneLabel);
-  }
-  if (zone.empty()) {
-    zone = slice_zone;
-  }
-  const std::string_view subzone = label_or_empty(labels, kSubzoneLabel);
-  if (region.empty() && zone.empty() && subzone.empty()) {
-    return {};
-  }
-  std::string out(region);
-  out.append("/").append(zone).append("/").append(subzone);
-  return out;
-}
 
 // The characters Kubernetes uses in generated name suffixes (rand.SafeEncodeString).
 bool is_generated_suffix(std::string_view s, std::size_t min_len, std::size_t max_len) {
@@ -393,12 +338,13 @@ MeshEndpoint endpoint_for_pod(const model::Pod* pod, std::string_view node_name,
   ep.cluster_id = options.mesh.cluster_id;
   if (pod != nullptr) {
     ep.labels = pod->meta.labels;
-    ep.locality = pod_locality(*pod, slice_zone);
+    ep.locality = workload_locality(pod->meta.labels, slice_zone);
     ep.tls_mode_istio = label_or_empty(pod->meta.labels, kTlsModeLabel) == "istio";
     ep.workload_name = pod_workload_name(*pod);
     ep.workload_namespace = pod->meta.namespace_;
   }
-  augment_labels(ep, pod != nullptr ? node_name : std::string_view());
+  augment_topology_labels(ep.labels, ep.locality, ep.cluster_id, ep.network,
+                          pod != nullptr ? node_name : std::string_view());
   return ep;
 }
 
@@ -453,7 +399,7 @@ MeshEndpoint endpoint_for_workload_entry(const model::WorkloadEntrySpec& we,
   if (!we.service_account.value.empty()) {
     ep.service_account = spiffe_id(options.mesh.trust_domain, sa_namespace, we.service_account.value);
   }
-  augment_labels(ep, {});
+  augment_topology_labels(ep.labels, ep.locality, ep.cluster_id, ep.network, {});
   return ep;
 }
 
@@ -1053,6 +999,62 @@ std::vector<Registry::ServiceTarget> Registry::service_targets(std::string_view 
     return a.port.port < b.port.port;
   });
   return out;
+}
+
+// getPodLocality with the workload standing in for its Node (the world has no Nodes): label
+// istio-locality, else the topology labels, the zone falling back to `fallback_zone` (an
+// EndpointSlice endpoint's `zone`, which the slice controller copies from the node).
+std::string workload_locality(const model::Labels& labels, std::string_view fallback_zone) {
+  if (const std::string* l = find_label(labels, kLocalityLabel); l != nullptr && !l->empty()) {
+    return sanitize_locality(*l);
+  }
+  std::string_view region = label_or_empty(labels, kRegionLabel);
+  if (region.empty()) {
+    region = label_or_empty(labels, kLegacyRegionLabel);
+  }
+  std::string_view zone = label_or_empty(labels, kZoneLabel);
+  if (zone.empty()) {
+    zone = label_or_empty(labels, kLegacyZoneLabel);
+  }
+  if (zone.empty()) {
+    zone = fallback_zone;
+  }
+  const std::string_view subzone = label_or_empty(labels, kSubzoneLabel);
+  if (region.empty() && zone.empty() && subzone.empty()) {
+    return {};
+  }
+  std::string out(region);
+  out.append("/").append(zone).append("/").append(subzone);
+  return out;
+}
+
+void augment_topology_labels(model::Labels& labels, std::string_view locality,
+                             std::string_view cluster_id, std::string_view network,
+                             std::string_view node_name) {
+  if (!locality.empty()) {
+    const std::string* keys[] = {&kRegionLabel, &kZoneLabel, &kSubzoneLabel};
+    std::string_view rest = locality;
+    for (const std::string* key : keys) {
+      const std::size_t slash = rest.find('/');
+      const std::string_view part = rest.substr(0, slash);
+      if (!part.empty()) {
+        labels[*key] = std::string(part);
+      }
+      if (slash == std::string_view::npos) {
+        break;
+      }
+      rest.remove_prefix(slash + 1);
+    }
+  }
+  if (!cluster_id.empty()) {
+    labels[kClusterLabel] = std::string(cluster_id);
+  }
+  if (!node_name.empty()) {
+    labels[kHostnameLabel] = std::string(node_name);
+  }
+  if (!network.empty()) {
+    labels[kNetworkLabel] = std::string(network);
+  }
 }
 
 }  // namespace meshward::translate

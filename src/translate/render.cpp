@@ -1430,6 +1430,21 @@ Value cluster_generated(const Tree& t, const Cluster& c) {
       t.add(out, "metadata", metadata(t, md));
     }
   }
+  // common_lb_config 27: healthy_panic_threshold 1 (a Percent), locality_weighted_lb_config 3.
+  if (c.healthy_panic_threshold || c.locality_weighted_lb) {
+    Value common = t.object();
+    if (c.healthy_panic_threshold) {
+      Value percent = t.object();
+      if (*c.healthy_panic_threshold != 0) {
+        t.add_uint(percent, "value", *c.healthy_panic_threshold);
+      }
+      t.add(common, "healthy_panic_threshold", std::move(percent));
+    }
+    if (c.locality_weighted_lb) {
+      t.add(common, "locality_weighted_lb_config", t.object());
+    }
+    t.add(out, "common_lb_config", std::move(common));
+  }
   t.add_nonempty(out, "alt_stat_name", c.alt_stat_name);
   if (c.load_assignment) {
     t.add(out, "load_assignment", load_assignment(t, *c.load_assignment, false));

@@ -11,9 +11,9 @@
 namespace meshward::translate {
 
 /// The MeshConfig fields meshward reads (options.h MeshConfig: rootNamespace, trustDomain,
-/// outboundTrafficPolicy.mode, connectTimeout, enableAutoMtls, default*ExportTo), over
-/// `defaults`, from `text` in
-/// any of the forms operators hold it in, YAML or JSON:
+/// outboundTrafficPolicy.mode, connectTimeout, enableAutoMtls, default*ExportTo,
+/// extensionProviders, localityLbSetting), over `defaults`, from `text` in any of the forms
+/// operators hold it in, YAML or JSON:
 /// - the MeshConfig itself (`kubectl -n istio-system get configmap istio -o
 ///   jsonpath='{.data.mesh}'`);
 /// - the `istio` ConfigMap (`data.mesh` holds the MeshConfig as text);

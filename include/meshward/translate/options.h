@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "meshward/translate/extension_provider.h"
@@ -39,6 +40,26 @@ std::string to_string(IstioVersion v);
 /// meshConfig.outboundTrafficPolicy.mode.
 enum class OutboundPolicy : std::uint8_t { AllowAny, RegistryOnly };
 
+/// networking.LocalityLoadBalancerSetting, from a DestinationRule's
+/// `trafficPolicy.loadBalancer.localityLbSetting` or the MeshConfig's `localityLbSetting`:
+/// what locality_lb.h applies to a proxy's endpoints.
+struct LocalityLbSetting {
+  std::optional<bool> enabled;  ///< Unset: not said (enabled).
+  /// `distribute`: traffic from proxies in `from` split over the `to` localities by weight.
+  /// `to` is a map in the API; kept sorted by locality.
+  struct Distribute {
+    std::string from;
+    std::vector<std::pair<std::string, std::uint32_t>> to;
+    friend bool operator==(const Distribute&, const Distribute&) = default;
+  };
+  std::vector<Distribute> distribute;
+  /// `failover`: from region, to region.
+  std::vector<std::pair<std::string, std::string>> failover;
+  /// `failoverPriority`: label names, each optionally `label=value`.
+  std::vector<std::string> failover_priority;
+  friend bool operator==(const LocalityLbSetting&, const LocalityLbSetting&) = default;
+};
+
 /// The MeshConfig fields the translation reads, with pkg/config/mesh DefaultMeshConfig values.
 struct MeshConfig {
   std::string root_namespace = "istio-system";
@@ -55,6 +76,13 @@ struct MeshConfig {
   /// MeshConfig copied in part, e.g. the chart's `meshConfig` with only rootNamespace, must not
   /// make every CUSTOM policy look broken).
   std::optional<std::vector<MeshExtensionProvider>> extension_providers;
+  /// localityLbSetting: enabled, nothing else, by default (a DestinationRule with outlier
+  /// detection then gets failover priorities by locality).
+  LocalityLbSetting locality_lb = [] {
+    LocalityLbSetting enabled;
+    enabled.enabled = true;
+    return enabled;
+  }();
   friend bool operator==(const MeshConfig&, const MeshConfig&) = default;
 };
 

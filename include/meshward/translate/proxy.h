@@ -33,14 +33,17 @@ struct Proxy {
   /// Empty: the version of a selected Pod's `istio-proxy` image, else the imitated release
   /// (see proxy_version()).
   std::string version;
+  /// The proxy's locality, `region/zone/subzone` (what locality load balancing ranks
+  /// endpoints by). Empty: Scope::locality() finds it.
+  std::string locality;
 
   /// The DNS domain istiod derives from the node id: `<ns>.svc.<suffix>`.
   std::string dns_domain(std::string_view domain_suffix) const;
 };
 
 /// Parses `sidecar:<ns>[,key=value...]` or `gateway:<ns>,istio=ingressgateway[,...]` (the
-/// `meshward translate --proxy` syntax); the key `proxy-version` sets Proxy::version instead of
-/// a label. nullopt with `error` set when malformed.
+/// `meshward translate --proxy` syntax); the keys `proxy-version` and `locality` set
+/// Proxy::version and Proxy::locality instead of labels. nullopt with `error` set when malformed.
 std::optional<Proxy> parse_proxy(std::string_view text, std::string* error);
 
 /// One egress listener of the applicable Sidecar (or the default `*/*` one).
@@ -140,6 +143,14 @@ class Scope {
   /// that the lookup reads of the service.
   const AppliedDestinationRule* find_destination_rule(std::string_view host) const;
   const AppliedDestinationRule* find_destination_rule(const MeshService& service) const;
+
+  /// The proxy's locality (`region/zone/subzone`, empty when unknown): Proxy::locality, else
+  /// workload_locality() of the oldest Pod its labels select, else of its own labels. Memoized.
+  const std::string& locality() const;
+  /// The proxy's labels with the topology labels of its locality and cluster added
+  /// (augment_topology_labels), as istiod holds a proxy's labels: what a DestinationRule's
+  /// `failoverPriority` compares with each endpoint's. Memoized.
+  const model::Labels& topology_labels() const;
 
  private:
   const Registry& registry_;

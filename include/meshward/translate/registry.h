@@ -121,6 +121,21 @@ struct MeshEndpoint {
 /// version, `latest` written as empty.
 std::string istio_workload_metadata(const MeshEndpoint& endpoint);
 
+/// The locality istiod gives a workload with `labels` (getPodLocality, the workload standing in
+/// for its Node, which the world does not hold): label `istio-locality` (`.` read as `/`), else
+/// the topology labels (region, zone — falling back to `fallback_zone` — and subzone).
+/// `region/zone/subzone`; empty when none is known.
+std::string workload_locality(const model::Labels& labels, std::string_view fallback_zone = {});
+
+/// labelutil.AugmentLabels: adds to `labels` the topology labels of a locality
+/// (`topology.kubernetes.io/region`, `.../zone`, `topology.istio.io/subzone`), a cluster
+/// (`topology.istio.io/cluster`), a network and a node (`kubernetes.io/hostname`); empty
+/// arguments add nothing. istiod gives endpoints and proxies these labels, which
+/// `failoverPriority` compares.
+void augment_topology_labels(model::Labels& labels, std::string_view locality,
+                             std::string_view cluster_id, std::string_view network,
+                             std::string_view node_name);
+
 /// Endpoints of services, kept across Registries over views of one world. Admission decides
 /// many reviews against one snapshot, each on an overlay that changes one object; a change of a
 /// kind endpoints() does not read (reads()) leaves every answer of the snapshot as it was, so

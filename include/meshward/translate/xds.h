@@ -323,6 +323,13 @@ struct Cluster {
     std::optional<std::uint32_t> min_health_percent;
   };
   std::optional<OutlierDetection> outlier_detection;
+  /// common_lb_config.healthy_panic_threshold (percent): set with outlier detection (its
+  /// minHealthPercent, 0 unless given: panic mode off) and, from 1.31, to 0 when unhealthy
+  /// endpoints are sent.
+  std::optional<std::uint32_t> healthy_panic_threshold;
+  /// common_lb_config.locality_weighted_lb_config: Envoy honours the locality weights EDS sends
+  /// (a DestinationRule distributes them, or fails over by region or priority labels).
+  bool locality_weighted_lb = false;
   bool http2 = false;                     ///< explicit http2_protocol_options.
   bool use_downstream_protocol = false;   ///< AUTO ports on sidecars.
   std::optional<UpstreamTls> tls;         ///< User-specified (DR) or ISTIO_MUTUAL transport.

@@ -152,6 +152,35 @@ TEST(MeshConfig, ExtensionProvidersAreReadWithTheirAuthorizerFields) {
             "mesh config mesh.yaml: extensionProviders is not a list");
 }
 
+TEST(MeshConfig, LocalityLbSettingIsReadAndIsEnabledByDefault) {
+  EXPECT_EQ(MeshConfig{}.locality_lb.enabled, true) << "Istio's DefaultMeshConfig";
+  const MeshConfig mesh = parse_ok(R"(localityLbSetting:
+  distribute:
+  - from: us-east/*
+    to: {"us-east/*": 70, "us-west/*": 30}
+  failover:
+  - {from: us-east, to: us-west}
+  failoverPriority: [topology.istio.io/network, topology.kubernetes.io/region]
+)");
+  const LocalityLbSetting& lb = mesh.locality_lb;
+  EXPECT_FALSE(lb.enabled) << "set without `enabled`: not said, which istiod reads as enabled";
+  ASSERT_EQ(lb.distribute.size(), 1u);
+  EXPECT_EQ(lb.distribute[0].from, "us-east/*");
+  EXPECT_EQ(lb.distribute[0].to, (std::vector<std::pair<std::string, std::uint32_t>>{
+                                     {"us-east/*", 70}, {"us-west/*", 30}}));
+  EXPECT_EQ(lb.failover, (std::vector<std::pair<std::string, std::string>>{{"us-east", "us-west"}}));
+  EXPECT_EQ(lb.failover_priority,
+            (std::vector<std::string>{"topology.istio.io/network", "topology.kubernetes.io/region"}));
+  EXPECT_EQ(parse_ok("localityLbSetting: {enabled: false}\n").locality_lb.enabled, false);
+  EXPECT_EQ(parse_error("localityLbSetting: {enabled: sometimes}\n"),
+            "mesh config mesh.yaml: localityLbSetting.enabled is not true or false");
+  EXPECT_EQ(parse_error("localityLbSetting:\n  distribute:\n  - {from: a, to: {b: lots}}\n"),
+            "mesh config mesh.yaml: localityLbSetting.distribute[0].to.b is not a weight (0-100)");
+  EXPECT_EQ(parse_error("localityLbSetting:\n  failoverPriority: [7]\n"),
+            "mesh config mesh.yaml: localityLbSetting.failoverPriority has an entry that is not a "
+            "non-empty string");
+}
+
 TEST(MeshConfig, AFieldReadWithTheWrongValueIsAnErrorNamingIt) {
   EXPECT_EQ(parse_error("outboundTrafficPolicy:\n  mode: DENY\n"),
             "mesh config mesh.yaml: outboundTrafficPolicy.mode is not ALLOW_ANY or REGISTRY_ONLY");

@@ -115,6 +115,12 @@ TEST(ParseProxy, SidecarAndGateway) {
   ASSERT_TRUE(p) << error;
   EXPECT_EQ(p->type, Proxy::Type::Gateway);
   EXPECT_EQ(p->labels.at("istio"), "ingressgateway");
+
+  // `locality` says where the proxy runs; like `proxy-version`, it is no label.
+  p = parse_proxy("sidecar:shop,app=web,locality=us-east/us-east-1a", &error);
+  ASSERT_TRUE(p) << error;
+  EXPECT_EQ(p->locality, "us-east/us-east-1a");
+  EXPECT_EQ(p->labels, (model::Labels{{"app", "web"}}));
 }
 
 TEST(ParseProxy, ClearErrors) {
@@ -130,6 +136,8 @@ TEST(ParseProxy, ClearErrors) {
       {"sidecar:ns,=x", "is not key=value"},
       {"sidecar:ns,app=a,app=b", "`app` is given twice"},
       {"gateway:istio-system", "needs its workload labels"},
+      {"sidecar:ns,locality=", "locality is empty"},
+      {"sidecar:ns,locality=a,locality=b", "locality is given twice"},
   };
   for (const auto& c : cases) {
     std::string error;
