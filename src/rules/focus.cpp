@@ -92,6 +92,7 @@ void add_routing_to_hosts_of(const world::View& world, const world::ObjectList& 
   for (const model::Object* s : services) {
     for (const std::string& host : world::indexed_hosts(*s)) {
       add_all(focus, world.routing_to(host));
+      add_all(focus, world.by_host(Kind::DestinationRule, host));  // MW2119 endpoints' localities
     }
   }
 }
@@ -178,6 +179,7 @@ void add_readers(const world::View& world, const translate::MeshConfig& mesh,
     case Kind::Service:
       for (const std::string& host : world::indexed_hosts(object)) {
         add_all(focus, world.routing_to(host));  // MW2101, MW2102, MW2103, MW2116, MW2118 registry
+        add_all(focus, world.by_host(Kind::DestinationRule, host));  // MW2119 its endpoints
       }
       if (serves_extension_provider(object, mesh)) {
         focus.add_kind(Kind::AuthorizationPolicy);  // MW3120: an authorizer's service
@@ -210,6 +212,7 @@ void add_readers(const world::View& world, const translate::MeshConfig& mesh,
     case Kind::ServiceEntry:
       for (const std::string& host : world::indexed_hosts(object)) {
         add_all(focus, world.routing_to(host));  // MW2101, MW2102, MW2103, MW2116, MW2118 registry
+        add_all(focus, world.by_host(Kind::DestinationRule, host));  // MW2119 its endpoints
       }
       if (serves_extension_provider(object, mesh)) {
         focus.add_kind(Kind::AuthorizationPolicy);  // MW3120: an authorizer's service
@@ -218,23 +221,31 @@ void add_readers(const world::View& world, const translate::MeshConfig& mesh,
       add_in_namespace_and_root(world, root, Kind::AuthorizationPolicy, ns, focus);
       break;
     case Kind::EndpointSlice:
-      // MW2116: a slice is indexed under its Service's FQDN (kubernetes.io/service-name).
+      // MW2116, MW2119: a slice is indexed under its Service's FQDN (kubernetes.io/service-name).
       for (const std::string& host : world::indexed_hosts(object)) {
         add_all(focus, world.routing_to(host));
+        add_all(focus, world.by_host(Kind::DestinationRule, host));
       }
       break;
-    case Kind::Endpoints:
-      // MW2116: legacy Endpoints are named after their Service (read when it has no slice).
-      add_all(focus, world.routing_to(world::service_fqdn(object.meta.name, ns)));
+    case Kind::Endpoints: {
+      // MW2116, MW2119: legacy Endpoints are named after their Service (read when it has no
+      // slice).
+      const std::string host = world::service_fqdn(object.meta.name, ns);
+      add_all(focus, world.routing_to(host));
+      add_all(focus, world.by_host(Kind::DestinationRule, host));
       break;
+    }
     case Kind::Sidecar:
       // MW2116 translates for a sidecar of the VirtualService's namespace: that namespace's
       // Sidecar decides which services it sees; the root namespace's selector-less one applies
       // to every namespace without its own.
+      // MW2119 translates for a sidecar of the DestinationRule's namespace the same way.
       if (ns == root) {
         focus.add_kind(Kind::VirtualService);
+        focus.add_kind(Kind::DestinationRule);
       } else {
         add_all(focus, world.in_namespace(Kind::VirtualService, ns));
+        add_all(focus, world.in_namespace(Kind::DestinationRule, ns));
       }
       break;
     case Kind::PeerAuthentication:
@@ -250,11 +261,12 @@ void add_readers(const world::View& world, const translate::MeshConfig& mesh,
     case Kind::Pod:
     case Kind::WorkloadEntry:
       if (const auto labels = world::workload_labels(object)) {
-        // MW2116: a workload's labels are its endpoints' labels. Its endpoints belong to the
-        // Services of its namespace that select it (EndpointSlice targetRefs; a Service selects
-        // WorkloadEntries too) and to ServiceEntries whose workloadSelector picks it. A slice
-        // written by hand for a selector-less Service and pointing at the Pod is not found
-        // this way (the Kubernetes controller writes targetRefs only for selector Services).
+        // MW2116: a workload's labels are its endpoints' labels (MW2119: and its locality). Its
+        // endpoints belong to the Services of its namespace that select it (EndpointSlice
+        // targetRefs; a Service selects WorkloadEntries too) and to ServiceEntries whose
+        // workloadSelector picks it. A slice written by hand for a selector-less Service and
+        // pointing at the Pod is not found this way (the Kubernetes controller writes
+        // targetRefs only for selector Services).
         add_routing_to_hosts_of(world, world.selecting(Kind::Service, ns, *labels), focus);
         add_routing_to_hosts_of(world, world.selecting(Kind::ServiceEntry, ns, *labels), focus);
         add_all(focus, world.selecting(Kind::Gateway, "", *labels));  // MW2108, MW2110, MW2115

@@ -1398,7 +1398,9 @@ std::vector<MeshService> Scope::services(const EgressListener& listener) const {
 const std::string& Scope::locality() const {
   if (!memo_->locality) {
     std::string found = proxy_.locality;
-    if (found.empty()) {
+    // A proxy of no particular workload (no labels, as checks build them) selects every Pod
+    // of its namespace: none of them says where it runs.
+    if (found.empty() && !proxy_.labels.empty()) {
       std::vector<const model::Object*> pods =
           registry_.view().selected_by(model::Kind::Pod, proxy_.namespace_, proxy_.labels);
       world::sort_stable(pods);

@@ -145,7 +145,8 @@ class Scope {
   const AppliedDestinationRule* find_destination_rule(const MeshService& service) const;
 
   /// The proxy's locality (`region/zone/subzone`, empty when unknown): Proxy::locality, else
-  /// workload_locality() of the oldest Pod its labels select, else of its own labels. Memoized.
+  /// workload_locality() of the oldest Pod its labels select (none when it has no labels),
+  /// else of its own labels. Memoized.
   const std::string& locality() const;
   /// The proxy's labels with the topology labels of its locality and cluster added
   /// (augment_topology_labels), as istiod holds a proxy's labels: what a DestinationRule's

@@ -700,6 +700,27 @@ TEST(AdmissionNeighbourhood, GatewayWorkloadServiceChangeIsReported) {
                  "istio-ingressgateway", changed.c_str(), "MW2106", "Gateway/istio-system/gw"});
 }
 
+// MW2119 judges a DestinationRule by where its host's endpoints run: a WorkloadEntry moving to
+// a region its `distribute` does not name is reported against the move.
+TEST(AdmissionNeighbourhood, WorkloadMovingOutOfADistributeTargetIsReported) {
+  const std::string entry =
+      R"({"apiVersion":"networking.istio.io/v1","kind":"WorkloadEntry","metadata":{"name":"db-1","namespace":"data"},"spec":{"address":"10.0.0.9","labels":{"app":"db"},"locality":"$L"}})";
+  const auto at = [&](const std::string& locality) {
+    std::string e = entry;
+    return e.replace(e.find("$L"), 2, locality);
+  };
+  const std::vector<WorldObject> objects{
+      {"ServiceEntry", "data", "db",
+       R"({"apiVersion":"networking.istio.io/v1","kind":"ServiceEntry","metadata":{"name":"db","namespace":"data"},"spec":{"hosts":["db.example.internal"],"location":"MESH_INTERNAL","ports":[{"number":5432,"name":"tcp","protocol":"TCP"}],"resolution":"STATIC","workloadSelector":{"labels":{"app":"db"}}}})"},
+      {"WorkloadEntry", "data", "db-1", at("us-east-1/us-east-1a")},
+      {"DestinationRule", "data", "db",
+       R"({"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"db","namespace":"data"},"spec":{"host":"db.example.internal","trafficPolicy":{"loadBalancer":{"localityLbSetting":{"distribute":[{"from":"us-east-1/*","to":{"us-east-1/*":100}}]}}}}})"}};
+  const std::string moved = at("eu-west-1/eu-west-1a");
+  expect_breaks(objects, *evaluated(objects),
+                {"moving the only endpoint to eu-west-1", "UPDATE", "WorkloadEntry", "data", "db-1",
+                 moved.c_str(), "MW2119", "DestinationRule/data/db"});
+}
+
 // Some checks judge only when the world holds Pods or workloads at all: the first Pod in, or
 // the last one out, changes Gateways that select nothing the Pod carries, and EnvoyFilters.
 TEST(AdmissionNeighbourhood, FirstOrLastWorkloadChangesEveryGatewayAndEnvoyFilter) {
