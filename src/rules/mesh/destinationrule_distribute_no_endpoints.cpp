@@ -17,6 +17,7 @@
 // every client, the reference one included, and is not judged.
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -136,8 +137,8 @@ bool applies(const translate::AppliedDestinationRule* applied, const model::Dest
 }
 
 void check(const Context& ctx, Sink& out) {
-  const translate::Registry registry(ctx.translator_view(kTranslatorReads),
-                                     ctx.translate_options(), ctx.endpoint_cache());
+  // Built for the first rule with a distribute entry: most worlds have none.
+  std::optional<translate::Registry> registry_slot;
   ctx.each<model::DestinationRule>([&](const model::DestinationRule& dr) {
     std::vector<DistributeSite> sites;
     if (dr.spec.traffic_policy) {
@@ -155,6 +156,11 @@ void check(const Context& ctx, Sink& out) {
     if (host.empty() || world::is_wildcard(host)) {
       return;
     }
+    if (!registry_slot) {
+      registry_slot.emplace(ctx.translator_view(kTranslatorReads), ctx.translate_options(),
+                            ctx.endpoint_cache());
+    }
+    const translate::Registry& registry = *registry_slot;
     const std::string& ns = dr.meta.namespace_;
     const translate::Scope reference(registry, sidecar(ns, kNoNamedLocality));
     const translate::MeshService* service = reference.find_service(host);
