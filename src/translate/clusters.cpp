@@ -440,6 +440,12 @@ class ClusterBuilder {
     if (od->max_ejection_percent.value > 0) {
       out.max_ejection_percent = static_cast<std::uint32_t>(od->max_ejection_percent.value);
     }
+    if (od->split_external_local_origin_errors.value) {
+      out.split_external_local_origin_errors = true;
+      if (od->consecutive_local_origin_failures.value > 0) {
+        out.consecutive_local_origin_failure = od->consecutive_local_origin_failures.value;
+      }
+    }
     if (od->min_health_percent.value >= 0) {
       out.min_health_percent = static_cast<std::uint32_t>(od->min_health_percent.value);
       // istiod turns Envoy's panic mode (50% by default) off unless the rule asks for it.

@@ -1377,10 +1377,17 @@ Value cluster_generated(const Tree& t, const Cluster& c) {
     t.add_nonempty(out, "dns_lookup_family", c.dns_lookup_family);
   }
   if (c.outlier_detection) {
+    // applyOutlierDetection: success-rate ejection off; each consecutive-error kind enforced
+    // (100%) when its threshold is positive, off (0%) when it is 0. Field order: consecutive_5xx
+    // 1, interval 2, base_ejection_time 3, max_ejection_percent 4, enforcing_consecutive_5xx 5,
+    // enforcing_success_rate 6, consecutive_gateway_failure 10, enforcing_consecutive_gateway_
+    // failure 11, split_external_local_origin_errors 12, consecutive_local_origin_failure 13,
+    // enforcing_consecutive_local_origin_failure 14, enforcing_local_origin_success_rate 15.
     const auto& od = *c.outlier_detection;
+    const auto enforcing = [](std::uint32_t threshold) -> std::uint32_t {
+      return threshold > 0 ? 100 : 0;
+    };
     Value o = t.object();
-    // consecutive_5xx 1, interval 2, base_ejection_time 3, max_ejection_percent 4,
-    // consecutive_gateway_failure 9.
     if (od.consecutive_5xx) {
       t.add_uint(o, "consecutive_5xx", *od.consecutive_5xx);
     }
@@ -1393,8 +1400,22 @@ Value cluster_generated(const Tree& t, const Cluster& c) {
     if (od.max_ejection_percent) {
       t.add_uint(o, "max_ejection_percent", *od.max_ejection_percent);
     }
+    if (od.consecutive_5xx) {
+      t.add_uint(o, "enforcing_consecutive_5xx", enforcing(*od.consecutive_5xx));
+    }
+    t.add_uint(o, "enforcing_success_rate", 0);
     if (od.consecutive_gateway_failure) {
       t.add_uint(o, "consecutive_gateway_failure", *od.consecutive_gateway_failure);
+      t.add_uint(o, "enforcing_consecutive_gateway_failure",
+                 enforcing(*od.consecutive_gateway_failure));
+    }
+    if (od.split_external_local_origin_errors) {
+      t.add(o, "split_external_local_origin_errors", true);
+      if (od.consecutive_local_origin_failure) {
+        t.add_uint(o, "consecutive_local_origin_failure", *od.consecutive_local_origin_failure);
+        t.add_uint(o, "enforcing_consecutive_local_origin_failure", 100);
+      }
+      t.add_uint(o, "enforcing_local_origin_success_rate", 0);
     }
     t.add(out, "outlier_detection", std::move(o));
   }

@@ -321,6 +321,9 @@ struct Cluster {
     std::optional<Millis> base_ejection_time;
     std::optional<std::uint32_t> max_ejection_percent;
     std::optional<std::uint32_t> min_health_percent;
+    /// splitExternalLocalOriginErrors, with consecutiveLocalOriginFailures when positive.
+    bool split_external_local_origin_errors = false;
+    std::optional<std::uint32_t> consecutive_local_origin_failure;
   };
   std::optional<OutlierDetection> outlier_detection;
   /// common_lb_config.healthy_panic_threshold (percent): set with outlier detection (its
