@@ -36,8 +36,8 @@ const std::vector<FlagSpec>& check_flags() {
       {"mesh-config", "", true,
        "the mesh's MeshConfig (data.mesh of the istio ConfigMap, that ConfigMap, or an "
        "IstioOperator): rootNamespace, trustDomain, outboundTrafficPolicy, connectTimeout, "
-       "enableAutoMtls, default*ExportTo, extensionProviders, localityLbSetting (default: "
-       "Istio's defaults)"},
+       "enableAutoMtls, default*ExportTo, extensionProviders, localityLbSetting, "
+       "protocolDetectionTimeout, dnsRefreshRate, h2UpgradePolicy (default: Istio's defaults)"},
       {"help", "h", false, "show this help"},
   };
   return specs;

@@ -47,8 +47,8 @@ const std::vector<FlagSpec>& serve_flags() {
       {"mesh-config", "", true,
        "the mesh's MeshConfig (data.mesh of the istio ConfigMap, that ConfigMap, or an "
        "IstioOperator): rootNamespace, trustDomain, outboundTrafficPolicy, connectTimeout, "
-       "enableAutoMtls, default*ExportTo, extensionProviders, localityLbSetting (default: "
-       "Istio's defaults)"},
+       "enableAutoMtls, default*ExportTo, extensionProviders, localityLbSetting, "
+       "protocolDetectionTimeout, dnsRefreshRate, h2UpgradePolicy (default: Istio's defaults)"},
       {"threads", "", true, "I/O threads (default: one per core)"},
       {"eval-threads", "", true, "admission evaluation threads (default: as --threads)"},
       {"max-connections", "", true,

@@ -258,6 +258,7 @@ class ClusterBuilder {
     if (is_dns(type)) {
       c.dns_lookup_family =
           scope_.proxy().ip.find(':') != std::string::npos ? "V6_ONLY" : "V4_ONLY";
+      c.dns_refresh_rate = options_.mesh.dns_refresh_rate_ms;
     }
     if (is_dns(type) || type == Cluster::Type::Static) {
       c.load_assignment = load_assignment(c.name, s, port, subset);
@@ -356,10 +357,8 @@ class ClusterBuilder {
                             TlsInputs tls) {
     const bool outbound = c.direction != "inbound";
     const model::ConnectionPoolSettings* pool = policy.pool;
-    if (outbound && pool != nullptr && pool->http && !pool->http->use_client_protocol.value &&
-        pool->http->h2_upgrade_policy.value == model::H2UpgradePolicy::Upgrade) {
-      // applyH2Upgrade (the mesh default h2UpgradePolicy is DO_NOT_UPGRADE).
-      c.http2 = true;
+    if (outbound && should_h2_upgrade(pool, s, c.port)) {
+      c.http2 = true;  // applyH2Upgrade
       c.use_downstream_protocol = false;
     }
     apply_connection_pool(c, pool);
@@ -374,6 +373,30 @@ class ClusterBuilder {
     if (c.type == Cluster::Type::OriginalDst) {
       c.lb_policy = "CLUSTER_PROVIDED";
     }
+  }
+
+  // shouldH2Upgrade: the rule's h2UpgradePolicy first (UPGRADE even on a sniffed port: whoever
+  // wrote it knows the port speaks HTTP; none with useClientProtocol), else the mesh's, for
+  // HTTP ports only.
+  bool should_h2_upgrade(const model::ConnectionPoolSettings* pool, const MeshService& s,
+                         std::uint32_t port) const {
+    if (pool != nullptr && pool->http) {
+      if (pool->http->use_client_protocol.value) {
+        return false;
+      }
+      switch (pool->http->h2_upgrade_policy.value) {
+        case model::H2UpgradePolicy::Upgrade:
+          return true;
+        case model::H2UpgradePolicy::DoNotUpgrade:
+          return false;
+        case model::H2UpgradePolicy::Default:
+          break;
+      }
+    }
+    if (const MeshServicePort* p = s.find_port(port); p != nullptr && !is_http(p->protocol)) {
+      return false;
+    }
+    return options_.mesh.h2_upgrade;
   }
 
   void apply_connection_pool(Cluster& c, const model::ConnectionPoolSettings* pool) const {

@@ -820,7 +820,7 @@ Listener listener_from_entry(const Scope& scope, const Entry& e, const std::stri
   if (need_http_inspector) {
     l.listener_filters.emplace_back(kHttpInspector);
   }
-  l.listener_filters_timeout = 0;  // meshConfig.protocolDetectionTimeout (0s), or none.
+  l.listener_filters_timeout = options.mesh.protocol_detection_timeout_ms;
   for (const auto& opt : e.chains) {
     FilterChain chain;
     chain.tls = opt.tls;

@@ -286,7 +286,7 @@ Listener build_virtual_inbound_listener(const Scope& scope) {
   l.address = {std::string(kWildcard), 15006};
   l.traffic_direction = "INBOUND";
   l.continue_on_listener_filters_timeout = true;
-  l.listener_filters_timeout = 0;  // meshConfig.protocolDetectionTimeout.
+  l.listener_filters_timeout = options.mesh.protocol_detection_timeout_ms;
 
   // Connections sent to 15006 itself would loop.
   FilterChain blackhole;

@@ -51,6 +51,22 @@ class MeshConfigReader {
       out.connect_timeout_ms = static_cast<std::uint32_t>(std::min<std::int64_t>(
           *nanos / 1'000'000, std::numeric_limits<std::uint32_t>::max()));
     }
+    if (auto e = duration_ms(mesh, "protocolDetectionTimeout", 0, out.protocol_detection_timeout_ms)) {
+      return e;
+    }
+    if (auto e = duration_ms(mesh, "dnsRefreshRate", 1, out.dns_refresh_rate_ms)) {
+      return e;
+    }
+    if (const json::Value* h2 = member(mesh, "h2UpgradePolicy")) {
+      const std::string_view text = h2->IsString() ? h2->GetString() : "";
+      if (text == "UPGRADE") {
+        out.h2_upgrade = true;
+      } else if (text == "DO_NOT_UPGRADE") {
+        out.h2_upgrade = false;
+      } else {
+        return fail("h2UpgradePolicy", "is not DO_NOT_UPGRADE or UPGRADE");
+      }
+    }
     if (auto e = string_list(mesh, "defaultServiceExportTo", out.exports.services)) {
       return e;
     }
@@ -93,6 +109,25 @@ class MeshConfigReader {
   static const json::Value* member(const json::Value& object, const char* name) {
     const auto it = object.FindMember(name);
     return it == object.MemberEnd() || it->value.IsNull() ? nullptr : &it->value;
+  }
+
+  // A duration field in milliseconds, at least `min_ms` (istiod's ValidateMeshConfig refuses
+  // a dnsRefreshRate under 1ms and a negative protocolDetectionTimeout).
+  std::optional<Error> duration_ms(const json::Value& mesh, const char* name, std::int64_t min_ms,
+                                   std::uint32_t& out) const {
+    const json::Value* value = member(mesh, name);
+    if (value == nullptr) {
+      return std::nullopt;
+    }
+    const std::optional<std::int64_t> nanos =
+        value->IsString() ? model::parse_duration_nanos(value->GetString()) : std::nullopt;
+    if (!nanos || *nanos < min_ms * 1'000'000) {
+      return fail(name, min_ms > 0 ? "is not a duration of at least 1ms (e.g. \"60s\")"
+                                   : "is not a duration (e.g. \"1s\")");
+    }
+    out = static_cast<std::uint32_t>(
+        std::min<std::int64_t>(*nanos / 1'000'000, std::numeric_limits<std::uint32_t>::max()));
+    return std::nullopt;
   }
 
   std::optional<Error> string_field(const json::Value& mesh, const char* name,

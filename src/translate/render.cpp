@@ -1373,7 +1373,7 @@ Value cluster_generated(const Tree& t, const Cluster& c) {
   }
   const bool dns = c.type == Cluster::Type::StrictDns || c.type == Cluster::Type::LogicalDns;
   if (dns) {
-    t.add_duration(out, "dns_refresh_rate", 60'000);
+    t.add_duration(out, "dns_refresh_rate", c.dns_refresh_rate);
     t.add_nonempty(out, "dns_lookup_family", c.dns_lookup_family);
   }
   if (c.outlier_detection) {

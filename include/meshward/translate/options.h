@@ -68,6 +68,14 @@ struct MeshConfig {
   std::string cluster_id = "Kubernetes";
   OutboundPolicy outbound = OutboundPolicy::AllowAny;
   std::uint32_t connect_timeout_ms = 10'000;
+  /// protocolDetectionTimeout: how long sniffing listeners wait for the first bytes
+  /// (`listener_filters_timeout`; 0: forever).
+  std::uint32_t protocol_detection_timeout_ms = 0;
+  /// dnsRefreshRate: DNS clusters' `dns_refresh_rate`.
+  std::uint32_t dns_refresh_rate_ms = 60'000;
+  /// h2UpgradePolicy UPGRADE: HTTP/1.1 to HTTP ports upgraded to HTTP/2 unless a
+  /// DestinationRule says otherwise (default DO_NOT_UPGRADE).
+  bool h2_upgrade = false;
   bool enable_auto_mtls = true;
   /// default{Service,VirtualService,DestinationRule}ExportTo (empty: `*`).
   world::ExportDefaults exports;

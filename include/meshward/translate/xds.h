@@ -340,6 +340,7 @@ struct Cluster {
   /// Inline endpoints (STATIC and DNS clusters) — EDS clusters get theirs from endpoints().
   std::optional<ClusterLoadAssignment> load_assignment;
   std::string dns_lookup_family;          ///< V4_ONLY for DNS clusters.
+  Millis dns_refresh_rate = 60'000;       ///< DNS clusters: meshConfig.dnsRefreshRate.
   // Metadata filter_metadata.istio.
   std::string istio_config;               ///< The DestinationRule applied; empty: none.
   std::string subset;                     ///< Subset clusters.

@@ -152,6 +152,25 @@ TEST(MeshConfig, ExtensionProvidersAreReadWithTheirAuthorizerFields) {
             "mesh config mesh.yaml: extensionProviders is not a list");
 }
 
+TEST(MeshConfig, ProtocolDetectionDnsRefreshAndH2UpgradeAreRead) {
+  const MeshConfig defaults;
+  EXPECT_EQ(defaults.protocol_detection_timeout_ms, 0u);
+  EXPECT_EQ(defaults.dns_refresh_rate_ms, 60'000u);
+  EXPECT_FALSE(defaults.h2_upgrade);
+  const MeshConfig mesh =
+      parse_ok("protocolDetectionTimeout: 100ms\ndnsRefreshRate: 5m\nh2UpgradePolicy: UPGRADE\n");
+  EXPECT_EQ(mesh.protocol_detection_timeout_ms, 100u);
+  EXPECT_EQ(mesh.dns_refresh_rate_ms, 300'000u);
+  EXPECT_TRUE(mesh.h2_upgrade);
+  EXPECT_FALSE(parse_ok("h2UpgradePolicy: DO_NOT_UPGRADE\n").h2_upgrade);
+  EXPECT_EQ(parse_error("h2UpgradePolicy: ALWAYS\n"),
+            "mesh config mesh.yaml: h2UpgradePolicy is not DO_NOT_UPGRADE or UPGRADE");
+  EXPECT_EQ(parse_error("dnsRefreshRate: 0s\n"),
+            "mesh config mesh.yaml: dnsRefreshRate is not a duration of at least 1ms (e.g. \"60s\")");
+  EXPECT_EQ(parse_error("protocolDetectionTimeout: soon\n"),
+            "mesh config mesh.yaml: protocolDetectionTimeout is not a duration (e.g. \"1s\")");
+}
+
 TEST(MeshConfig, LocalityLbSettingIsReadAndIsEnabledByDefault) {
   EXPECT_EQ(MeshConfig{}.locality_lb.enabled, true) << "Istio's DefaultMeshConfig";
   const MeshConfig mesh = parse_ok(R"(localityLbSetting:
