@@ -37,7 +37,8 @@ const std::vector<FlagSpec>& check_flags() {
        "the mesh's MeshConfig (data.mesh of the istio ConfigMap, that ConfigMap, or an "
        "IstioOperator): rootNamespace, trustDomain, outboundTrafficPolicy, connectTimeout, "
        "enableAutoMtls, default*ExportTo, extensionProviders, localityLbSetting, "
-       "protocolDetectionTimeout, dnsRefreshRate, h2UpgradePolicy (default: Istio's defaults)"},
+       "protocolDetectionTimeout, dnsRefreshRate, h2UpgradePolicy, defaultHttpRetryPolicy "
+       "(default: Istio's defaults)"},
       {"help", "h", false, "show this help"},
   };
   return specs;

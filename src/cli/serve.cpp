@@ -48,7 +48,8 @@ const std::vector<FlagSpec>& serve_flags() {
        "the mesh's MeshConfig (data.mesh of the istio ConfigMap, that ConfigMap, or an "
        "IstioOperator): rootNamespace, trustDomain, outboundTrafficPolicy, connectTimeout, "
        "enableAutoMtls, default*ExportTo, extensionProviders, localityLbSetting, "
-       "protocolDetectionTimeout, dnsRefreshRate, h2UpgradePolicy (default: Istio's defaults)"},
+       "protocolDetectionTimeout, dnsRefreshRate, h2UpgradePolicy, defaultHttpRetryPolicy "
+       "(default: Istio's defaults)"},
       {"threads", "", true, "I/O threads (default: one per core)"},
       {"eval-threads", "", true, "admission evaluation threads (default: as --threads)"},
       {"max-connections", "", true,

@@ -33,7 +33,8 @@ const std::vector<FlagSpec>& translate_flags() {
        "the mesh's MeshConfig (data.mesh of the istio ConfigMap, that ConfigMap, or an "
        "IstioOperator): rootNamespace, trustDomain, outboundTrafficPolicy, connectTimeout, "
        "enableAutoMtls, default*ExportTo, extensionProviders, localityLbSetting, "
-       "protocolDetectionTimeout, dnsRefreshRate, h2UpgradePolicy (default: Istio's defaults)"},
+       "protocolDetectionTimeout, dnsRefreshRate, h2UpgradePolicy, defaultHttpRetryPolicy "
+       "(default: Istio's defaults)"},
       {"namespace", "n", true, "namespace for objects that name none (default \"default\")"},
       {"help", "h", false, "show this help"},
   };

@@ -67,6 +67,13 @@ class MeshConfigReader {
         return fail("h2UpgradePolicy", "is not DO_NOT_UPGRADE or UPGRADE");
       }
     }
+    if (const json::Value* retry = member(mesh, "defaultHttpRetryPolicy")) {
+      MeshRetryPolicy read;
+      if (auto e = retry_policy(*retry, read)) {
+        return e;
+      }
+      out.default_http_retry = std::move(read);
+    }
     if (auto e = string_list(mesh, "defaultServiceExportTo", out.exports.services)) {
       return e;
     }
@@ -140,6 +147,42 @@ class MeshConfigReader {
       return fail(at.empty() ? std::string(name) : at + "." + name, "is not a non-empty string");
     }
     out.assign(value->GetString(), value->GetStringLength());
+    return std::nullopt;
+  }
+
+  // defaultHttpRetryPolicy (an HTTPRetry): attempts, perTryTimeout, retryOn,
+  // retryRemoteLocalities.
+  std::optional<Error> retry_policy(const json::Value& v, MeshRetryPolicy& out) const {
+    const std::string at = "defaultHttpRetryPolicy";
+    if (!v.IsObject()) {
+      return fail(at, "is not a mapping");
+    }
+    if (const json::Value* attempts = member(v, "attempts")) {
+      if (!attempts->IsInt() || attempts->GetInt() < 0) {
+        return fail(at + ".attempts", "is not a number of attempts (0 or more)");
+      }
+      out.attempts = attempts->GetInt();
+    }
+    if (const json::Value* timeout = member(v, "perTryTimeout")) {
+      const std::optional<std::int64_t> nanos =
+          timeout->IsString() ? model::parse_duration_nanos(timeout->GetString()) : std::nullopt;
+      if (!nanos || *nanos < 1'000'000) {
+        return fail(at + ".perTryTimeout", "is not a duration of at least 1ms (e.g. \"2s\")");
+      }
+      out.per_try_timeout_ms = *nanos / 1'000'000;
+    }
+    if (const json::Value* retry_on = member(v, "retryOn")) {
+      if (!retry_on->IsString()) {
+        return fail(at + ".retryOn", "is not a string (e.g. \"5xx,reset\")");
+      }
+      out.retry_on = retry_on->GetString();
+    }
+    if (const json::Value* remote = member(v, "retryRemoteLocalities")) {
+      if (!remote->IsBool()) {
+        return fail(at + ".retryRemoteLocalities", "is not true or false");
+      }
+      out.retry_remote_localities = remote->GetBool();
+    }
     return std::nullopt;
   }
 

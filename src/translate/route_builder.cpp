@@ -90,36 +90,66 @@ void parse_retry_on(std::string_view text, std::string& retry_on,
   }
 }
 
-// retry.ConvertPolicy.
-std::optional<RetryPolicy> convert_retry_policy(const Options& options, const model::HttpRetry* in,
+// The fields of an HTTPRetry, from a VirtualService route or the MeshConfig's default.
+struct RetryInput {
+  std::int32_t attempts = 0;
+  std::string_view retry_on;
+  std::optional<Millis> per_try_timeout;
+  std::optional<bool> ignore_previous_hosts;
+  bool retry_remote_localities = false;
+  std::optional<Millis> backoff;
+};
+
+RetryInput retry_input(const model::HttpRetry& in) {
+  RetryInput out;
+  out.attempts = in.attempts.value;
+  out.retry_on = in.retry_on.value;
+  if (in.per_try_timeout.present) {
+    out.per_try_timeout = to_millis(in.per_try_timeout.value);
+  }
+  if (in.retry_ignore_previous_hosts.present) {
+    out.ignore_previous_hosts = in.retry_ignore_previous_hosts.value;
+  }
+  out.retry_remote_localities = in.retry_remote_localities.present && in.retry_remote_localities.value;
+  if (in.backoff.present) {
+    out.backoff = to_millis(in.backoff.value);
+  }
+  return out;
+}
+
+RetryInput retry_input(const MeshRetryPolicy& in) {
+  RetryInput out;
+  out.attempts = in.attempts;
+  out.retry_on = in.retry_on;
+  out.per_try_timeout = in.per_try_timeout_ms;
+  out.retry_remote_localities = in.retry_remote_localities;
+  return out;
+}
+
+// retry.ConvertPolicy: Istio's default policy, overridden by what `in` sets; none (nullopt)
+// when `in` asks for no attempts.
+std::optional<RetryPolicy> convert_retry_policy(const Options& options, const RetryInput& in,
                                                 bool consistent_hash) {
   RetryPolicy out = default_retry_policy(options, consistent_hash);
-  if (in == nullptr) {
-    return out;
-  }
-  if (in->attempts.value <= 0) {
+  if (in.attempts <= 0) {
     return std::nullopt;  // attempts 0 (or absent) disables retries.
   }
-  out.num_retries = static_cast<std::uint32_t>(in->attempts.value);
-  if (!in->retry_on.value.empty()) {
-    parse_retry_on(in->retry_on.value, out.retry_on, out.retriable_status_codes);
+  out.num_retries = static_cast<std::uint32_t>(in.attempts);
+  if (!in.retry_on.empty()) {
+    parse_retry_on(in.retry_on, out.retry_on, out.retriable_status_codes);
     if (!out.retriable_status_codes.empty() &&
         out.retry_on.find("retriable-status-codes") == std::string::npos) {
       out.retry_on += ",retriable-status-codes";
     }
   }
-  if (in->per_try_timeout.present) {
-    out.per_try_timeout = to_millis(in->per_try_timeout.value);
+  out.per_try_timeout = in.per_try_timeout;
+  if (in.ignore_previous_hosts) {
+    out.previous_hosts_predicate = *in.ignore_previous_hosts;
   }
-  if (in->retry_ignore_previous_hosts.present) {
-    out.previous_hosts_predicate = in->retry_ignore_previous_hosts.value;
-  }
-  if (in->retry_remote_localities.present && in->retry_remote_localities.value) {
+  if (in.retry_remote_localities) {
     out.retry_remote_localities = true;
   }
-  if (in->backoff.present) {
-    out.backoff_base_interval = to_millis(in->backoff.value);
-  }
+  out.backoff_base_interval = in.backoff;
   return out;
 }
 
@@ -746,8 +776,8 @@ void apply_destination(const RouteContext& ctx, const model::VirtualService& vs,
       }
     }
   }
-  action.retry_policy = convert_retry_policy(ctx.scope->options(),
-                                             in.retries ? &*in.retries : nullptr, consistent_hash);
+  action.retry_policy = route_retry_policy(ctx.scope->options(),
+                                           in.retries ? &*in.retries : nullptr, consistent_hash);
   out.action = std::move(action);
 }
 
@@ -855,6 +885,19 @@ std::string ipv6_compliant(std::string_view host) {
   return std::string(host);
 }
 
+std::optional<RetryPolicy> route_retry_policy(const Options& options, const model::HttpRetry* in,
+                                              bool consistent_hash) {
+  // A route that sets no retries gets the mesh's defaultHttpRetryPolicy, else Istio's default.
+  if (in != nullptr) {
+    return convert_retry_policy(options, retry_input(*in), consistent_hash);
+  }
+  if (options.mesh.default_http_retry) {
+    return convert_retry_policy(options, retry_input(*options.mesh.default_http_retry),
+                                consistent_hash);
+  }
+  return default_retry_policy(options, consistent_hash);
+}
+
 RetryPolicy default_retry_policy(const Options& options, bool consistent_hash) {
   RetryPolicy out;
   out.retry_on = "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
@@ -923,7 +966,7 @@ Route build_default_route(const Scope& scope, const MeshService& service, std::u
   action.cluster = outbound_cluster_name(port, "", service.hostname);
   action.timeout = 0;
   action.max_grpc_timeout = 0;
-  action.retry_policy = default_retry_policy(scope.options(), false);
+  action.retry_policy = route_retry_policy(scope.options(), nullptr, false);
   if (std::optional<HashPolicy> policy =
           to_hash_policy(service_hash(scope, service, port))) {
     action.hash_policy.push_back(std::move(*policy));

@@ -57,6 +57,11 @@ VirtualHost build_catch_all_virtual_host(const Scope& scope);
 
 /// retry.DefaultPolicy / DefaultConsistentHashPolicy for this release.
 RetryPolicy default_retry_policy(const Options& options, bool consistent_hash);
+/// The retry policy of a route whose VirtualService rule has `retries` `in` (null: none set):
+/// retry.ConvertPolicy of `in`, else of the MeshConfig's defaultHttpRetryPolicy, else the
+/// default; nullopt when the policy asks for no attempts.
+std::optional<RetryPolicy> route_retry_policy(const Options& options, const model::HttpRetry* in,
+                                              bool consistent_hash);
 
 /// `metadata.filter_metadata.istio.config` of a route built from `vs`
 /// (`/apis/networking.istio.io/<v1|v1alpha3>/namespaces/<ns>/virtual-service/<name>`).

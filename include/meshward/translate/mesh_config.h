@@ -13,7 +13,7 @@ namespace meshward::translate {
 /// The MeshConfig fields meshward reads (options.h MeshConfig: rootNamespace, trustDomain,
 /// outboundTrafficPolicy.mode, connectTimeout, enableAutoMtls, default*ExportTo,
 /// extensionProviders, localityLbSetting, protocolDetectionTimeout, dnsRefreshRate,
-/// h2UpgradePolicy), over `defaults`, from `text` in any of the forms
+/// h2UpgradePolicy, defaultHttpRetryPolicy), over `defaults`, from `text` in any of the forms
 /// operators hold it in, YAML or JSON:
 /// - the MeshConfig itself (`kubectl -n istio-system get configmap istio -o
 ///   jsonpath='{.data.mesh}'`);

@@ -60,6 +60,15 @@ struct LocalityLbSetting {
   friend bool operator==(const LocalityLbSetting&, const LocalityLbSetting&) = default;
 };
 
+/// MeshConfig defaultHttpRetryPolicy (an HTTPRetry): the retries of routes that set none.
+struct MeshRetryPolicy {
+  std::int32_t attempts = 0;  ///< 0: no retries.
+  std::optional<std::int64_t> per_try_timeout_ms;
+  std::string retry_on;
+  bool retry_remote_localities = false;
+  friend bool operator==(const MeshRetryPolicy&, const MeshRetryPolicy&) = default;
+};
+
 /// The MeshConfig fields the translation reads, with pkg/config/mesh DefaultMeshConfig values.
 struct MeshConfig {
   std::string root_namespace = "istio-system";
@@ -76,6 +85,8 @@ struct MeshConfig {
   /// h2UpgradePolicy UPGRADE: HTTP/1.1 to HTTP ports upgraded to HTTP/2 unless a
   /// DestinationRule says otherwise (default DO_NOT_UPGRADE).
   bool h2_upgrade = false;
+  /// defaultHttpRetryPolicy: what a route without `retries` gets instead of Istio's default.
+  std::optional<MeshRetryPolicy> default_http_retry;
   bool enable_auto_mtls = true;
   /// default{Service,VirtualService,DestinationRule}ExportTo (empty: `*`).
   world::ExportDefaults exports;

@@ -171,6 +171,24 @@ TEST(MeshConfig, ProtocolDetectionDnsRefreshAndH2UpgradeAreRead) {
             "mesh config mesh.yaml: protocolDetectionTimeout is not a duration (e.g. \"1s\")");
 }
 
+TEST(MeshConfig, DefaultHttpRetryPolicyIsRead) {
+  EXPECT_FALSE(MeshConfig{}.default_http_retry) << "unset: Istio's own default policy";
+  const MeshConfig mesh = parse_ok(
+      "defaultHttpRetryPolicy:\n  attempts: 3\n  perTryTimeout: 1.5s\n  retryOn: 5xx,reset\n"
+      "  retryRemoteLocalities: true\n");
+  ASSERT_TRUE(mesh.default_http_retry);
+  EXPECT_EQ(*mesh.default_http_retry, (MeshRetryPolicy{3, 1500, "5xx,reset", true}));
+  EXPECT_EQ(parse_ok("defaultHttpRetryPolicy: {attempts: 0}\n").default_http_retry,
+            (MeshRetryPolicy{0, std::nullopt, "", false}))
+      << "attempts 0: routes without retries retry never";
+  EXPECT_EQ(parse_error("defaultHttpRetryPolicy: {attempts: -1}\n"),
+            "mesh config mesh.yaml: defaultHttpRetryPolicy.attempts is not a number of attempts (0 "
+            "or more)");
+  EXPECT_EQ(parse_error("defaultHttpRetryPolicy: {perTryTimeout: 0s}\n"),
+            "mesh config mesh.yaml: defaultHttpRetryPolicy.perTryTimeout is not a duration of at "
+            "least 1ms (e.g. \"2s\")");
+}
+
 TEST(MeshConfig, LocalityLbSettingIsReadAndIsEnabledByDefault) {
   EXPECT_EQ(MeshConfig{}.locality_lb.enabled, true) << "Istio's DefaultMeshConfig";
   const MeshConfig mesh = parse_ok(R"(localityLbSetting:
