@@ -41,20 +41,16 @@ class MeshConfigReader {
         }
       }
     }
-    if (const json::Value* timeout = member(mesh, "connectTimeout")) {
-      const std::optional<std::int64_t> nanos =
-          timeout->IsString() ? model::parse_duration_nanos(timeout->GetString()) : std::nullopt;
-      // istiod refuses a connect timeout under 1 ms (mesh.ValidateMeshConfig).
-      if (!nanos || *nanos < 1'000'000) {
-        return fail("connectTimeout", "is not a duration of at least 1ms (e.g. \"10s\")");
-      }
-      out.connect_timeout_ms = static_cast<std::uint32_t>(std::min<std::int64_t>(
-          *nanos / 1'000'000, std::numeric_limits<std::uint32_t>::max()));
-    }
-    if (auto e = duration_ms(mesh, "protocolDetectionTimeout", 0, out.protocol_detection_timeout_ms)) {
+    // istiod refuses a connect timeout or DNS refresh rate under 1 ms and a negative protocol
+    // detection timeout (mesh.ValidateMeshConfig).
+    if (auto e = duration_ms(mesh, "connectTimeout", kOneMs, "10s", out.connect_timeout_ms)) {
       return e;
     }
-    if (auto e = duration_ms(mesh, "dnsRefreshRate", 1, out.dns_refresh_rate_ms)) {
+    if (auto e = duration_ms(mesh, "protocolDetectionTimeout", 0, "1s",
+                             out.protocol_detection_timeout_ms)) {
+      return e;
+    }
+    if (auto e = duration_ms(mesh, "dnsRefreshRate", kOneMs, "60s", out.dns_refresh_rate_ms)) {
       return e;
     }
     if (const json::Value* h2 = member(mesh, "h2UpgradePolicy")) {
@@ -103,13 +99,7 @@ class MeshConfigReader {
       }
       out.locality_lb = std::move(read);
     }
-    if (const json::Value* auto_mtls = member(mesh, "enableAutoMtls")) {
-      if (!auto_mtls->IsBool()) {
-        return fail("enableAutoMtls", "is not true or false");
-      }
-      out.enable_auto_mtls = auto_mtls->GetBool();
-    }
-    return std::nullopt;
+    return bool_field(mesh, "enableAutoMtls", out.enable_auto_mtls);
   }
 
  private:
@@ -118,22 +108,57 @@ class MeshConfigReader {
     return it == object.MemberEnd() || it->value.IsNull() ? nullptr : &it->value;
   }
 
-  // A duration field in milliseconds, at least `min_ms` (istiod's ValidateMeshConfig refuses
-  // a dnsRefreshRate under 1ms and a negative protocolDetectionTimeout).
-  std::optional<Error> duration_ms(const json::Value& mesh, const char* name, std::int64_t min_ms,
-                                   std::uint32_t& out) const {
-    const json::Value* value = member(mesh, name);
+  static constexpr std::int64_t kOneMs = 1'000'000;  // in nanoseconds
+
+  // A duration field (`10s`, `1.5s`, `500ms`) of at least `min_nanos` (0 or kOneMs), in
+  // nanoseconds; absent leaves `out` as it is. `example` is a valid value for the message.
+  std::optional<Error> duration_field(const json::Value& object, const char* name,
+                                      std::int64_t min_nanos, const char* example,
+                                      std::optional<std::int64_t>& out,
+                                      const std::string& at = "") const {
+    const json::Value* value = member(object, name);
     if (value == nullptr) {
       return std::nullopt;
     }
     const std::optional<std::int64_t> nanos =
         value->IsString() ? model::parse_duration_nanos(value->GetString()) : std::nullopt;
-    if (!nanos || *nanos < min_ms * 1'000'000) {
-      return fail(name, min_ms > 0 ? "is not a duration of at least 1ms (e.g. \"60s\")"
-                                   : "is not a duration (e.g. \"1s\")");
+    if (!nanos || *nanos < min_nanos) {
+      return fail(at.empty() ? std::string(name) : at + "." + name,
+                  std::string(min_nanos > 0 ? "is not a duration of at least 1ms"
+                                            : "is not a duration") +
+                      " (e.g. \"" + example + "\")");
     }
-    out = static_cast<std::uint32_t>(
-        std::min<std::int64_t>(*nanos / 1'000'000, std::numeric_limits<std::uint32_t>::max()));
+    out = nanos;
+    return std::nullopt;
+  }
+
+  // The same, in whole milliseconds (what MeshConfig keeps).
+  std::optional<Error> duration_ms(const json::Value& object, const char* name,
+                                   std::int64_t min_nanos, const char* example,
+                                   std::uint32_t& out) const {
+    std::optional<std::int64_t> nanos;
+    if (auto e = duration_field(object, name, min_nanos, example, nanos)) {
+      return e;
+    }
+    if (nanos) {
+      out = static_cast<std::uint32_t>(
+          std::min<std::int64_t>(*nanos / kOneMs, std::numeric_limits<std::uint32_t>::max()));
+    }
+    return std::nullopt;
+  }
+
+  // A true/false field; absent leaves `out` as it is.
+  template <class Bool>  // bool or std::optional<bool>
+  std::optional<Error> bool_field(const json::Value& object, const char* name, Bool& out,
+                                  const std::string& at = "") const {
+    const json::Value* value = member(object, name);
+    if (value == nullptr) {
+      return std::nullopt;
+    }
+    if (!value->IsBool()) {
+      return fail(at.empty() ? std::string(name) : at + "." + name, "is not true or false");
+    }
+    out = value->GetBool();
     return std::nullopt;
   }
 
@@ -163,13 +188,12 @@ class MeshConfigReader {
       }
       out.attempts = attempts->GetInt();
     }
-    if (const json::Value* timeout = member(v, "perTryTimeout")) {
-      const std::optional<std::int64_t> nanos =
-          timeout->IsString() ? model::parse_duration_nanos(timeout->GetString()) : std::nullopt;
-      if (!nanos || *nanos < 1'000'000) {
-        return fail(at + ".perTryTimeout", "is not a duration of at least 1ms (e.g. \"2s\")");
-      }
-      out.per_try_timeout_ms = *nanos / 1'000'000;
+    std::optional<std::int64_t> per_try;
+    if (auto e = duration_field(v, "perTryTimeout", kOneMs, "2s", per_try, at)) {
+      return e;
+    }
+    if (per_try) {
+      out.per_try_timeout_ms = *per_try / kOneMs;
     }
     if (const json::Value* retry_on = member(v, "retryOn")) {
       if (!retry_on->IsString()) {
@@ -177,13 +201,7 @@ class MeshConfigReader {
       }
       out.retry_on = retry_on->GetString();
     }
-    if (const json::Value* remote = member(v, "retryRemoteLocalities")) {
-      if (!remote->IsBool()) {
-        return fail(at + ".retryRemoteLocalities", "is not true or false");
-      }
-      out.retry_remote_localities = remote->GetBool();
-    }
-    return std::nullopt;
+    return bool_field(v, "retryRemoteLocalities", out.retry_remote_localities, at);
   }
 
   // localityLbSetting (LocalityLoadBalancerSetting): enabled, distribute, failover,
@@ -193,11 +211,8 @@ class MeshConfigReader {
     if (!v.IsObject()) {
       return fail(at, "is not a mapping");
     }
-    if (const json::Value* enabled = member(v, "enabled")) {
-      if (!enabled->IsBool()) {
-        return fail(at + ".enabled", "is not true or false");
-      }
-      out.enabled = enabled->GetBool();
+    if (auto e = bool_field(v, "enabled", out.enabled, at)) {
+      return e;
     }
     if (const json::Value* list = member(v, "distribute")) {
       if (!list->IsArray()) {
@@ -285,18 +300,11 @@ class MeshConfigReader {
         }
         p.port = port->GetUint();
       }
-      if (const json::Value* timeout = member(*body, "timeout")) {
-        p.timeout_nanos =
-            timeout->IsString() ? model::parse_duration_nanos(timeout->GetString()) : std::nullopt;
-        if (!p.timeout_nanos || *p.timeout_nanos < 0) {
-          return fail(where + ".timeout", "is not a duration (e.g. \"0.5s\")");
-        }
+      if (auto e = duration_field(*body, "timeout", 0, "0.5s", p.timeout_nanos, where)) {
+        return e;
       }
-      if (const json::Value* fail_open = member(*body, "failOpen")) {
-        if (!fail_open->IsBool()) {
-          return fail(where + ".failOpen", "is not true or false");
-        }
-        p.fail_open = fail_open->GetBool();
+      if (auto e = bool_field(*body, "failOpen", p.fail_open, where)) {
+        return e;
       }
       if (const json::Value* status = member(*body, "statusOnError")) {
         if (!status->IsString()) {
@@ -347,11 +355,8 @@ class MeshConfigReader {
         for (const auto& [name, flag] :
              {std::pair<const char*, bool*>{"allowPartialMessage", &b.allow_partial_message},
               std::pair<const char*, bool*>{"packAsBytes", &b.pack_as_bytes}}) {
-          if (const json::Value* value = member(*request_body, name)) {
-            if (!value->IsBool()) {
-              return fail(where + ".includeRequestBodyInCheck." + name, "is not true or false");
-            }
-            *flag = value->GetBool();
+          if (auto e = bool_field(*request_body, name, *flag, where + ".includeRequestBodyInCheck")) {
+            return e;
           }
         }
       }

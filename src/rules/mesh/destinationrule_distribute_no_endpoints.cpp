@@ -45,14 +45,8 @@ constexpr RuleInfo kInfo{"MW2119", "destinationrule-distribute-no-endpoints", Fa
                          "for every request from there)",
                          ""};
 
-// What build_endpoints reads to decide which endpoints a cluster has: the Scope (Sidecar,
-// and VirtualServices for what a restrictive Sidecar imports), the registry with its
-// endpoints, and the DestinationRule lookup.
-constexpr KindSet kTranslatorReads{Kind::VirtualService, Kind::DestinationRule,
-                                   Kind::Service,        Kind::ServiceEntry,
-                                   Kind::Endpoints,      Kind::EndpointSlice,
-                                   Kind::Pod,            Kind::WorkloadEntry,
-                                   Kind::Sidecar};
+// What the translator's EDS reads (mesh_util.h).
+constexpr KindSet kTranslatorReads = mesh::kEndpointTranslatorReads;
 
 // A locality no `from` names but `*`: the reference client, which distribute leaves alone.
 constexpr const char* kNoNamedLocality = "~";

@@ -25,6 +25,17 @@
 
 namespace meshward::rules::mesh {
 
+/// What the translator's EDS for a client (translate::build_endpoints on a Scope) reads to
+/// decide which endpoints a cluster has: the Scope (Sidecar; VirtualServices for the services a
+/// restrictive Sidecar imports through them), the registry (Services, ServiceEntries and their
+/// endpoints: EndpointSlices, Endpoints, Pods, WorkloadEntries) and the DestinationRule lookup.
+/// It also reads PeerAuthentication, for each endpoint's tlsMode metadata only: that never
+/// decides whether an assignment is empty, so it is no input of the checks that ask.
+inline constexpr KindSet kEndpointTranslatorReads{
+    model::Kind::VirtualService, model::Kind::DestinationRule, model::Kind::Service,
+    model::Kind::ServiceEntry,   model::Kind::Endpoints,       model::Kind::EndpointSlice,
+    model::Kind::Pod,            model::Kind::WorkloadEntry,   model::Kind::Sidecar};
+
 /// meshConfig.rootNamespace of the run (`--mesh-config`; istio-system by default): the
 /// namespace whose DestinationRules, Sidecars and policies apply mesh-wide.
 inline const std::string& root_namespace(const Context& ctx) {

@@ -57,16 +57,8 @@ constexpr RuleInfo kInfo{"MW2116", "virtualservice-subset-no-endpoints", Family:
                          "503 NC for a DNS ServiceEntry: the subset cluster is not sent)",
                          "IST0173"};
 
-// What the translator calls below read: the Scope (Sidecar; VirtualServices for the services
-// a restrictive Sidecar imports through them), the registry (Services, ServiceEntries and their
-// endpoints: EndpointSlices, Endpoints, Pods, WorkloadEntries) and the DestinationRule lookup.
-// build_endpoints also reads PeerAuthentication, for the tlsMode metadata of each endpoint
-// only: it never decides whether the assignment is empty, so it is not an input.
-constexpr KindSet kTranslatorReads{Kind::VirtualService, Kind::DestinationRule,
-                                   Kind::Service,        Kind::ServiceEntry,
-                                   Kind::Endpoints,      Kind::EndpointSlice,
-                                   Kind::Pod,            Kind::WorkloadEntry,
-                                   Kind::Sidecar};
+// What the translator's EDS reads (mesh_util.h).
+constexpr KindSet kTranslatorReads = mesh::kEndpointTranslatorReads;
 
 // Endpoint health as the registry gives it (MeshEndpoint::health).
 constexpr std::uint32_t kDraining = 3;
