@@ -36,8 +36,6 @@
 namespace meshward::rules {
 namespace {
 
-using model::Kind;
-
 constexpr RuleInfo kInfo{"MW2119", "destinationrule-distribute-no-endpoints", Family::Mesh,
                          Severity::Warning,
                          "A DestinationRule localityLbSetting.distribute sends the clients of a "

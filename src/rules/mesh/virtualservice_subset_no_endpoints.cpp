@@ -48,8 +48,6 @@
 namespace meshward::rules {
 namespace {
 
-using model::Kind;
-
 constexpr RuleInfo kInfo{"MW2116", "virtualservice-subset-no-endpoints", Family::Mesh,
                          Severity::Error,
                          "A VirtualService routes to a DestinationRule subset whose labels match "
