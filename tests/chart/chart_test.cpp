@@ -1131,7 +1131,9 @@ TEST(Chart, MeshConfigIsWrittenForServeAndRollsThePodsWhenSet) {
   const auto with = [](const std::string& root) {
     return render_ok({"--set", "meshConfig.rootNamespace=" + root, "--set",
                       "meshConfig.outboundTrafficPolicy.mode=REGISTRY_ONLY", "--set",
-                      "meshConfig.connectTimeout=2s"});
+                      "meshConfig.connectTimeout=2s", "--set", "meshConfig.h2UpgradePolicy=UPGRADE",
+                      "--set", "meshConfig.localityLbSetting.enabled=false", "--set",
+                      "meshConfig.defaultHttpRetryPolicy.attempts=1"});
   };
   const Rendered r = with("istio-config");
   const std::string mesh_file = flag(r, "mesh-config").value_or("");
@@ -1145,6 +1147,10 @@ TEST(Chart, MeshConfigIsWrittenForServeAndRollsThePodsWhenSet) {
   EXPECT_EQ(mesh->root_namespace, "istio-config");
   EXPECT_EQ(mesh->outbound, translate::OutboundPolicy::RegistryOnly);
   EXPECT_EQ(mesh->connect_timeout_ms, 2000u);
+  EXPECT_TRUE(mesh->h2_upgrade);
+  EXPECT_EQ(mesh->locality_lb.enabled, false);
+  ASSERT_TRUE(mesh->default_http_retry);
+  EXPECT_EQ(mesh->default_http_retry->attempts, 1);
 
   const auto sha = [](const Rendered& rendered) {
     return str(rendered.one("Deployment"),
@@ -1154,8 +1160,11 @@ TEST(Chart, MeshConfigIsWrittenForServeAndRollsThePodsWhenSet) {
   EXPECT_EQ(sha(r), sha(with("istio-config")));
   EXPECT_NE(sha(r), sha(with("mesh-root")));
 
-  const Rendered wrong = render({"--set", "meshConfig.outboundTrafficPolicy.mode=NONE"});
-  EXPECT_NE(wrong.command.status, 0);
+  for (const char* value : {"meshConfig.outboundTrafficPolicy.mode=NONE",
+                            "meshConfig.h2UpgradePolicy=ALWAYS",
+                            "meshConfig.defaultHttpRetryPolicy.attempts=-1"}) {
+    EXPECT_NE(render({"--set", value}).command.status, 0) << value;
+  }
 }
 
 TEST(Chart, NamesFollowTheReleaseAndClusterObjectsIncludeTheNamespace) {
