@@ -121,7 +121,7 @@ Listener listener_from(const json::Value& value) {
 }
 
 HttpFilter http_filter_from(const json::Value& value) {
-  return HttpFilter{string_member(&value, "name"), model::detail::copy_raw(value), {}, {}};
+  return HttpFilter{string_member(&value, "name"), model::detail::copy_raw(value), {}, {}, {}};
 }
 
 // ---- Matches (listener_patch.go) -----------------------------------------------------------
@@ -437,6 +437,9 @@ class ListenerPatcher {
       return;
     }
     if (const std::string name = string_member(value_of(p), "name"); !name.empty()) {
+      if (f.generated_name.empty() && name != f.name) {
+        f.generated_name = f.name;  // istiod renames the filter and keeps its typed_config
+      }
       f.name = name;
     }
     f.patched_by.push_back(p.applied());

@@ -229,7 +229,7 @@ std::vector<NetworkFilter> virtual_service_route_filters(
 
 std::vector<HttpFilter> istio_http_filters(bool inbound, Protocol protocol) {
   std::vector<HttpFilter> out;
-  auto add = [&out](std::string name) { out.push_back(HttpFilter{std::move(name), {}, {}, {}}); };
+  auto add = [&out](std::string name) { out.push_back(HttpFilter{std::move(name), {}, {}, {}, {}}); };
   add("istio.metadata_exchange");
   if (protocol == Protocol::GrpcWeb) {
     add("envoy.filters.http.grpc_web");

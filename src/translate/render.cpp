@@ -758,7 +758,8 @@ Value http_filter_generated(const Tree& t, const HttpFilter& filter, bool inboun
   if (filter.patch_value.get() != nullptr) {
     return t.copy(*filter.patch_value.get());  // As the EnvoyFilter wrote it.
   }
-  const std::string& name = filter.name;
+  // Before any MERGE renamed it: the patches are replayed over this (Tree::merged).
+  const std::string& name = filter.generated_name.empty() ? filter.name : filter.generated_name;
   Value out = t.object();
   t.add(out, "name", name);
   if (filter.typed_config.get() != nullptr) {
@@ -901,22 +902,24 @@ Value network_filter_generated(const Tree& t, const NetworkFilter& f) {
   if (f.patch_value.get() != nullptr) {
     return t.copy(*f.patch_value.get());  // As the EnvoyFilter wrote it.
   }
+  // Before any MERGE renamed it: the patches are replayed over this (Tree::merged).
+  const std::string& name = f.generated_name.empty() ? f.name : f.generated_name;
   Value out = t.object();
-  t.add(out, "name", f.name);
+  t.add(out, "name", name);
   if (f.typed_config.get() != nullptr) {
     t.add(out, "typed_config", t.copy(*f.typed_config.get()));
-  } else if (f.name == "envoy.filters.network.http_connection_manager") {
+  } else if (name == "envoy.filters.network.http_connection_manager") {
     t.add(out, "typed_config", http_connection_manager(t, f));
-  } else if (f.name == "envoy.filters.network.tcp_proxy") {
+  } else if (name == "envoy.filters.network.tcp_proxy") {
     t.add(out, "typed_config", tcp_proxy(t, f));
-  } else if (f.name == "istio.metadata_exchange") {
+  } else if (name == "istio.metadata_exchange") {
     Value value = t.object();
     t.add(value, "enable_discovery", true);
     t.add(value, "protocol", "istio-peer-exchange");
     t.add(out, "typed_config",
           typed_struct(t, "type.googleapis.com/envoy.tcp.metadataexchange.config.MetadataExchange",
                        std::move(value)));
-  } else if (f.name == "istio.stats") {
+  } else if (name == "istio.stats") {
     t.add(out, "typed_config",
           t.typed(f.type_url.empty() ? kStatsType : std::string_view(f.type_url)));
   } else if (!f.type_url.empty()) {

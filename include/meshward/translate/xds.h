@@ -409,6 +409,10 @@ struct HttpFilter {
   /// The typed_config istiod builds from policies (jwt_authn, RBAC, ext_authz); empty for
   /// filters whose config is fixed (rendered from the name).
   model::RawJson typed_config;
+  /// The name istiod built it under, when an EnvoyFilter MERGE has renamed it since (istiod
+  /// keeps the typed_config): render builds the generated filter under this name and replays
+  /// the patches over it. Empty: `name`.
+  std::string generated_name;
   std::string type_url() const;  ///< typed_config `@type` of a patched-in filter; "" otherwise.
 };
 
@@ -417,6 +421,8 @@ struct HttpFilter {
 /// exchange) are names with their `@type`.
 struct NetworkFilter {
   std::string name;  ///< `envoy.filters.network.http_connection_manager`, `...tcp_proxy`, ...
+  /// As HttpFilter::generated_name.
+  std::string generated_name;
   std::string type_url;
   // http_connection_manager:
   std::string stat_prefix;

@@ -750,16 +750,13 @@ TEST(AdmissionNeighbourhood, FirstOrLastWorkloadChangesEveryGatewayAndEnvoyFilte
   {
     // MW4120 judges an EnvoyFilter on the Pods it selects, or on a hypothetical sidecar of its
     // namespace when the world has no Pod (a WorkloadEntry does not count): the last Pod out
-    // makes the MERGE into the inserted filter, which has no typed_config, visible. The Pod is in another
-    // namespace, so only the world-wide fact links it to the EnvoyFilter.
-    const std::string patch =
-        R"({"applyTo":"HTTP_FILTER","match":{"context":"SIDECAR_INBOUND","listener":{"filterChain":{"filter":{"name":"envoy.filters.network.http_connection_manager","subFilter":{"name":"envoy.filters.http.router"}}}}},"patch":{"operation":"$OP","value":{"name":"other-filter"}}})";
-    std::string before = patch, merge = patch;
-    before.replace(before.find("$OP"), 3, "INSERT_BEFORE");
-    merge.replace(merge.find("$OP"), 3, "MERGE");
+    // makes the MERGE of a Lua typed_config into the inbound router visible. The Pod is in
+    // another namespace, so only the world-wide fact links it to the EnvoyFilter.
+    const std::string merge =
+        R"({"applyTo":"HTTP_FILTER","match":{"context":"SIDECAR_INBOUND","listener":{"filterChain":{"filter":{"name":"envoy.filters.network.http_connection_manager","subFilter":{"name":"envoy.filters.http.router"}}}}},"patch":{"operation":"MERGE","value":{"typed_config":{"@type":"type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua"}}}})";
     const std::string filter =
         R"({"apiVersion":"networking.istio.io/v1alpha3","kind":"EnvoyFilter","metadata":{"name":"ef","namespace":"bookinfo"},"spec":{"configPatches":[)" +
-        before + "," + merge + "]}}";
+        merge + "]}}";
     const std::vector<WorldObject> objects{
         {"EnvoyFilter", "bookinfo", "ef", filter},
         {"Pod", "default", "other", pod},

@@ -232,6 +232,20 @@ TEST(EnvoyFilterMerge, FilterTypedConfigOfTheSameTypeMerges) {
   EXPECT_TRUE(problems_of(t.config).empty());
 }
 
+// istiod's mergeHTTPFilter renames the filter to a merged `name` and keeps its typed_config:
+// the router renamed is still the router, and nothing is reported.
+TEST(EnvoyFilterMerge, AMergedNameRenamesTheFilterAndKeepsItsTypedConfig) {
+  const Translated t = translate(std::string(kRouterMatch) + R"(    patch:
+      operation: MERGE
+      value: {name: my-router}
+)");
+  const json::Value* router = outbound_http_filter(t.dump, "my-router");
+  ASSERT_NE(router, nullptr);
+  EXPECT_EQ(std::string((*router)["typed_config"]["@type"].GetString()),
+            "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router");
+  EXPECT_TRUE(problems_of(t.config).empty()) << ::testing::PrintToString(problems_of(t.config));
+}
+
 TEST(EnvoyFilterMerge, FilterTypedConfigOfAnotherTypeIsReported) {
   const Translated t = translate(std::string(kRouterMatch) + R"(    patch:
       operation: MERGE

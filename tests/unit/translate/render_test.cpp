@@ -102,8 +102,8 @@ ProxyConfig sample() {
   hcm.name = "envoy.filters.network.http_connection_manager";
   hcm.stat_prefix = "outbound_0.0.0.0_50002";
   hcm.rds_route_config_name = "50002";
-  hcm.http_filters = {HttpFilter{"istio.metadata_exchange", {}, {}, {}},
-                      HttpFilter{"envoy.filters.http.router", {}, {}, {}}};
+  hcm.http_filters = {HttpFilter{"istio.metadata_exchange", {}, {}, {}, {}},
+                      HttpFilter{"envoy.filters.http.router", {}, {}, {}, {}}};
   http.filters.push_back(hcm);
   l.filter_chains.push_back(http);
   FilterChain passthrough;
