@@ -317,9 +317,10 @@ class ListenerPatcher {
 
  private:
   void note(const ConfigPatch& p, const std::string& listener, std::string object,
-            const std::string& chain = "") {
+            const std::string& chain = "", std::string skipped = "") {
     if (log_ != nullptr) {
-      log_->push_back(PatchEffect{p.applied(), listener, chain, std::move(object)});
+      log_->push_back(
+          PatchEffect{p.applied(), listener, chain, std::move(object), std::move(skipped)});
     }
   }
 
@@ -434,6 +435,11 @@ class ListenerPatcher {
   void merge_filter(const ConfigPatch& p, Filter& f, const Listener& l, const FilterChain& fc,
                     const std::string& kind) {
     if (f.patch_value.get() != nullptr && member(f.patch_value.get(), "typed_config") == nullptr) {
+      // Matched, but istiod merges only into a typed_config (mergeHTTPFilter / the network
+      // filter merge): logged as skipped, so a check can say why nothing changed.
+      note(p, l.name, kind + " " + f.name, fc.name,
+           "the filter has no typed_config (a patch added it by name only), and istiod merges "
+           "only into a filter's typed_config");
       return;
     }
     if (const std::string name = string_member(value_of(p), "name"); !name.empty()) {
@@ -676,7 +682,7 @@ class RoutePatcher {
   void note(const ConfigPatch& p, const std::string& rc, const std::string& within,
             std::string object) {
     if (log_ != nullptr) {
-      log_->push_back(PatchEffect{p.applied(), rc, within, std::move(object)});
+      log_->push_back(PatchEffect{p.applied(), rc, within, std::move(object), {}});
     }
   }
 
@@ -1010,7 +1016,7 @@ std::vector<ExtensionConfig> apply_extension_config_patches(const ProxyPatches& 
     }
     out.push_back(ExtensionConfig{name, *p.patch->patch->value, {p.applied()}});
     if (log != nullptr) {
-      log->push_back(PatchEffect{p.applied(), name, "", "extension config"});
+      log->push_back(PatchEffect{p.applied(), name, "", "extension config", {}});
     }
   }
   return out;
@@ -1100,7 +1106,7 @@ void apply_cluster_patches(EnvoyFilterPatchContext context, const ProxyPatches& 
           cluster_matches(c, p, hosts)) {
         c.patched_by.push_back(p.applied());
         if (log != nullptr) {
-          log->push_back(PatchEffect{p.applied(), c.name, "", "cluster"});
+          log->push_back(PatchEffect{p.applied(), c.name, "", "cluster", {}});
         }
       }
     }
@@ -1108,7 +1114,7 @@ void apply_cluster_patches(EnvoyFilterPatchContext context, const ProxyPatches& 
       if (p.operation == Op::Remove && context_matches(context, p) &&
           cluster_matches(c, p, hosts)) {
         if (log != nullptr) {
-          log->push_back(PatchEffect{p.applied(), c.name, "", "cluster"});
+          log->push_back(PatchEffect{p.applied(), c.name, "", "cluster", {}});
         }
         removed = true;
         break;
@@ -1130,7 +1136,7 @@ void apply_cluster_patches(EnvoyFilterPatchContext context, const ProxyPatches& 
     Cluster added = cluster_from(*value_of(p));
     added.patched_by.push_back(p.applied());
     if (log != nullptr) {
-      log->push_back(PatchEffect{p.applied(), added.name, "", "cluster"});
+      log->push_back(PatchEffect{p.applied(), added.name, "", "cluster", {}});
     }
     kept.push_back(std::move(added));
   }

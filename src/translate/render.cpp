@@ -1561,6 +1561,7 @@ void build_patch_effects(const ProxyConfig& config, json::Document& doc) {
     t.add(entry, "resource", e.resource);
     t.add_nonempty(entry, "within", e.within);
     t.add(entry, "object", e.object);
+    t.add_nonempty(entry, "skipped", e.skipped);
     t.push(effects, std::move(entry));
   }
   doc.AddMember("patch_effects", effects, doc.GetAllocator());
@@ -2088,7 +2089,8 @@ std::string patch_table(const ProxyConfig& config) {
   rows.push_back({"ENVOYFILTER", "PATCH", "OPERATION", "RESOURCE", "WITHIN", "OBJECT"});
   for (const PatchEffect& e : config.patch_effects) {
     rows.push_back({envoy_filter_ref(e.patch), patch_path(e.patch), e.patch.operation,
-                    e.resource, e.within.empty() ? "-" : e.within, e.object});
+                    e.resource, e.within.empty() ? "-" : e.within,
+                    e.skipped.empty() ? e.object : e.object + " (skipped: " + e.skipped + ")"});
   }
   return tabulate(rows, 1);
 }
@@ -2252,7 +2254,7 @@ class MergeWalk {
       merges |= p.merge_value.get() != nullptr;
     }
     if (merges) {
-      places_[&patched_by] = PatchEffect{{}, resource, within, std::move(object)};
+      places_[&patched_by] = PatchEffect{{}, resource, within, std::move(object), {}};
     }
     return merges;
   }

@@ -398,6 +398,9 @@ struct PatchEffect {
   /// `http filter <name>`, `route configuration`, `virtual host <name>`, `route <name>` or
   /// `cluster`.
   std::string object;
+  /// Set when the patch matched the object but istiod skipped it there, changing nothing: why
+  /// (a MERGE into a filter without typed_config). Empty for a patch that took effect.
+  std::string skipped;
 };
 
 /// One HTTP filter of a connection manager. istiod's own filters are a name (render knows

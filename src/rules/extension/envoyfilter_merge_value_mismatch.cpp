@@ -6,7 +6,8 @@
 //   - a filter typed_config of another type than the filter's: istiod swaps the type URL and
 //     re-reads the patch's fields as the filter's type, by field number (listener_patch.go), so
 //     the merge is dropped or sets other fields than written;
-//   - a MERGE into a filter without typed_config, which istiod skips;
+//   - (a MERGE into a filter without typed_config, which istiod skips, is MW4118's: it changes
+//     nothing);
 //   - a cluster or filter chain patch that names the generated transport socket: istiod merges
 //     into the socket only, and the patch's other fields are ignored (cluster_patch.go).
 //
@@ -35,8 +36,7 @@ constexpr RuleInfo kInfo{"MW4120", "envoyfilter-merge-value-mismatch", Family::E
                          Severity::Warning,
                          "An EnvoyFilter MERGE value does not fit the object it merges into: a "
                          "field of another type than Envoy's, a filter typed_config of another "
-                         "type, a filter without typed_config, or fields ignored beside a transport "
-                         "socket",
+                         "type, or fields ignored beside a transport socket",
                          ""};
 
 bool merges(const model::EnvoyFilter& ef) {

@@ -19,6 +19,9 @@
 // EXTENSION_CONFIG patch supplies something only as an ADD whose name a filter of the proxy
 // discovers over ECDS (its context is ignored, as istiod ignores it). Route and cluster
 // patches are judged on the routes and clusters the proxy gets (a translation with them).
+// A MERGE that matches only filters without typed_config (ones a patch added by name only)
+// changes nothing either: istiod merges only into a filter's typed_config and skips them; the
+// translator logs those matches as skipped, and the finding names the filter and why.
 
 #include <map>
 #include <optional>
@@ -53,7 +56,8 @@ using Op = model::EnvoyFilterPatchOperation;
 constexpr RuleInfo kInfo{"MW4118", "envoyfilter-patch-matches-nothing", Family::Extension,
                          Severity::Warning,
                          "An EnvoyFilter patch's match finds no listener, filter chain or filter "
-                         "in any proxy the EnvoyFilter reaches (istiod applies nothing)",
+                         "in any proxy the EnvoyFilter reaches, or only filters istiod skips "
+                         "(istiod applies nothing)",
                          ""};
 
 bool judged(const model::EnvoyConfigObjectPatch& cp) {
@@ -247,6 +251,8 @@ void check(const Context& ctx, Sink& out) {
       std::vector<const translate::Proxy*> of_type;     // proxies of the patch's context
       std::vector<const translate::Proxy*> candidates;  // ... whose version it accepts
       bool applied = false;
+      const translate::PatchEffect* skipped = nullptr;  // matched, but istiod skipped it
+      const translate::Proxy* skipped_on = nullptr;
       for (const translate::Proxy& p : *proxies) {
         if (!context_fits(context_of(cp), p.type)) {
           continue;
@@ -260,7 +266,15 @@ void check(const Context& ctx, Sink& out) {
         candidates.push_back(&p);
         for (const translate::PatchEffect& e :
              translations.effects(p, extension::patches_routes_or_clusters(cp))) {
-          applied = applied || (e.patch.envoy_filter == key && e.patch.patch_index == i);
+          if (e.patch.envoy_filter != key || e.patch.patch_index != i) {
+            continue;
+          }
+          if (e.skipped.empty()) {
+            applied = true;
+          } else if (skipped == nullptr) {
+            skipped = &e;
+            skipped_on = &p;
+          }
         }
         if (applied) {
           break;
@@ -284,6 +298,15 @@ void check(const Context& ctx, Sink& out) {
       }
       if (candidates.empty()) {
         continue;  // The version excludes every proxy: MW4116's finding.
+      }
+      if (skipped != nullptr) {
+        out.report(kInfo, ef, where,
+                   std::string(model::enum_name(cp.apply_to.value)) + " " +
+                       std::string(model::enum_name(cp.patch->operation.value)) + " patch matches " +
+                       skipped->object + " of " + skipped->resource + " on " +
+                       describe_proxies({skipped_on}, hypothetical) + ", but " + skipped->skipped +
+                       ": istiod skips it there, so the change is silently absent");
+        continue;
       }
       if (cp.apply_to.value == EnvoyFilterApplyTo::ExtensionConfig) {
         out.report(kInfo, ef, cp.patch->loc, extension_config_message(cp, candidates, hypothetical));

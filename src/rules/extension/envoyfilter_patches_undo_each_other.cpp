@@ -69,6 +69,9 @@ void check(const Context& ctx, Sink& out) {
       std::map<std::tuple<std::string, std::string, std::string>, const translate::PatchEffect*>
           touched;
       for (const translate::PatchEffect& e : effects) {
+        if (!e.skipped.empty()) {
+          continue;  // changed nothing: nothing to undo
+        }
         const auto object = std::make_tuple(e.resource, e.within, e.object);
         if (e.patch.envoy_filter == key) {
           touched.try_emplace(object, &e);
