@@ -2095,17 +2095,6 @@ std::string patch_table(const ProxyConfig& config) {
   return tabulate(rows, 1);
 }
 
-std::string locality_text(const Locality& l) {
-  std::string out = l.region;
-  if (!l.zone.empty()) {
-    out += "/" + l.zone;
-    if (!l.sub_zone.empty()) {
-      out += "/" + l.sub_zone;
-    }
-  }
-  return out;
-}
-
 std::string endpoint_table(const ProxyConfig& config, bool with_type) {
   std::vector<const ClusterLoadAssignment*> assignments;
   for (const auto& cla : config.endpoints) {
@@ -2128,7 +2117,7 @@ std::string endpoint_table(const ProxyConfig& config, bool with_type) {
           address = "endpoint/" + address;
         }
         rows.push_back({address, std::string(health_status_name(ep.health_status)),
-                        locality_text(loc.locality), cla->cluster_name});
+                        loc.locality.text(), cla->cluster_name});
       }
     }
   }

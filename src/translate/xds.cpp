@@ -215,4 +215,15 @@ const ClusterLoadAssignment* ProxyConfig::find_endpoints(std::string_view cluste
                     });
 }
 
+std::string Locality::text() const {
+  std::string out = region;
+  if (!zone.empty()) {
+    out += "/" + zone;
+    if (!sub_zone.empty()) {
+      out += "/" + sub_zone;
+    }
+  }
+  return out;
+}
+
 }  // namespace meshward::translate

@@ -267,6 +267,9 @@ struct Locality {
   std::string zone;
   std::string sub_zone;
   bool empty() const { return region.empty() && zone.empty() && sub_zone.empty(); }
+  /// `region/zone/subzone` as istioctl prints it (util.LocalityToString): parts up to the
+  /// first empty one.
+  std::string text() const;
 };
 
 /// endpoint.v3.LocalityLbEndpoints.

@@ -75,17 +75,6 @@ void collect(const model::TrafficPolicy& tp, const std::string& subset,
   }
 }
 
-// `region/zone` (the parts that are set) of a locality.
-std::string locality_text(const translate::Locality& l) {
-  std::string out = l.region;
-  for (const std::string* part : {&l.zone, &l.sub_zone}) {
-    if (!part->empty()) {
-      out += "/" + *part;
-    }
-  }
-  return out;
-}
-
 // The client locality that `from` names: its parts, a `*` left empty (which `*` matches);
 // empty when it names no part (`*`, `*/*`).
 std::string client_locality(std::string_view from) {
@@ -183,7 +172,7 @@ void check(const Context& ctx, Sink& out) {
             continue;
           }
           all_known = all_known && !group.locality.region.empty();
-          localities.insert(locality_text(group.locality));
+          localities.insert(group.locality.text());
         }
         if (!all_known) {
           continue;  // an endpoint may run in a named locality: its Node would say

@@ -734,6 +734,10 @@ TEST(AdmissionNeighbourhood, FirstOrLastWorkloadChangesEveryGatewayAndEnvoyFilte
   };
   const std::string pod =
       R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"other","namespace":"default","labels":{"app":"other"}}})";
+  // A workload that is no Pod: with it, the world still has workloads when the last Pod leaves.
+  const WorldObject vm{
+      "WorkloadEntry", "default", "vm",
+      R"({"apiVersion":"networking.istio.io/v1","kind":"WorkloadEntry","metadata":{"name":"vm","namespace":"default"},"spec":{"address":"10.0.0.9","labels":{"app":"vm"}}})"};
   {
     // Two Gateways on one selector and host, no Pod they select: with the Pod, MW2108 judges
     // by Pods (none shared: no conflict); without it, by selectors (conflict). The
@@ -741,8 +745,7 @@ TEST(AdmissionNeighbourhood, FirstOrLastWorkloadChangesEveryGatewayAndEnvoyFilte
     const std::vector<WorldObject> objects{
         gw("gw-a", "2024-01-01T00:00:00Z"), gw("gw-b", "2024-02-01T00:00:00Z"),
         {"Pod", "default", "other", pod},
-        {"WorkloadEntry", "default", "vm",
-         R"({"apiVersion":"networking.istio.io/v1","kind":"WorkloadEntry","metadata":{"name":"vm","namespace":"default"},"spec":{"address":"10.0.0.9","labels":{"app":"vm"}}})"}};
+        vm};
     expect_breaks(objects, *evaluated(objects),
                   {"deleting the last Pod", "DELETE", "Pod", "default", "other", "null", "MW2108",
                    "Gateway/istio-system/gw-b"});
@@ -760,8 +763,7 @@ TEST(AdmissionNeighbourhood, FirstOrLastWorkloadChangesEveryGatewayAndEnvoyFilte
     const std::vector<WorldObject> objects{
         {"EnvoyFilter", "bookinfo", "ef", filter},
         {"Pod", "default", "other", pod},
-        {"WorkloadEntry", "default", "vm",
-         R"({"apiVersion":"networking.istio.io/v1","kind":"WorkloadEntry","metadata":{"name":"vm","namespace":"default"},"spec":{"address":"10.0.0.9","labels":{"app":"vm"}}})"}};
+        vm};
     expect_breaks(objects, *evaluated(objects),
                   {"deleting the last Pod", "DELETE", "Pod", "default", "other", "null", "MW4120",
                    "EnvoyFilter/bookinfo/ef"});
